@@ -1,0 +1,38 @@
+"""techgraph: a graph database of the US–China technology conflict.
+
+>>> import graph
+>>> g = graph.open()                      # embedded database, built on first use
+>>> g.query("measures-hitting", entity="Tencent")[0]["measure_id"]
+'clean-network-clean-store'
+"""
+
+from graph.api import Rows, TechGraph, check, load, open
+from graph.errors import (
+    DatabaseError,
+    DataError,
+    QueryError,
+    ReadOnlyError,
+    SchemaError,
+    TechgraphError,
+    UnknownEntityError,
+)
+from graph.loader import load_graph
+from graph.schema import load_schema
+
+__all__ = [
+    "DataError",
+    "DatabaseError",
+    "QueryError",
+    "ReadOnlyError",
+    "Rows",
+    "SchemaError",
+    "TechGraph",
+    "TechgraphError",
+    "UnknownEntityError",
+    "check",
+    "load",
+    "load_graph",
+    "load_schema",
+    "open",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+"""``python -m graph`` runs the techgraph command."""
+
+from graph.cli import main
+
+main()

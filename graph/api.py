@@ -1,0 +1,250 @@
+"""The library: open the graph, ask stored questions, run Cypher, profile an entity.
+
+>>> import graph
+>>> g = graph.open()
+>>> rows = g.query("measures-hitting", entity="WeChat")
+>>> any(r["measure_id"] == "eo-13943" for r in rows)
+True
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from graph.dialect import check_read_only
+from graph.errors import UnknownEntityError
+from graph.paths import default_db_dir
+from graph.queries import StoredQuery, get_query, load_queries
+
+_RESOLVE = """
+WITH toLower($name) AS key
+MATCH (n)
+WHERE toLower(n.id) = key OR toLower(n.name) = key OR any(a IN n.aliases WHERE toLower(a) = key)
+RETURN n.id AS id, n.name AS name, labels(n)[0] AS label
+ORDER BY id
+"""
+_ALL_NAMES = "MATCH (n) RETURN n.id AS id, n.name AS name, n.aliases AS aliases"
+_NODE = "MATCH (n) WHERE n.id = $id RETURN n AS node"
+_OUTGOING = """
+MATCH (n)-[r]->(other) WHERE n.id = $id
+RETURN type(r) AS relation, r AS properties, labels(other)[0] AS label, other.id AS id, other.name AS name
+ORDER BY relation, name
+"""
+_INCOMING = """
+MATCH (n)<-[r]-(other) WHERE n.id = $id
+RETURN type(r) AS relation, r AS properties, labels(other)[0] AS label, other.id AS id, other.name AS name
+ORDER BY relation, name
+"""
+_COUNTS_NODES = "MATCH (n) RETURN labels(n)[0] AS label, count(*) AS count ORDER BY label"
+_COUNTS_RELS = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS count ORDER BY type"
+
+
+class Rows(list):
+    """Query result: a list of row dicts that also knows its column order."""
+
+    def __init__(self, columns: list[str], rows: list[dict[str, Any]]):
+        super().__init__(rows)
+        self.columns = columns
+
+
+class TechGraph:
+    """An opened techgraph: one engine plus the stored queries.
+
+    Use :func:`graph.open` rather than building it directly.
+    """
+
+    def __init__(self, engine, db_dir: Path | None = None, manifest: dict[str, Any] | None = None):
+        self.engine = engine
+        self.db_dir = db_dir
+        self.manifest = manifest or {}
+
+    @cached_property
+    def stored_queries(self) -> dict[str, StoredQuery]:
+        """The stored queries, by name."""
+        return load_queries()
+
+    def queries(self) -> list[StoredQuery]:
+        """The canned questions, sorted by name.
+
+        >>> [q.name for q in open().queries()][:2]
+        ['apps-banned-and-owners', 'counter-measures-to']
+        """
+        return list(self.stored_queries.values())
+
+    def query(self, name: str, **params: Any) -> Rows:
+        """Run a stored query by name.
+
+        Parameters are checked against the query's header: unknown, missing or
+        malformed ones, and entities that match no node, raise a QueryError.
+
+        >>> rows = open().query("ownership-tree", entity="Tencent")
+        >>> "WeChat" in {r["name"] for r in rows}
+        True
+        """
+        stored = get_query(name, self.stored_queries)
+        values = stored.coerce(params)
+        for pname, parameter in stored.parameters.items():
+            if parameter.type == "entity":
+                self.resolve(values[pname])
+        return Rows(*self.engine.run(stored.cypher, values))
+
+    def cypher(self, text: str, params: dict[str, Any] | None = None) -> Rows:
+        """Run an ad-hoc read-only Cypher statement (Neo4j dialect).
+
+        >>> open().cypher("MATCH (m:Measure {id: $id}) RETURN m.citation AS c", {"id": "eo-13942"})
+        [{'c': 'EO 13942; 85 FR 48637'}]
+        """
+        check_read_only(text)
+        return Rows(*self.engine.run(text, params or {}))
+
+    def resolve(self, name: str) -> list[dict[str, Any]]:
+        """The nodes whose id, name or alias equals ``name`` (any case).
+
+        Raises UnknownEntityError, with close names, when there is none.
+
+        >>> open().resolve("腾讯")[0]["id"]
+        'tencent'
+        """
+        _, rows = self.engine.run(_RESOLVE, {"name": name})
+        if rows:
+            return rows
+        _, everything = self.engine.run(_ALL_NAMES, {})
+        raise UnknownEntityError(f"unknown entity '{name}'{_close_names(name, everything)}")
+
+    def show(self, name: str) -> dict[str, Any]:
+        """A profile of one entity: its properties, and every relation in and out.
+
+        When several nodes share the name, the first by id is shown and the
+        others are listed under ``also``.
+
+        >>> profile = open().show("ZTE")
+        >>> profile["label"], any(r["relation"] == "SANCTIONS" for r in profile["incoming"])
+        ('Company', True)
+        """
+        matches = self.resolve(name)
+        node_id = matches[0]["id"]
+        _, (row,) = self.engine.run(_NODE, {"id": node_id})
+        _, outgoing = self.engine.run(_OUTGOING, {"id": node_id})
+        _, incoming = self.engine.run(_INCOMING, {"id": node_id})
+        return {
+            **row["node"],
+            "id": node_id,
+            "outgoing": outgoing,
+            "incoming": incoming,
+            "also": [m["id"] for m in matches[1:]],
+        }
+
+    def stats(self) -> dict[str, Any]:
+        """Node counts by label and relationship counts by type.
+
+        >>> s = open().stats(); s["nodes"]["Measure"] >= 40
+        True
+        """
+        _, nodes = self.engine.run(_COUNTS_NODES, {})
+        _, rels = self.engine.run(_COUNTS_RELS, {})
+        return {
+            "nodes": {r["label"]: r["count"] for r in nodes},
+            "relationships": {r["type"]: r["count"] for r in rels},
+            "total_nodes": sum(r["count"] for r in nodes),
+            "total_relationships": sum(r["count"] for r in rels),
+        }
+
+    def documents(self) -> dict[str, dict[str, Any]]:
+        """The catalogue of seed documents that ``sources`` may name, by file name.
+
+        >>> open().documents()["004_b43ca08c91e65171.txt"]["publisher"]
+        'Lawfare (Wenqing Zhao, David Stanton)'
+        """
+        from graph.loader import read_documents
+        from graph.store import _with_shipped
+
+        return read_documents(_with_shipped([Path(f) for f in self.manifest.get("folders", [])]))
+
+    @cached_property
+    def nx(self):
+        """The graph as a networkx MultiDiGraph, loaded from the same data folders.
+
+        >>> open().nx.nodes["wechat"]["label"]
+        'App'
+        """
+        from graph.loader import load_graph
+
+        return load_graph(self.manifest.get("folders") or None)
+
+    def close(self) -> None:
+        """Release the engine."""
+        self.engine.close()
+
+    def __enter__(self) -> "TechGraph":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def _close_names(name: str, nodes: list[dict[str, Any]]) -> str:
+    lowered: dict[str, str] = {}
+    for node in nodes:
+        for candidate in [node["name"], node["id"], *(node["aliases"] or [])]:
+            lowered.setdefault(candidate.lower(), node["name"])
+    key = name.lower()
+    hits = [lowered[c] for c in difflib.get_close_matches(key, list(lowered), n=5, cutoff=0.6)]
+    hits += [full for candidate, full in lowered.items() if key in candidate]
+    unique = list(dict.fromkeys(hits))[:3]
+    return f" (did you mean {', '.join(repr(h) for h in unique)}?)" if unique else ""
+
+
+def open(db: Path | str | None = None, *, data: list[Path | str] | None = None) -> TechGraph:  # noqa: A001
+    """Open the graph on the embedded database, building or refreshing it first if needed.
+
+    Parameters
+    ----------
+    db : path-like, optional
+        Database folder; default ``$TECHGRAPH_DB`` or ``~/.cache/techgraph/db``.
+    data : list of path-like, optional
+        Extra data folders to include beside the shipped ``data/``.
+
+    Examples
+    --------
+    >>> import graph
+    >>> with graph.open() as g:
+    ...     g.stats()["total_nodes"] > 100
+    True
+    """
+    from graph.engines import EmbeddedEngine
+    from graph.store import ensure_database
+
+    db_dir = Path(db) if db else default_db_dir()
+    manifest = ensure_database(db_dir, [Path(d) for d in data] if data else None)
+    return TechGraph(EmbeddedEngine(db_dir), db_dir, manifest)
+
+
+def load(db: Path | str | None = None, data: list[Path | str] | None = None) -> dict[str, Any]:
+    """Validate the data and rebuild the embedded database now (atomically).
+
+    Returns the new build's manifest (fingerprint, folders, counts).
+
+    >>> load()["measures"] >= 40
+    True
+    """
+    from graph.store import build_database
+
+    db_dir = Path(db) if db else default_db_dir()
+    return build_database(db_dir, [Path(d) for d in data or []])
+
+
+def check(data: list[Path | str] | None = None) -> dict[str, int]:
+    """Validate the data without touching any database; return node, edge and measure counts.
+
+    >>> check()["nodes"] > 100
+    True
+    """
+    from graph.loader import load_graph
+    from graph.store import _with_shipped
+
+    g = load_graph(_with_shipped([Path(d) for d in data or []]))
+    measures = sum(1 for _, d in g.nodes(data=True) if d["label"] == "Measure")
+    return {"nodes": g.number_of_nodes(), "edges": g.number_of_edges(), "measures": measures}

@@ -1,0 +1,298 @@
+"""The ``techgraph`` command: a thin layer over the ``graph`` library."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+import graph
+from graph.errors import QueryError, TechgraphError
+
+FORMATS = click.Choice(["table", "json", "csv"])
+
+
+class TechgraphClickError(click.ClickException):
+    """A library error shown as one line; query and parameter mistakes exit 2, others 1."""
+
+    def __init__(self, error: TechgraphError):
+        super().__init__(str(error))
+        self.exit_code = 2 if isinstance(error, QueryError) else 1
+
+
+class Context:
+    def __init__(self, db: Path | None):
+        self.db = db
+
+    def open(self) -> graph.TechGraph:
+        return graph.open(self.db)
+
+
+def _run(function, *args, **kwargs):
+    try:
+        return function(*args, **kwargs)
+    except TechgraphError as error:
+        raise TechgraphClickError(error) from None
+
+
+def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise TechgraphClickError(QueryError(f"parameter {pair!r} is not key=value"))
+        params[key.strip()] = value
+    return params
+
+
+def _cell(value: Any) -> str:
+    """A value as table or CSV text: nodes by name, lists joined, None empty."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        if "nodes" in value and "relationships" in value:
+            return " → ".join(_cell(n) for n in value["nodes"])
+        return str(value.get("name") or value.get("type") or json.dumps(value, ensure_ascii=False))
+    if isinstance(value, list):
+        return "; ".join(_cell(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def emit(rows: graph.Rows, fmt: str, title: str | None = None) -> None:
+    """Print rows as a rich table, a JSON array of objects or CSV with a header."""
+    if fmt == "json":
+        click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(rows.columns)
+        writer.writerows([_cell(row[c]) for c in rows.columns] for row in rows)
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=title, show_lines=False, title_justify="left")
+        for column in rows.columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*(_cell(row[c]) for c in rows.columns))
+        console = Console(width=None if sys.stdout.isatty() else 160)
+        console.print(table)
+        click.echo(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(graph.__version__, prog_name="techgraph")
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="TECHGRAPH_DB",
+    help="Embedded database folder [env TECHGRAPH_DB; default ~/.cache/techgraph/db].",
+)
+@click.pass_context
+def cli(ctx: click.Context, db: Path | None) -> None:
+    """techgraph: who did what to whom in the US–China technology conflict.
+
+    The embedded database is built from the shipped data on first use and
+    rebuilt whenever the data changes.
+
+    Example:
+
+        techgraph query measures-hitting -p entity=Tencent
+    """
+    ctx.obj = Context(db)
+
+
+@cli.command("queries")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_obj
+def queries_command(obj: Context, fmt: str) -> None:
+    """List the stored questions with their parameters and an example.
+
+    Example:
+
+        techgraph queries --format json
+    """
+    stored = _run(graph.api.load_queries)
+    rows = graph.Rows(
+        ["name", "title", "parameters", "example"],
+        [
+            {
+                "name": q.name,
+                "title": q.title,
+                "parameters": [f"{p.name} ({p.type})" for p in q.parameters.values()],
+                "example": f"techgraph query {q.name}" + "".join(f" -p {k}={_quote(v)}" for k, v in q.example.items()),
+            }
+            for q in stored.values()
+        ],
+    )
+    emit(rows, fmt)
+
+
+def _quote(value: Any) -> str:
+    text = str(value)
+    return f'"{text}"' if " " in text else text
+
+
+@cli.command("query")
+@click.argument("name")
+@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="A query parameter (repeatable).")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_obj
+def query_command(obj: Context, name: str, params: tuple[str, ...], fmt: str) -> None:
+    """Run the stored query NAME (see `techgraph queries`).
+
+    Example:
+
+        techgraph query measures-hitting -p entity=Tencent --format json
+    """
+    values = _parse_params(params)
+    with _run(obj.open) as g:
+        stored = _run(graph.api.get_query, name, g.stored_queries)
+        emit(_run(g.query, name, **values), fmt, title=stored.title)
+
+
+@cli.command("cypher")
+@click.argument("text")
+@click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="A $parameter (repeatable, strings).")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_obj
+def cypher_command(obj: Context, text: str, params: tuple[str, ...], fmt: str) -> None:
+    """Run a read-only Cypher statement (Neo4j dialect); writing clauses are refused.
+
+    Example:
+
+        techgraph cypher "MATCH (m:Measure) RETURN m.name, m.effective ORDER BY m.effective" --format csv
+    """
+    values = _parse_params(params)
+    with _run(obj.open) as g:
+        emit(_run(g.cypher, text, values), fmt)
+
+
+@cli.command("show")
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_obj
+def show_command(obj: Context, name: str, fmt: str) -> None:
+    """Profile an entity: properties, what hit it, who owns it, what it owns, sources.
+
+    NAME is matched on id, name or alias, in any case (腾讯 finds Tencent).
+
+    Example:
+
+        techgraph show ZTE
+    """
+    with _run(obj.open) as g:
+        profile = _run(g.show, name)
+        documents = g.documents() if fmt == "table" else {}
+    if fmt == "json":
+        click.echo(json.dumps(profile, ensure_ascii=False, indent=2))
+        return
+    _print_profile(profile, documents)
+
+
+def _print_profile(profile: dict[str, Any], documents: dict[str, Any]) -> None:
+    skip = {"label", "id", "name", "outgoing", "incoming", "also", "sources", "summary"}
+    click.echo(f"{profile['name']}  [{profile['label']} {profile['id']}]")
+    if profile.get("summary"):
+        click.echo(f"  {profile['summary']}")
+    for key, value in profile.items():
+        if key not in skip and value not in (None, []):
+            click.echo(f"  {key}: {_cell(value)}")
+    for direction, arrow in (("incoming", "←"), ("outgoing", "→")):
+        for rel in profile[direction]:
+            props = rel["properties"]
+            extra = [f"{k} {_cell(props[k])}" for k in ("role", "share", "since", "until", "note") if props.get(k) is not None]
+            suffix = f"  ({'; '.join(extra)})" if extra else ""
+            click.echo(f"  {arrow} {rel['relation']:<18} {rel['name']} [{rel['label']}]{suffix}")
+    click.echo("  sources:")
+    for source in profile.get("sources", []):
+        doc = documents.get(source)
+        click.echo(f"    {source}" + (f" — {doc['title']} ({doc.get('publisher', '')}, {doc.get('date', '')})" if doc else ""))
+    if profile["also"]:
+        click.echo(f"  also matching: {', '.join(profile['also'])}")
+
+
+@cli.command("load")
+@click.argument("folders", nargs=-1, type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.pass_obj
+def load_command(obj: Context, folders: tuple[Path, ...]) -> None:
+    """Validate the data and rebuild the embedded database (extra FOLDERS of the same format are added).
+
+    The rebuild is atomic: on any error the previous database stays in use.
+
+    Example:
+
+        techgraph load ./my-extra-data
+    """
+    manifest = _run(graph.load, obj.db, list(folders))
+    click.echo(
+        f"built {manifest['nodes']} nodes, {manifest['edges']} relationships, {manifest['measures']} measures"
+        f" from {len(manifest['folders'])} folder(s) in {manifest['build_seconds']} s"
+    )
+
+
+@cli.command("check")
+@click.argument("folders", nargs=-1, type=click.Path(path_type=Path, file_okay=False, exists=True))
+def check_command(folders: tuple[Path, ...]) -> None:
+    """Validate the data (and extra FOLDERS) against the schema without building anything.
+
+    Example:
+
+        techgraph check ./my-extra-data
+    """
+    counts = _run(graph.check, list(folders))
+    click.echo(f"ok: {counts['nodes']} nodes, {counts['edges']} relationships, {counts['measures']} measures")
+
+
+@cli.command("stats")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_obj
+def stats_command(obj: Context, fmt: str) -> None:
+    """Count nodes by label and relationships by type.
+
+    Example:
+
+        techgraph stats --format json
+    """
+    with _run(obj.open) as g:
+        stats = _run(g.stats)
+    if fmt == "json":
+        click.echo(json.dumps(stats, indent=2))
+        return
+    for section in ("nodes", "relationships"):
+        rows = graph.Rows(["kind", "count"], [{"kind": k, "count": v} for k, v in stats[section].items()])
+        emit(rows, "table", title=section)
+
+
+@cli.command("schema")
+@click.option("--markdown", is_flag=True, help="Print the model as Markdown tables (the README's model section).")
+def schema_command(markdown: bool) -> None:
+    """Show the model: node labels, relationship types and their properties.
+
+    Example:
+
+        techgraph schema --markdown
+    """
+    schema = _run(graph.load_schema)
+    if markdown:
+        click.echo(schema.markdown(), nl=False)
+        return
+    for label, node in schema.nodes.items():
+        click.echo(f"(:{label})  {', '.join(p + ('*' if node.properties[p].required else '') for p in node.properties)}")
+    for rel_type, rel in schema.relations.items():
+        ends = ", ".join(f"({a})->({b})" for a, b in rel.pairs)
+        click.echo(f"[:{rel_type}]  {ends}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="techgraph")

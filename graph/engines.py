@@ -1,0 +1,83 @@
+"""Engines that run Neo4j-dialect Cypher and return plain Python rows.
+
+Every engine returns the same shapes: a node becomes a dict with its ``label``
+and properties, a relationship a dict with its ``type`` and properties, a path
+a dict of ``nodes`` and ``relationships``; numbers are ``int`` or ``float``.
+
+>>> import tempfile
+>>> from graph.store import ensure_database
+>>> folder = Path(tempfile.mkdtemp()); _ = ensure_database(folder)
+>>> engine = EmbeddedEngine(folder)
+>>> engine.run("MATCH (g:Government {id: $id}) RETURN g.name AS name", {"id": "us"})
+(['name'], [{'name': 'United States of America'}])
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from graph.dialect import code_only, to_ladybug
+from graph.errors import DatabaseError, QueryError
+from graph.store import current_build
+
+
+def used_parameters(text: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Only the parameters the statement names (LadybugDB rejects extra ones)."""
+    named = set(re.findall(r"\$(\w+)", code_only(text)))
+    return {k: v for k, v in params.items() if k in named}
+
+
+def plain(value: Any) -> Any:
+    """Turn an engine value into plain, JSON-ready Python."""
+    if isinstance(value, dict):
+        if "_NODES" in value:
+            return {"nodes": [plain(n) for n in value["_NODES"]], "relationships": [plain(r) for r in value["_RELS"]]}
+        if "_SRC" in value:
+            return {"type": value["_LABEL"], **{k: plain(v) for k, v in value.items() if not k.startswith("_") and v is not None}}
+        if "_LABEL" in value:
+            return {"label": value["_LABEL"], **{k: plain(v) for k, v in value.items() if not k.startswith("_") and v is not None}}
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+class EmbeddedEngine:
+    """The embedded LadybugDB database of a techgraph database folder, opened read-only."""
+
+    name = "embedded"
+
+    def __init__(self, db_dir: Path):
+        import ladybug
+
+        build = current_build(Path(db_dir))
+        if build is None:
+            raise DatabaseError(f"{db_dir}: no database here; run `techgraph load`")
+        try:
+            self._db = ladybug.Database(str(build), read_only=True)
+            self._conn = ladybug.Connection(self._db)
+        except RuntimeError as exc:
+            raise DatabaseError(
+                f"{build}: cannot open the database ({str(exc).splitlines()[0]}); rebuild it with `techgraph load`"
+            ) from None
+
+    def run(self, text: str, params: dict[str, Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+        """Run one statement; return its column names and rows (dicts)."""
+        statement = to_ladybug(text)
+        try:
+            result = self._conn.execute(statement, used_parameters(statement, params or {}))
+        except RuntimeError as exc:
+            raise QueryError(f"query failed on the embedded engine: {' '.join(str(exc).split())}") from None
+        columns = result.get_column_names()
+        rows = [dict(zip(columns, plain(row))) for row in result.get_all()]
+        return columns, rows
+
+    def close(self) -> None:
+        """Release the database."""
+        self._conn.close()
+        self._db.close()

@@ -1,0 +1,42 @@
+"""Where techgraph finds its shipped data and queries, and keeps its database.
+
+In a source checkout (or an editable install) ``data/`` and ``queries/`` sit
+beside the ``graph`` package; a wheel carries them inside the package.
+
+>>> (data_dir() / "schema.yaml").is_file()
+True
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _shipped(name: str) -> Path:
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PACKAGE_DIR.parent / name
+
+
+def data_dir() -> Path:
+    """The shipped dataset folder (schema, documents and data files)."""
+    return _shipped("data")
+
+
+def queries_dir() -> Path:
+    """The folder of stored ``.cypher`` queries."""
+    return _shipped("queries")
+
+
+def default_db_dir() -> Path:
+    """The embedded database folder: ``$TECHGRAPH_DB``, else ``$XDG_CACHE_HOME/techgraph/db``.
+
+    >>> os.environ["TECHGRAPH_DB"] = "/tmp/x"; str(default_db_dir()); del os.environ["TECHGRAPH_DB"]
+    '/tmp/x'
+    """
+    if os.environ.get("TECHGRAPH_DB"):
+        return Path(os.environ["TECHGRAPH_DB"])
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(cache) / "techgraph" / "db"

@@ -1,0 +1,287 @@
+"""The techgraph model, read from its one declaration (``data/schema.yaml``).
+
+Everything that depends on the model is derived here: pydantic record models,
+the embedded database's DDL, Neo4j uniqueness constraints and the Markdown model
+section of the README.
+
+Example
+-------
+>>> from graph.schema import load_schema
+>>> schema = load_schema()
+>>> sorted(schema.nodes)[:3]
+['App', 'Company', 'Deal']
+>>> schema.relations["OWNS"].pairs[0]
+('Company', 'Company')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+
+from graph.errors import SchemaError
+from graph.paths import data_dir
+
+PROPERTY_TYPES = ("string", "date", "float", "string-list")
+DATE_PATTERN = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+LADYBUG_TYPES = {"string": "STRING", "date": "STRING", "float": "DOUBLE", "string-list": "STRING[]"}
+
+
+@dataclass(frozen=True)
+class Property:
+    """One declared property: its name, type, whether it is required, allowed values."""
+
+    name: str
+    type: str
+    required: bool = False
+    enum: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class NodeType:
+    """A node label with all its properties (shared ones first)."""
+
+    label: str
+    description: str
+    properties: dict[str, Property]
+
+
+@dataclass(frozen=True)
+class RelationType:
+    """A relationship type, the (from label, to label) pairs it may join, its properties."""
+
+    type: str
+    description: str
+    pairs: tuple[tuple[str, str], ...]
+    properties: dict[str, Property]
+
+
+@dataclass
+class Schema:
+    """The whole model: node labels and relationship types, keyed by name."""
+
+    nodes: dict[str, NodeType]
+    relations: dict[str, RelationType]
+    path: Path
+    _models: dict[str, type[BaseModel]] = field(default_factory=dict, repr=False)
+
+    def model(self, name: str) -> type[BaseModel]:
+        """The pydantic model validating records of a label or relationship type.
+
+        >>> load_schema().model("Measure")(id="eo-1", name="EO", kind="app-ban",
+        ...     sources=["https://example.org"]).kind
+        'app-ban'
+        """
+        if name not in self._models:
+            kind = self.nodes.get(name) or self.relations.get(name)
+            if kind is None:
+                raise SchemaError(f"{self.path}: no node label or relationship type named {name!r}")
+            self._models[name] = _pydantic_model(name, kind.properties, is_relation=name in self.relations)
+        return self._models[name]
+
+    @cached_property
+    def all_node_properties(self) -> dict[str, Property]:
+        """Every node property of any label, by name (for engines that need a union)."""
+        merged: dict[str, Property] = {}
+        for node in self.nodes.values():
+            merged.update(node.properties)
+        return merged
+
+    def ladybug_ddl(self) -> list[str]:
+        """CREATE TABLE statements for the embedded LadybugDB database.
+
+        >>> load_schema().ladybug_ddl()[0].startswith("CREATE NODE TABLE App(id STRING PRIMARY KEY")
+        True
+        """
+        statements = []
+        for label in sorted(self.nodes):
+            columns = ", ".join(
+                f"{p.name} {LADYBUG_TYPES[p.type]}" + (" PRIMARY KEY" if p.name == "id" else "")
+                for p in self.nodes[label].properties.values()
+            )
+            statements.append(f"CREATE NODE TABLE {label}({columns})")
+        for rel_type in sorted(self.relations):
+            rel = self.relations[rel_type]
+            ends = ", ".join(f"FROM {a} TO {b}" for a, b in rel.pairs)
+            columns = "".join(f", {p.name} {LADYBUG_TYPES[p.type]}" for p in rel.properties.values())
+            statements.append(f"CREATE REL TABLE {rel_type}({ends}{columns})")
+        return statements
+
+    def neo4j_constraints(self) -> list[str]:
+        """Uniqueness constraints on every label's key, in Neo4j 5 syntax.
+
+        >>> load_schema().neo4j_constraints()[0]
+        'CREATE CONSTRAINT techgraph_App_id IF NOT EXISTS FOR (n:App) REQUIRE n.id IS UNIQUE'
+        """
+        return [
+            f"CREATE CONSTRAINT techgraph_{label}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
+            for label in sorted(self.nodes)
+        ]
+
+    def markdown(self) -> str:
+        """The model as Markdown tables, for the README (``techgraph schema --markdown``)."""
+        lines = ["### Node labels", "", "| label | properties (* required) | what it is |", "|---|---|---|"]
+        for label, node in self.nodes.items():
+            props = ", ".join(_describe(p) for p in node.properties.values())
+            lines.append(f"| `{label}` | {props} | {node.description} |")
+        lines += ["", "### Relationship types", "", "| type | from → to | properties | meaning |", "|---|---|---|---|"]
+        for rel_type, rel in self.relations.items():
+            ends = "<br>".join(f"{a} → {b}" for a, b in rel.pairs)
+            props = ", ".join(_describe(p) for p in rel.properties.values())
+            lines.append(f"| `{rel_type}` | {ends} | {props} | {rel.description} |")
+        return "\n".join(lines) + "\n"
+
+
+def _describe(prop: Property) -> str:
+    text = f"`{prop.name}`{'*' if prop.required else ''}"
+    if prop.enum:
+        text += f" ({' / '.join(prop.enum)})"
+    return text
+
+
+def _python_type(prop: Property) -> Any:
+    if prop.enum:
+        return Literal[prop.enum]  # type: ignore[valid-type]
+    return {"string": str, "date": str, "float": float, "string-list": list[str]}[prop.type]
+
+
+def _pydantic_model(name: str, properties: dict[str, Property], is_relation: bool) -> type[BaseModel]:
+    fields: dict[str, Any] = {}
+    if is_relation:
+        fields["from_"] = (str, Field(alias="from"))
+        fields["to"] = (str, ...)
+    for prop in properties.values():
+        annotation = _python_type(prop)
+        if prop.required:
+            # A required list must not be empty: a record with `sources: []` has no provenance.
+            extra = {"min_length": 1} if prop.type == "string-list" else {}
+            fields[prop.name] = (annotation, Field(..., description=prop.description, **extra))
+        else:
+            fields[prop.name] = (Optional[annotation], Field(None, description=prop.description))
+    validators = {}
+    dates = [p.name for p in properties.values() if p.type == "date"]
+    if dates:
+        validators["check_dates"] = field_validator(*dates, mode="before")(_check_date)
+    lists = [p.name for p in properties.values() if p.type == "string-list"]
+    if lists:
+        validators["check_lists"] = field_validator(*lists)(_check_list)
+    if "id" in properties:
+        validators["check_id"] = field_validator("id")(_check_id)
+    if "share" in properties:
+        validators["check_share"] = field_validator("share")(_check_share)
+    strings = [p.name for p in properties.values() if p.type == "string" and not p.enum]
+    if strings:
+        validators["check_strings"] = field_validator(*strings)(_check_string)
+    return create_model(
+        name,
+        __config__=ConfigDict(extra="forbid", strict=False, populate_by_name=True),
+        __validators__=validators,
+        **fields,
+    )
+
+
+def _check_date(value: Any) -> Any:
+    # YAML turns 2020-08-06 into a datetime.date; keep the ISO string either way.
+    if value is None:
+        return value
+    text = value.isoformat() if hasattr(value, "isoformat") else value
+    if not isinstance(text, (str, int)) or not DATE_PATTERN.match(str(text)):
+        raise ValueError(f"not an ISO-8601 date (YYYY, YYYY-MM or YYYY-MM-DD): {value!r}")
+    return str(text)
+
+
+def _check_list(value: list[str] | None) -> list[str] | None:
+    if value is not None and any(not item.strip() for item in value):
+        raise ValueError("list contains an empty string")
+    return value
+
+
+def _check_id(value: str) -> str:
+    if not ID_PATTERN.match(value):
+        raise ValueError(f"id {value!r} is not a slug (lowercase letters, digits and single hyphens)")
+    return value
+
+
+def _check_share(value: float | None) -> float | None:
+    if value is not None and not 0 < value <= 100:
+        raise ValueError(f"share {value} is not a percentage in (0, 100]")
+    return value
+
+
+def _check_string(value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise ValueError("empty string")
+    return value
+
+
+def _properties(raw: Any, where: str) -> dict[str, Property]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise SchemaError(f"{where}: properties must be a mapping")
+    props = {}
+    for name, spec in raw.items():
+        if not isinstance(spec, dict) or spec.get("type") not in PROPERTY_TYPES:
+            raise SchemaError(f"{where}.{name}: type must be one of {', '.join(PROPERTY_TYPES)}")
+        unknown = set(spec) - {"type", "required", "enum", "description"}
+        if unknown:
+            raise SchemaError(f"{where}.{name}: unknown key(s) {', '.join(sorted(unknown))}")
+        props[name] = Property(
+            name=name,
+            type=spec["type"],
+            required=bool(spec.get("required", False)),
+            enum=tuple(spec.get("enum") or ()),
+            description=spec.get("description", ""),
+        )
+    return props
+
+
+def load_schema(path: Path | str | None = None) -> Schema:
+    """Read and check the schema declaration.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        The schema file; defaults to the shipped ``data/schema.yaml``.
+
+    Examples
+    --------
+    >>> load_schema().nodes["Measure"].properties["kind"].required
+    True
+    """
+    path = Path(path) if path else data_dir() / "schema.yaml"
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise SchemaError(f"{path}: cannot read schema: {str(exc).splitlines()[0]}") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("nodes"), dict) or not isinstance(raw.get("relations"), dict):
+        raise SchemaError(f"{path}: the schema needs 'nodes' and 'relations' mappings")
+    shared_node = _properties(raw.get("node_properties"), f"{path}: node_properties")
+    shared_rel = _properties(raw.get("relation_properties"), f"{path}: relation_properties")
+    if "id" not in shared_node:
+        raise SchemaError(f"{path}: node_properties must declare the key property 'id'")
+    nodes = {}
+    for label, spec in raw["nodes"].items():
+        own = _properties(spec.get("properties"), f"{path}: nodes.{label}.properties")
+        nodes[label] = NodeType(label, spec.get("description", ""), {**shared_node, **own})
+    relations = {}
+    for rel_type, spec in raw["relations"].items():
+        if not re.fullmatch(r"[A-Z][A-Z0-9_]*", rel_type):
+            raise SchemaError(f"{path}: relationship type {rel_type!r} is not UPPER_SNAKE_CASE")
+        pairs = tuple(tuple(pair) for pair in spec.get("pairs") or ())
+        for pair in pairs:
+            if len(pair) != 2 or any(end not in nodes for end in pair):
+                raise SchemaError(f"{path}: relations.{rel_type}: pair {list(pair)} names an undeclared label")
+        if not pairs:
+            raise SchemaError(f"{path}: relations.{rel_type}: no (from, to) pairs declared")
+        own = _properties(spec.get("properties"), f"{path}: relations.{rel_type}.properties")
+        relations[rel_type] = RelationType(rel_type, spec.get("description", ""), pairs, {**shared_rel, **own})
+    return Schema(nodes=nodes, relations=relations, path=path)

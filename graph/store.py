@@ -1,0 +1,187 @@
+"""The embedded LadybugDB database: built from the networkx graph, swapped in atomically.
+
+A database folder holds one file per build, named after the fingerprint of the
+data it was built from, a JSON manifest beside each, and a ``current`` symlink.
+A rebuild writes a new file under a temporary name and then replaces the
+symlink in one ``rename``: readers see the old build or the new one, never a
+half-written one, and a failed build leaves the old one in place.
+
+Example
+-------
+>>> import tempfile
+>>> manifest = ensure_database(Path(tempfile.mkdtemp()))
+>>> manifest["nodes"] > 100
+True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from graph.errors import DatabaseError, TechgraphError
+from graph.loader import fingerprint
+from graph.paths import data_dir
+
+CURRENT = "current"
+BUILD_SUFFIX = ".lbdb"
+
+
+def _manifest_path(build: Path) -> Path:
+    return build.with_suffix(".json")
+
+
+def current_build(db_dir: Path) -> Path | None:
+    """The build file the ``current`` link points to, or None when there is none."""
+    link = Path(db_dir) / CURRENT
+    if not link.is_symlink():
+        return None
+    target = Path(db_dir) / os.readlink(link)
+    return target if target.is_file() else None
+
+
+def read_manifest(db_dir: Path) -> dict[str, Any] | None:
+    """The manifest of the current build (folders, fingerprint, counts), or None."""
+    build = current_build(db_dir)
+    if build is None:
+        return None
+    try:
+        return json.loads(_manifest_path(build).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _rows(records: list[dict[str, Any]], columns: list[str]) -> list[dict[str, Any]]:
+    return [{c: r.get(c) for c in columns} for r in records]
+
+
+def write_database(g, path: Path, schema) -> None:
+    """Create a LadybugDB file at ``path`` holding every node and edge of ``g``."""
+    import ladybug
+
+    db = ladybug.Database(str(path))
+    conn = ladybug.Connection(db)
+    try:
+        for statement in schema.ladybug_ddl():
+            conn.execute(statement)
+        for label, node_type in schema.nodes.items():
+            records = [{"id": n, **d} for n, d in g.nodes(data=True) if d["label"] == label]
+            if not records:
+                continue
+            columns = list(node_type.properties)
+            assignments = ", ".join(f"{c}: r.{c}" for c in columns)
+            conn.execute(f"UNWIND $rows AS r CREATE (:{label} {{{assignments}}})", {"rows": _rows(records, columns)})
+        for rel_type, rel in schema.relations.items():
+            columns = list(rel.properties)
+            assignments = ", ".join(f"{c}: r.{c}" for c in columns)
+            for source_label, target_label in rel.pairs:
+                records = [
+                    {"from": u, "to": v, **d}
+                    for u, v, d in g.edges(data=True)
+                    if d["type"] == rel_type
+                    and g.nodes[u]["label"] == source_label
+                    and g.nodes[v]["label"] == target_label
+                ]
+                if not records:
+                    continue
+                conn.execute(
+                    f"UNWIND $rows AS r MATCH (a:{source_label} {{id: r.from}}), (b:{target_label} {{id: r.to}}) "
+                    f"CREATE (a)-[:{rel_type} {{{assignments}}}]->(b)",
+                    {"rows": _rows(records, ["from", "to", *columns])},
+                )
+    finally:
+        conn.close()
+        db.close()
+
+
+def build_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str, Any]:
+    """Validate the data, build a new database and make it current, atomically.
+
+    Parameters
+    ----------
+    db_dir : path-like
+        The database folder (created if missing).
+    folders : list of path-like, optional
+        Data folders; the shipped ``data/`` is always first.
+
+    Returns
+    -------
+    dict
+        The manifest of the new build: folders, fingerprint, node, edge and
+        measure counts, build time.
+    """
+    from graph.loader import load_graph
+    from graph.schema import load_schema
+
+    db_dir = Path(db_dir)
+    folders = _with_shipped(folders)
+    started = time.perf_counter()
+    schema = load_schema()
+    g = load_graph(folders, schema)  # raises before anything is written
+    stamp = fingerprint(folders)
+    try:
+        db_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(f"{db_dir}: cannot create the database folder: {exc.strerror}") from None
+    build = db_dir / f"{stamp}{BUILD_SUFFIX}"
+    temporary = db_dir / f".{stamp}.{os.getpid()}.tmp"
+    manifest = {
+        "fingerprint": stamp,
+        "folders": [str(f) for f in folders],
+        "nodes": g.number_of_nodes(),
+        "edges": g.number_of_edges(),
+        "measures": sum(1 for _, d in g.nodes(data=True) if d["label"] == "Measure"),
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    try:
+        write_database(g, temporary, schema)
+        manifest["build_seconds"] = round(time.perf_counter() - started, 3)
+        _manifest_path(temporary).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        os.replace(_manifest_path(temporary), _manifest_path(build))
+        os.replace(temporary, build)
+        link = db_dir / f".{CURRENT}.{os.getpid()}.tmp"
+        link.unlink(missing_ok=True)
+        link.symlink_to(build.name)
+        os.replace(link, db_dir / CURRENT)
+    except TechgraphError:
+        raise
+    except Exception as exc:  # ladybug raises RuntimeError; the OS raises OSError
+        raise DatabaseError(f"{db_dir}: build failed, previous database kept: {str(exc).splitlines()[0]}") from None
+    finally:
+        for leftover in (temporary, _manifest_path(temporary), Path(f"{temporary}.wal")):
+            leftover.unlink(missing_ok=True)
+    _remove_old_builds(db_dir, keep={build.name})
+    return manifest
+
+
+def _with_shipped(folders: list[Path] | None) -> list[Path]:
+    shipped = data_dir().resolve()
+    extra = [Path(f).resolve() for f in folders or [] if Path(f).resolve() != shipped]
+    return [shipped, *extra]
+
+
+def _remove_old_builds(db_dir: Path, keep: set[str]) -> None:
+    # Keep the newest previous build too: a reader may have resolved `current` just before the swap.
+    builds = sorted(db_dir.glob(f"*{BUILD_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in [b for b in builds if b.name not in keep][1:]:
+        for path in (old, _manifest_path(old), Path(f"{old}.wal")):
+            path.unlink(missing_ok=True)
+
+
+def ensure_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str, Any]:
+    """Return the current build's manifest, rebuilding first when the data changed.
+
+    Without ``folders`` the current build's own folders are checked, so a
+    database loaded with extra folders stays that way.
+    """
+    db_dir = Path(db_dir)
+    manifest = read_manifest(db_dir)
+    if folders is None and manifest is not None:
+        folders = [Path(f) for f in manifest["folders"] if Path(f).is_dir()]
+    folders = _with_shipped(folders)
+    if manifest is None or manifest.get("fingerprint") != fingerprint(folders):
+        return build_database(db_dir, folders)
+    return manifest
