@@ -1,0 +1,57 @@
+"""Neo4j-dialect rewriting for LadybugDB, and refusal of writing clauses."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.dialect import check_read_only, to_ladybug
+from graph.errors import ReadOnlyError
+
+
+@pytest.mark.parametrize(
+    "neo4j, ladybug",
+    [
+        ("RETURN labels(n)[0] AS l", "RETURN label(n) AS l"),
+        ("RETURN type(r), TYPE( r2 )", "RETURN label(r), label(r2)"),
+        ("RETURN 'labels(n)[0] and type(r)' AS s // type(x)", "RETURN 'labels(n)[0] and type(r)' AS s // type(x)"),
+        ("MATCH p = shortestPath((a)-[*..8]-(b)) RETURN p", "MATCH p = (a)-[* SHORTEST 1..8]-(b) RETURN p"),
+        ("MATCH p = shortestPath((a:X)-[:OWNS*2..5]->(b)) RETURN p", "MATCH p = (a:X)-[:OWNS* SHORTEST 2..5]->(b) RETURN p"),
+        ("MATCH (n) RETURN n.name", "MATCH (n) RETURN n.name"),
+    ],
+)
+def test_to_ladybug(neo4j, ladybug):
+    assert to_ladybug(neo4j) == ladybug
+
+
+@pytest.mark.parametrize(
+    "statement, clause",
+    [
+        ("CREATE (n:Company {id: 'x'})", "CREATE"),
+        ("MATCH (n) SET n.name = 'x'", "SET"),
+        ("MATCH (n) DETACH DELETE n", "DETACH"),
+        ("MATCH (n) delete n", "DELETE"),
+        ("MERGE (n:App {id: 'a'})", "MERGE"),
+        ("MATCH (n) REMOVE n.name", "REMOVE"),
+        ("DROP TABLE Company", "DROP"),
+        ("LOAD CSV FROM 'file:///x' AS row RETURN row", "LOAD"),
+        ("COPY Company FROM 'x.csv'", "COPY"),
+        ("CALL db.clearQueryCaches()", "CALL"),
+        ("MATCH (n) FOREACH (x IN [1] | SET n.a = x)", "FOREACH"),
+    ],
+)
+def test_writing_clauses_are_refused(statement, clause):
+    with pytest.raises(ReadOnlyError, match=f"^refused: {clause} is a writing clause"):
+        check_read_only(statement)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "MATCH (n) RETURN n.name AS created",
+        "MATCH (n) WHERE n.summary CONTAINS 'CREATE' RETURN n",
+        "MATCH (n) RETURN n.set, $delete",
+        "MATCH (n) RETURN n // DELETE everything",
+    ],
+)
+def test_reading_statements_pass(statement):
+    check_read_only(statement)

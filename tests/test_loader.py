@@ -1,0 +1,110 @@
+"""Loader: schema-derived validation of records, and one-line errors naming file, line, record, field."""
+
+from __future__ import annotations
+
+import pytest
+
+import graph
+from graph.errors import DataError
+from graph.loader import fingerprint, load_graph
+from graph.paths import data_dir
+from tests.conftest import SEED, write
+
+
+def load_extra(tmp_path, text):
+    folder = write(tmp_path / "bad", "bad.yaml", text)
+    return folder / "bad.yaml", lambda: load_graph([data_dir(), folder])
+
+
+def test_extra_folder_merges_with_shipped_data(extra_folder):
+    g = load_graph([data_dir(), extra_folder])
+    assert g.nodes["fixture-app"]["label"] == "App"
+    assert g.nodes["fixture-holding"]["aliases"] == ["Fixture Holding", "夹具控股"]
+    owns = [d for _, _, d in g.in_edges("fixture-holding", data=True) if d["type"] == "OWNS"]
+    assert owns == [{"type": "OWNS", "share": 60.0, "sources": ["https://example.org/fixture-holding"]}]
+    assert g.nodes["fixture-ban"]["announced"] == "2021-02-01"  # YAML dates stay ISO strings
+
+
+@pytest.mark.parametrize(
+    "text, line, message",
+    [
+        ("Company:\n  - id: x1\n    name: X\n    country: CN\n", 2, "Company 'x1': field 'sources' is required"),
+        (
+            "Company:\n  - {id: x1, name: X, country: CN, sources: []}\n",
+            2,
+            "Company 'x1': field 'sources': List should have at least 1 item after validation, not 0",
+        ),
+        (
+            "Measure:\n  - {id: m1, name: M, kind: embargo, sources: [https://e.org]}\n",
+            2,
+            "Measure 'm1': field 'kind': Input should be",
+        ),
+        (
+            "Measure:\n  - {id: m1, name: M, kind: app-ban, announced: 2020-02-30x, sources: [https://e.org]}\n",
+            2,
+            "Measure 'm1': field 'announced': not an ISO-8601 date (YYYY, YYYY-MM or YYYY-MM-DD): '2020-02-30x'",
+        ),
+        ("App:\n  - {id: Bad_Id, name: A, sources: [https://e.org]}\n", 2, "App 'Bad_Id': field 'id': id 'Bad_Id' is not a slug"),
+        ("App:\n  - {id: a1, name: A, colour: red, sources: [https://e.org]}\n", 2, "App 'a1': unknown field 'colour'"),
+        ("Compnay:\n  - {id: a1}\n", 1, "unknown label or relationship type 'Compnay' (did you mean 'Company'?)"),
+        ("App:\n  - {id: a1, name: A, sources: [news.txt]}\n", 2, "App 'a1': source 'news.txt' is neither a URL nor a catalogued document"),
+        (
+            "OWNS:\n  - {from: tencent, to: wechat, share: 150, sources: [https://e.org]}\n",
+            2,
+            "OWNS '(no id)': field 'share': share 150.0 is not a percentage in (0, 100]",
+        ),
+        (
+            "SANCTIONS:\n  - {from: eo-13942, to: tencnet, sources: [https://e.org]}\n",
+            2,
+            "SANCTIONS from 'eo-13942' to 'tencnet': unknown node id 'tencnet' (did you mean 'tencent'?)",
+        ),
+        (
+            "SANCTIONS:\n  - {from: us, to: tencent, sources: [https://e.org]}\n",
+            2,
+            "SANCTIONS from 'us' to 'tencent': SANCTIONS cannot join Government to Company (allowed: Measure->Official, Measure->Company, Measure->App, Measure->Government)",
+        ),
+        ("App:\n  - {id: a1, name: A, sources: [https://e.org]\n", 3, "invalid YAML"),
+        ("App: {id: a1}\n", 1, "App must be a list of records"),
+        ("- just a list\n", 1, "a data file must map labels and relationship types to lists"),
+    ],
+)
+def test_bad_record_names_file_line_record_and_field(tmp_path, text, line, message):
+    path, load = load_extra(tmp_path, text)
+    with pytest.raises(DataError) as caught:
+        load()
+    text = str(caught.value)
+    assert text.startswith(f"{path}:{line}: ")
+    assert message in text
+    assert "\n" not in text
+
+
+def test_duplicate_id_names_both_places(tmp_path):
+    path, load = load_extra(tmp_path, "App:\n  - {id: x1, name: A, sources: [https://e.org]}\n  - {id: x1, name: B, sources: [https://e.org]}\n")
+    with pytest.raises(DataError, match=rf"^{path}:3: App 'x1': duplicate id, first defined at {path}:2$"):
+        load()
+
+
+def test_duplicate_of_a_shipped_id_is_an_error(tmp_path):
+    path, load = load_extra(tmp_path, "Company:\n  - {id: tencent, name: T, country: CN, sources: [https://e.org]}\n")
+    with pytest.raises(DataError, match=r"Company 'tencent': duplicate id, first defined at .*apps\.yaml:\d+$"):
+        load()
+
+
+def test_invalid_utf8_is_reported(tmp_path):
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    (folder / "x.yaml").write_bytes(b"App:\n  - {id: a, name: \xff\xfe}\n")
+    with pytest.raises(DataError, match=r"x\.yaml: not UTF-8 text"):
+        load_graph([data_dir(), folder])
+
+
+def test_fingerprint_changes_with_the_data(extra_folder):
+    before = fingerprint([data_dir(), extra_folder])
+    (extra_folder / "extra.yaml").write_text((extra_folder / "extra.yaml").read_text() + "\n# comment\n")
+    assert fingerprint([data_dir(), extra_folder]) != before
+    assert fingerprint([data_dir()]) == fingerprint([data_dir()])
+
+
+def test_missing_folder_is_an_error(tmp_path):
+    with pytest.raises(DataError, match="not a data folder"):
+        graph.check([tmp_path / "nope"])

@@ -1,0 +1,88 @@
+"""Every stored query runs on the embedded engine and meets the expectation in its header."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.errors import QueryError
+from graph.queries import load_queries, parse_query
+
+QUERIES = load_queries()
+
+
+def test_there_are_at_least_twelve_documented_queries():
+    assert len(QUERIES) >= 12
+    for q in QUERIES.values():
+        assert q.title and q.description and q.expected, q.name
+
+
+def matches(row: dict, wanted: dict) -> bool:
+    return all(row.get(k) == v for k, v in wanted.items())
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_stored_query_meets_its_expected_result(shipped, name):
+    q = QUERIES[name]
+    rows = shipped.query(name, **q.example)
+    expected = q.expected
+    assert len(rows) >= expected.get("min_rows", 1), f"{name}: {len(rows)} rows"
+    if "max_rows" in expected:
+        assert len(rows) <= expected["max_rows"]
+    for wanted in expected.get("contains", []):
+        assert any(matches(row, wanted) for row in rows), f"{name}: no row has {wanted}"
+    assert list(rows[0]) == rows.columns
+
+
+def test_measures_hitting_follows_ownership_and_matches_native_names(shipped):
+    by_name = shipped.query("measures-hitting", entity="Tencent")
+    assert shipped.query("measures-hitting", entity="腾讯") == by_name
+    assert shipped.query("measures-hitting", entity="tencent holdings limited") == by_name
+    direct_targets = {r["target_id"] for r in by_name}
+    assert {"wechat", "wechat-pay"} <= direct_targets  # reached through OWNS, not hit directly
+
+
+def test_measures_in_force_respects_end_dates(shipped):
+    before = {r["measure_id"] for r in shipped.query("measures-in-force-on", date="2018-05-01")}
+    after = {r["measure_id"] for r in shipped.query("measures-in-force-on", date="2018-08-01")}
+    assert "bis-zte-denial-order-2018" in before
+    assert "bis-zte-denial-order-2018" not in after  # lifted on 2018-07-13
+
+
+def test_path_is_symmetric_in_length(shipped):
+    there = shipped.query("path", **{"from": "Carrie Lam", "to": "Marco Rubio"})
+    back = shipped.query("path", **{"from": "Marco Rubio", "to": "Carrie Lam"})
+    assert there[0]["steps"] == back[0]["steps"]
+    assert there[0]["path"][0]["name"].startswith("Carrie Lam")
+
+
+@pytest.mark.parametrize(
+    "header, message",
+    [
+        ("// title: T\nMATCH (n) RETURN n\n", "needs '// title:' and '// description:'"),
+        ("// title: T\n// description: D\n// parameters:\n//   x: {type: string}\nRETURN $x\n", "parameter 'x' needs a type"),
+        ("// title: T\n// description: D\n// parameters:\n//   x: {type: string, example: a}\nRETURN 1\n", "never uses $x"),
+        ("// title: T\n// description: D\nRETURN $y\n", "uses $y but the header does not declare it"),
+    ],
+)
+def test_bad_query_file_is_rejected(tmp_path, header, message):
+    path = tmp_path / "q.cypher"
+    path.write_text(header)
+    with pytest.raises(QueryError, match=message.replace("$", r"\$")):
+        parse_query(path)
+
+
+@pytest.mark.parametrize(
+    "name, params, message",
+    [
+        ("measures-in-force-on", {"date": "31/12/2020"}, "parameter 'date': '31/12/2020' is not an ISO-8601 date (YYYY-MM-DD)"),
+        ("most-targeted-companies", {"limit": "ten"}, "parameter 'limit': 'ten' is not an integer"),
+        ("measures-hitting", {}, "query 'measures-hitting' needs parameter 'entity' (entity), e.g. -p entity=Tencent"),
+        ("measures-hitting", {"entity": "x", "colour": "red"}, "query 'measures-hitting' has no parameter 'colour' (parameters: entity)"),
+        ("measures-hiting", {}, "unknown query 'measures-hiting' (did you mean measures-hitting"),
+        ("measures-hitting", {"entity": "Tencnt"}, "unknown entity 'Tencnt' (did you mean 'Tencent Holdings Limited'"),
+    ],
+)
+def test_bad_parameters_raise_one_line_errors(shipped, name, params, message):
+    with pytest.raises(QueryError) as caught:
+        shipped.query(name, **params)
+    assert str(caught.value).startswith(message)

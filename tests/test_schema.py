@@ -1,0 +1,73 @@
+"""The schema is declared once; models, tables, constraints and docs are derived from it."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from graph.errors import SchemaError
+from graph.paths import data_dir
+from graph.schema import load_schema
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return load_schema()
+
+
+def test_every_label_gets_a_table_and_a_constraint(schema):
+    ddl = "\n".join(schema.ladybug_ddl())
+    constraints = "\n".join(schema.neo4j_constraints())
+    for label in schema.nodes:
+        assert f"CREATE NODE TABLE {label}(id STRING PRIMARY KEY" in ddl
+        assert f"FOR (n:{label}) REQUIRE n.id IS UNIQUE" in constraints
+    for rel_type, rel in schema.relations.items():
+        assert f"CREATE REL TABLE {rel_type}(" + ", ".join(f"FROM {a} TO {b}" for a, b in rel.pairs) in ddl
+
+
+def test_issue_relations_are_declared(schema):
+    assert ("Government", "Measure") in schema.relations["ISSUED"].pairs
+    assert {("Measure", x) for x in ("Official", "Company", "App", "Government")} <= set(schema.relations["SANCTIONS"].pairs)
+    assert schema.relations["OWNS"].properties["share"].type == "float"
+    assert schema.relations["HOLDS_OFFICE"].properties["role"].required
+    for prop in ("kind", "legal_basis", "citation", "announced", "effective", "ended", "summary", "sources"):
+        assert prop in schema.nodes["Measure"].properties
+
+
+def test_models_accept_good_and_reject_bad_records(schema):
+    measure = schema.model("Measure")
+    good = measure.model_validate({"id": "eo-1", "name": "EO 1", "kind": "investment-ban", "sources": ["https://e.org"]})
+    assert good.kind == "investment-ban"
+    with pytest.raises(ValidationError):
+        measure.model_validate({"id": "eo-1", "name": "EO 1", "kind": "investment-ban"})
+    owns = schema.model("OWNS")
+    assert owns.model_validate({"from": "a", "to": "b", "share": 33.3, "sources": ["x"]}).share == 33.3
+    with pytest.raises(ValidationError):
+        owns.model_validate({"from": "a", "to": "b", "share": 0, "sources": ["x"]})
+
+
+def test_markdown_documents_every_label_and_type(schema):
+    text = schema.markdown()
+    for name in [*schema.nodes, *schema.relations]:
+        assert f"| `{name}` |" in text
+
+
+def test_readme_model_section_is_the_generated_one(schema):
+    readme = (data_dir().parent / "README.md").read_text(encoding="utf-8")
+    assert schema.markdown() in readme
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("nodes: {}\n", "needs 'nodes' and 'relations'"),
+        ("node_properties: {id: {type: string}}\nnodes: {A: {}}\nrelations: {R: {pairs: [[A, B]]}}\n", "pair ['A', 'B'] names an undeclared label"),
+        ("node_properties: {id: {type: str}}\nnodes: {}\nrelations: {}\n", "type must be one of"),
+        ("node_properties: {id: {type: string}}\nnodes: {A: {}}\nrelations: {owns: {pairs: [[A, A]]}}\n", "is not UPPER_SNAKE_CASE"),
+    ],
+)
+def test_bad_schema_is_rejected(tmp_path, text, message):
+    path = tmp_path / "schema.yaml"
+    path.write_text(text)
+    with pytest.raises(SchemaError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        load_schema(path)
