@@ -156,6 +156,14 @@ def _first_error(exc: ValidationError) -> str:
     return f"field '{field}': {message}"
 
 
+def _record_name(record: Record) -> str:
+    """How errors name a record: ``Company 'tencent'`` or ``OWNS from 'a' to 'b'``."""
+    fields = record.fields
+    if "id" in fields or "from" not in fields:
+        return f"{record.kind} {fields.get('id', '(no id)')!r}"
+    return f"{record.kind} from {fields.get('from')!r} to {fields.get('to')!r}"
+
+
 def _check_sources(record: Record, sources: list[str], documents: dict[str, Any], label: str) -> None:
     for source in sources:
         if source.startswith(("https://", "http://")):
@@ -165,6 +173,20 @@ def _check_sources(record: Record, sources: list[str], documents: dict[str, Any]
                 f"{record.where}: {label}: source {source!r} is neither a URL nor a catalogued document"
                 f"{_suggest(source, documents)}"
             )
+
+
+def relation_key(rel_type: str, source: str, target: str, values: dict[str, Any]) -> str:
+    """The identity of a relation: type and ends, plus ``since`` and ``role`` when given.
+
+    >>> relation_key("HOLDS_OFFICE", "xi-jinping", "prc", {"role": "President", "since": "2013-03-14"})
+    'HOLDS_OFFICE:xi-jinping->prc@2013-03-14#President'
+    """
+    key = f"{rel_type}:{source}->{target}"
+    if values.get("since"):
+        key += f"@{values['since']}"
+    if values.get("role"):
+        key += f"#{values['role']}"
+    return key
 
 
 def load_graph(folders: Iterable[Path | str] | None = None, schema: Schema | None = None) -> nx.MultiDiGraph:
@@ -183,7 +205,8 @@ def load_graph(folders: Iterable[Path | str] | None = None, schema: Schema | Non
     -------
     networkx.MultiDiGraph
         Nodes keyed by id with a ``label`` attribute and their properties;
-        edges carry ``type`` and their properties.
+        edges are keyed by :func:`relation_key` and carry ``type`` and their
+        properties.
 
     Raises
     ------
@@ -204,7 +227,7 @@ def load_graph(folders: Iterable[Path | str] | None = None, schema: Schema | Non
     where_defined: dict[str, str] = {}
     for path in data_files(folders):
         for record in read_records(path, schema):
-            name = f"{record.kind} {record.fields.get('id', '(no id)')!r}"
+            name = _record_name(record)
             try:
                 values = schema.model(record.kind).model_validate(record.fields).model_dump(exclude_none=True)
             except ValidationError as exc:
@@ -219,10 +242,10 @@ def load_graph(folders: Iterable[Path | str] | None = None, schema: Schema | Non
             where_defined[node_id] = record.where
             values.setdefault("aliases", [])
             g.add_node(node_id, label=record.kind, **values)
-    seen: dict[tuple, str] = {}
+    seen: dict[str, str] = {}
     for record, values in relations:
         source, target = values.pop("from_"), values.pop("to")
-        name = f"{record.kind} from {source!r} to {target!r}"
+        name = _record_name(record)
         for end in (source, target):
             if end not in g:
                 raise DataError(f"{record.where}: {name}: unknown node id {end!r}{_suggest(end, g.nodes)}")
@@ -232,9 +255,9 @@ def load_graph(folders: Iterable[Path | str] | None = None, schema: Schema | Non
             options = ", ".join(f"{a}->{b}" for a, b in allowed)
             raise DataError(f"{record.where}: {name}: {record.kind} cannot join {pair[0]} to {pair[1]} (allowed: {options})")
         _check_sources(record, values["sources"], documents, name)
-        key = (record.kind, source, target, values.get("since"), values.get("role"))
+        key = relation_key(record.kind, source, target, values)
         if key in seen:
             raise DataError(f"{record.where}: {name}: duplicate relation, first given at {seen[key]}")
         seen[key] = record.where
-        g.add_edge(source, target, type=record.kind, **values)
+        g.add_edge(source, target, key=key, type=record.kind, **values)
     return g

@@ -43,6 +43,7 @@ class Property:
     required: bool = False
     enum: tuple[str, ...] = ()
     description: str = ""
+    derived: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ class Schema:
 
 
 def _describe(prop: Property) -> str:
-    text = f"`{prop.name}`{'*' if prop.required else ''}"
+    text = f"`{prop.name}`{'*' if prop.required else ''}{' (derived)' if prop.derived else ''}"
     if prop.enum:
         text += f" ({' / '.join(prop.enum)})"
     return text
@@ -159,6 +160,8 @@ def _pydantic_model(name: str, properties: dict[str, Property], is_relation: boo
         fields["from_"] = (str, Field(alias="from"))
         fields["to"] = (str, ...)
     for prop in properties.values():
+        if prop.derived:
+            continue
         annotation = _python_type(prop)
         if prop.required:
             # A required list must not be empty: a record with `sources: []` has no provenance.
@@ -167,7 +170,7 @@ def _pydantic_model(name: str, properties: dict[str, Property], is_relation: boo
         else:
             fields[prop.name] = (Optional[annotation], Field(None, description=prop.description))
     validators = {}
-    dates = [p.name for p in properties.values() if p.type == "date"]
+    dates = [p.name for p in properties.values() if p.type == "date" and not p.derived]
     if dates:
         validators["check_dates"] = field_validator(*dates, mode="before")(_check_date)
     lists = [p.name for p in properties.values() if p.type == "string-list"]
@@ -177,7 +180,7 @@ def _pydantic_model(name: str, properties: dict[str, Property], is_relation: boo
         validators["check_id"] = field_validator("id")(_check_id)
     if "share" in properties:
         validators["check_share"] = field_validator("share")(_check_share)
-    strings = [p.name for p in properties.values() if p.type == "string" and not p.enum]
+    strings = [p.name for p in properties.values() if p.type == "string" and not p.enum and not p.derived]
     if strings:
         validators["check_strings"] = field_validator(*strings)(_check_string)
     return create_model(
@@ -231,7 +234,7 @@ def _properties(raw: Any, where: str) -> dict[str, Property]:
     for name, spec in raw.items():
         if not isinstance(spec, dict) or spec.get("type") not in PROPERTY_TYPES:
             raise SchemaError(f"{where}.{name}: type must be one of {', '.join(PROPERTY_TYPES)}")
-        unknown = set(spec) - {"type", "required", "enum", "description"}
+        unknown = set(spec) - {"type", "required", "enum", "description", "derived"}
         if unknown:
             raise SchemaError(f"{where}.{name}: unknown key(s) {', '.join(sorted(unknown))}")
         props[name] = Property(
@@ -240,6 +243,7 @@ def _properties(raw: Any, where: str) -> dict[str, Property]:
             required=bool(spec.get("required", False)),
             enum=tuple(spec.get("enum") or ()),
             description=spec.get("description", ""),
+            derived=bool(spec.get("derived", False)),
         )
     return props
 

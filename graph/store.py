@@ -79,8 +79,8 @@ def write_database(g, path: Path, schema) -> None:
             assignments = ", ".join(f"{c}: r.{c}" for c in columns)
             for source_label, target_label in rel.pairs:
                 records = [
-                    {"from": u, "to": v, **d}
-                    for u, v, d in g.edges(data=True)
+                    {"from": u, "to": v, "key": k, **d}
+                    for u, v, k, d in g.edges(keys=True, data=True)
                     if d["type"] == rel_type
                     and g.nodes[u]["label"] == source_label
                     and g.nodes[v]["label"] == target_label

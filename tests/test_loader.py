@@ -20,8 +20,10 @@ def test_extra_folder_merges_with_shipped_data(extra_folder):
     g = load_graph([data_dir(), extra_folder])
     assert g.nodes["fixture-app"]["label"] == "App"
     assert g.nodes["fixture-holding"]["aliases"] == ["Fixture Holding", "夹具控股"]
-    owns = [d for _, _, d in g.in_edges("fixture-holding", data=True) if d["type"] == "OWNS"]
-    assert owns == [{"type": "OWNS", "share": 60.0, "sources": ["https://example.org/fixture-holding"]}]
+    owns = [(k, d) for _, _, k, d in g.in_edges("fixture-holding", keys=True, data=True) if d["type"] == "OWNS"]
+    assert owns == [
+        ("OWNS:tencent->fixture-holding", {"type": "OWNS", "share": 60.0, "sources": ["https://example.org/fixture-holding"]})
+    ]
     assert g.nodes["fixture-ban"]["announced"] == "2021-02-01"  # YAML dates stay ISO strings
 
 
@@ -46,12 +48,17 @@ def test_extra_folder_merges_with_shipped_data(extra_folder):
         ),
         ("App:\n  - {id: Bad_Id, name: A, sources: [https://e.org]}\n", 2, "App 'Bad_Id': field 'id': id 'Bad_Id' is not a slug"),
         ("App:\n  - {id: a1, name: A, colour: red, sources: [https://e.org]}\n", 2, "App 'a1': unknown field 'colour'"),
+        (
+            "OWNS:\n  - {from: tencent, to: wechat, key: x, sources: [https://e.org]}\n",
+            2,
+            "OWNS from 'tencent' to 'wechat': unknown field 'key'",
+        ),
         ("Compnay:\n  - {id: a1}\n", 1, "unknown label or relationship type 'Compnay' (did you mean 'Company'?)"),
         ("App:\n  - {id: a1, name: A, sources: [news.txt]}\n", 2, "App 'a1': source 'news.txt' is neither a URL nor a catalogued document"),
         (
             "OWNS:\n  - {from: tencent, to: wechat, share: 150, sources: [https://e.org]}\n",
             2,
-            "OWNS '(no id)': field 'share': share 150.0 is not a percentage in (0, 100]",
+            "OWNS from 'tencent' to 'wechat': field 'share': share 150.0 is not a percentage in (0, 100]",
         ),
         (
             "SANCTIONS:\n  - {from: eo-13942, to: tencnet, sources: [https://e.org]}\n",
