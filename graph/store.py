@@ -25,6 +25,7 @@ from typing import Any
 from graph.errors import DatabaseError, TechgraphError
 from graph.loader import fingerprint
 from graph.paths import data_dir
+from graph.schema import LADYBUG_TYPES
 
 CURRENT = "current"
 BUILD_SUFFIX = ".lbdb"
@@ -58,6 +59,11 @@ def _rows(records: list[dict[str, Any]], columns: list[str]) -> list[dict[str, A
     return [{c: r.get(c) for c in columns} for r in records]
 
 
+def _assignments(properties) -> str:
+    # Cast every column: a batch whose values are all null or empty lists has no type of its own.
+    return ", ".join(f"{p.name}: CAST(r.{p.name} AS {LADYBUG_TYPES[p.type]})" for p in properties.values())
+
+
 def write_database(g, path: Path, schema) -> None:
     """Create a LadybugDB file at ``path`` holding every node and edge of ``g``."""
     import ladybug
@@ -72,11 +78,11 @@ def write_database(g, path: Path, schema) -> None:
             if not records:
                 continue
             columns = list(node_type.properties)
-            assignments = ", ".join(f"{c}: r.{c}" for c in columns)
+            assignments = _assignments(node_type.properties)
             conn.execute(f"UNWIND $rows AS r CREATE (:{label} {{{assignments}}})", {"rows": _rows(records, columns)})
         for rel_type, rel in schema.relations.items():
             columns = list(rel.properties)
-            assignments = ", ".join(f"{c}: r.{c}" for c in columns)
+            assignments = _assignments(rel.properties)
             for source_label, target_label in rel.pairs:
                 records = [
                     {"from": u, "to": v, "key": k, **d}
