@@ -2,8 +2,9 @@
 
 >>> import graph
 >>> g = graph.open()                      # embedded database, built on first use
->>> g.query("measures-hitting", entity="Tencent")[0]["measure_id"]
-'clean-network-clean-store'
+>>> rows = g.query("measures-hitting", entity="Tencent")   # Tencent and everything it owns
+>>> "eo-13943" in {r["measure_id"] for r in rows}
+True
 """
 
 from graph.api import Rows, TechGraph, check, load, open

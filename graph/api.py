@@ -94,8 +94,8 @@ class TechGraph:
     def cypher(self, text: str, params: dict[str, Any] | None = None) -> Rows:
         """Run an ad-hoc read-only Cypher statement (Neo4j dialect).
 
-        >>> open().cypher("MATCH (m:Measure {id: $id}) RETURN m.citation AS c", {"id": "eo-13942"})
-        [{'c': 'EO 13942; 85 FR 48637'}]
+        >>> open().cypher("MATCH (m:Measure {id: $id}) RETURN m.effective AS day", {"id": "eo-13942"})
+        [{'day': '2020-09-20'}]
         """
         check_read_only(text)
         return Rows(*self.engine.run(text, params or {}))

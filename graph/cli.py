@@ -15,6 +15,7 @@ import graph
 from graph.errors import QueryError, TechgraphError
 
 FORMATS = click.Choice(["table", "json", "csv"])
+TABLE_CELL_WIDTH = 44
 
 
 class TechgraphClickError(click.ClickException):
@@ -65,8 +66,11 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def emit(rows: graph.Rows, fmt: str, title: str | None = None) -> None:
-    """Print rows as a rich table, a JSON array of objects or CSV with a header."""
+def emit(rows: graph.Rows, fmt: str, title: str | None = None, uncut: tuple[str, ...] = ()) -> None:
+    """Print rows as a rich table, a JSON array of objects or CSV with a header.
+
+    Table cells are cut to one line, except paths and the ``uncut`` columns.
+    """
     if fmt == "json":
         click.echo(json.dumps(list(rows), ensure_ascii=False, indent=2))
     elif fmt == "csv":
@@ -79,12 +83,20 @@ def emit(rows: graph.Rows, fmt: str, title: str | None = None) -> None:
         from rich.console import Console
         from rich.table import Table
 
+        # One line per row: long names are cut with an ellipsis (JSON and CSV keep them whole);
+        # paths are never cut, short columns (ids, dates) never squeezed.
         table = Table(title=title, show_lines=False, title_justify="left")
-        for column in rows.columns:
-            table.add_column(column, overflow="fold")
-        for row in rows:
-            table.add_row(*(_cell(row[c]) for c in rows.columns))
-        console = Console(width=None if sys.stdout.isatty() else 160)
+        cells = [[_cell(row[c]) for c in rows.columns] for row in rows]
+        width = 0
+        for index, column in enumerate(rows.columns):
+            is_path = any(isinstance(row[column], dict) and "nodes" in row[column] for row in rows)
+            longest = max([len(column), *(len(line[index]) for line in cells)])
+            fitted = longest if is_path or column in uncut else min(longest, TABLE_CELL_WIDTH)
+            table.add_column(column, overflow="ellipsis", no_wrap=True, min_width=min(fitted, 12), max_width=fitted)
+            width += fitted + 3
+        for line in cells:
+            table.add_row(*line)
+        console = Console(width=None if sys.stdout.isatty() else max(width + 1, 80))
         console.print(table)
         click.echo(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
 
@@ -134,7 +146,7 @@ def queries_command(obj: Context, fmt: str) -> None:
             for q in stored.values()
         ],
     )
-    emit(rows, fmt)
+    emit(rows, fmt, uncut=("example",))
 
 
 def _quote(value: Any) -> str:

@@ -50,7 +50,15 @@ class Record:
 
     @property
     def where(self) -> str:
-        return f"{self.file}:{self.line}"
+        return f"{shown(self.file)}:{self.line}"
+
+
+def shown(path: Path) -> str:
+    """A path as errors show it: relative to the working directory when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def data_files(folders: Iterable[Path]) -> list[Path]:
@@ -59,7 +67,7 @@ def data_files(folders: Iterable[Path]) -> list[Path]:
     for folder in folders:
         folder = Path(folder)
         if not folder.is_dir():
-            raise DataError(f"{folder}: not a data folder")
+            raise DataError(f"{shown(folder)}: not a data folder")
         files += sorted(p for p in folder.glob("*.yaml") if p.name not in (SCHEMA_FILE, DOCUMENTS_FILE))
     return files
 
@@ -82,20 +90,20 @@ def _parse(path: Path) -> yaml.Node | None:
     try:
         return yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise DataError(f"{shown(path)}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
-        raise DataError(f"{path}{line}: invalid YAML: {exc.problem or exc.context}") from None
+        raise DataError(f"{shown(path)}{line}: invalid YAML: {exc.problem or exc.context}") from None
     except OSError as exc:
-        raise DataError(f"{path}: cannot read: {exc.strerror}") from None
+        raise DataError(f"{shown(path)}: cannot read: {exc.strerror}") from None
 
 
 def _construct(node: yaml.Node, path: Path) -> Any:
     try:
         return yaml.SafeLoader("").construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        raise DataError(f"{path}:{node.start_mark.line + 1}: invalid YAML: {exc.problem}") from None
+        raise DataError(f"{shown(path)}:{node.start_mark.line + 1}: invalid YAML: {exc.problem}") from None
 
 
 def read_records(path: Path, schema: Schema) -> Iterator[Record]:
@@ -104,19 +112,19 @@ def read_records(path: Path, schema: Schema) -> Iterator[Record]:
     if root is None:
         return
     if not isinstance(root, yaml.MappingNode):
-        raise DataError(f"{path}:{root.start_mark.line + 1}: a data file must map labels and relationship types to lists")
+        raise DataError(f"{shown(path)}:{root.start_mark.line + 1}: a data file must map labels and relationship types to lists")
     known = [*schema.nodes, *schema.relations]
     for key_node, value_node in root.value:
         kind = key_node.value
         line = key_node.start_mark.line + 1
         if kind not in known:
-            raise DataError(f"{path}:{line}: unknown label or relationship type {kind!r}{_suggest(kind, known)}")
+            raise DataError(f"{shown(path)}:{line}: unknown label or relationship type {kind!r}{_suggest(kind, known)}")
         if not isinstance(value_node, yaml.SequenceNode):
-            raise DataError(f"{path}:{line}: {kind} must be a list of records")
+            raise DataError(f"{shown(path)}:{line}: {kind} must be a list of records")
         for item in value_node.value:
             fields = _construct(item, path)
             if not isinstance(fields, dict):
-                raise DataError(f"{path}:{item.start_mark.line + 1}: a {kind} record must be a mapping")
+                raise DataError(f"{shown(path)}:{item.start_mark.line + 1}: a {kind} record must be a mapping")
             yield Record(kind, fields, path, item.start_mark.line + 1)
 
 
@@ -130,11 +138,11 @@ def read_documents(folders: Iterable[Path]) -> dict[str, dict[str, Any]]:
         root = _parse(path)
         entries = _construct(root, path) if root is not None else []
         if not isinstance(entries, list):
-            raise DataError(f"{path}:1: the document catalogue must be a list")
+            raise DataError(f"{shown(path)}:1: the document catalogue must be a list")
         for entry, node in zip(entries, root.value if root is not None else []):
             line = node.start_mark.line + 1
             if not isinstance(entry, dict) or not entry.get("id") or not entry.get("title"):
-                raise DataError(f"{path}:{line}: a document needs an id and a title")
+                raise DataError(f"{shown(path)}:{line}: a document needs an id and a title")
             documents[str(entry["id"])] = {k: str(v) for k, v in entry.items()}
     return documents
 

@@ -1,11 +1,13 @@
 // title: Deals forced or shaped by measures
-// description: Deals made to satisfy or escape a measure, with their parties and roles, status and dates.
+// description: Deals made to satisfy or escape a measure, with the measures they answer, their parties and roles, status and dates.
 // expected:
-//   min_rows: 3
+//   min_rows: 2
 //   contains:
-//     - {deal_id: tiktok-global-oracle-walmart, party_id: oracle}
+//     - {deal_id: tiktok-global-deal, status: abandoned}
+//     - {deal_id: microsoft-tiktok-deal}
 MATCH (deal:Deal)-[:RESPONDS_TO]->(m:Measure)
+WITH deal, collect(DISTINCT m.name) AS measures
 OPTIONAL MATCH (party)-[role:PARTY_TO]->(deal)
 RETURN deal.id AS deal_id, deal.name AS deal, deal.status AS status, deal.announced AS announced,
-       m.name AS measure, party.id AS party_id, party.name AS party, role.role AS role
-ORDER BY announced, deal_id, party_id
+       deal.ended AS ended, measures, collect(DISTINCT party.name + ' (' + role.role + ')') AS parties
+ORDER BY announced, deal_id

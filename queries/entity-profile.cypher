@@ -5,7 +5,7 @@
 // expected:
 //   min_rows: 4
 //   contains:
-//     - {direction: in, relation: SANCTIONS, other_id: bis-zte-denial-order-2018}
+//     - {direction: in, relation: SANCTIONS, other_id: zte-denial-order-2018}
 WITH toLower($entity) AS key
 MATCH (n)
 WHERE toLower(n.id) = key OR toLower(n.name) = key OR any(a IN n.aliases WHERE toLower(a) = key)

@@ -10,9 +10,11 @@
 WITH toLower($entity) AS key
 MATCH (root)
 WHERE toLower(root.id) = key OR toLower(root.name) = key OR any(a IN root.aliases WHERE toLower(a) = key)
-MATCH (root)-[:OWNS*0..6]->(target)<-[hit:SANCTIONS]-(m:Measure)
+MATCH (root)-[:OWNS*0..6]->(target)<-[:SANCTIONS]-(m:Measure)
+WITH DISTINCT m, target
 OPTIONAL MATCH (issuer)-[:ISSUED]->(m)
-RETURN DISTINCT m.id AS measure_id, m.name AS measure, m.kind AS kind, issuer.name AS issuer,
+WITH m, target, collect(DISTINCT issuer.name) AS issuers
+RETURN m.id AS measure_id, m.name AS measure, m.kind AS kind, issuers,
        target.id AS target_id, target.name AS target, m.announced AS announced, m.effective AS effective,
        m.ended AS ended, m.citation AS citation
 ORDER BY announced, measure_id, target_id

@@ -10,6 +10,6 @@ WITH $date AS day
 MATCH (m:Measure)
 WHERE coalesce(m.effective, m.announced) <= day AND (m.ended IS NULL OR m.ended > day)
 OPTIONAL MATCH (issuer)-[:ISSUED]->(m)
-RETURN m.id AS measure_id, m.name AS measure, m.kind AS kind, issuer.name AS issuer,
+RETURN m.id AS measure_id, m.name AS measure, m.kind AS kind, collect(DISTINCT issuer.name) AS issuers,
        coalesce(m.effective, m.announced) AS since, m.citation AS citation
 ORDER BY since, measure_id

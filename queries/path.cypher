@@ -12,6 +12,6 @@ WHERE toLower(a.id) = a_key OR toLower(a.name) = a_key OR any(x IN a.aliases WHE
 MATCH (b)
 WHERE toLower(b.id) = b_key OR toLower(b.name) = b_key OR any(x IN b.aliases WHERE toLower(x) = b_key)
 MATCH p = shortestPath((a)-[*..8]-(b))
-RETURN length(p) AS steps, nodes(p) AS path
+RETURN length(p) AS steps, p AS path
 ORDER BY steps
 LIMIT 1

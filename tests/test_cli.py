@@ -20,7 +20,7 @@ def test_query_json_is_an_array_of_row_objects(run):
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert isinstance(rows, list) and rows
-    assert {"measure_id", "measure", "issuer", "target", "announced", "citation"} <= set(rows[0])
+    assert {"measure_id", "measure", "issuers", "target", "announced", "citation"} <= set(rows[0])
     assert any(r["measure_id"] == "eo-13943" and r["target_id"] == "wechat" for r in rows)
 
 

@@ -41,7 +41,8 @@ def test_every_measure_has_an_issuer_a_date_and_a_public_source(g):
     issued = {v for u, v in edges(g, "ISSUED")}
     for measure_id, measure in by_label(g, "Measure").items():
         assert measure_id in issued, f"{measure_id} has no issuer"
-        assert measure.get("announced") or measure.get("effective"), f"{measure_id} has no date"
+        # A dated measure: some (a merger review) are known only by the day they ended.
+        assert measure.get("announced") or measure.get("effective") or measure.get("ended"), f"{measure_id} has no date"
         assert any(s.startswith("http") for s in measure["sources"]), f"{measure_id} cites no public record"
 
 
@@ -58,10 +59,10 @@ def test_counter_sanctions_answer_something(g):
         ("eo-13942", {"bytedance"}),
         ("eo-13943", {"tencent"}),
         ("eo-13971", {"alipay", "wechat-pay"}),
-        ("bis-zte-denial-order-2018", {"zte"}),
-        ("fcc-equipment-authorization-ban-2022", {"huawei", "zte", "hikvision", "dahua", "hytera"}),
+        ("zte-denial-order-2018", {"zte"}),
+        ("fcc-22-84", {"huawei", "zte", "hikvision", "dahua", "hytera"}),
         ("ofac-hk-designations-2020-08-07", {"carrie-lam", "john-lee"}),
-        ("cn-sanctions-lockheed-martin-2020", {"lockheed-martin"}),
+        ("cn-sanctions-lockheed-2020-07-14", {"lockheed-martin"}),
     ],
 )
 def test_seed_measures_hit_their_targets(g, measure, targets):
