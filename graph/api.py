@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from graph.dialect import check_read_only
-from graph.errors import UnknownEntityError
-from graph.paths import default_db_dir
+from graph.errors import ReadOnlyError, UnknownEntityError
+from graph.neo4j_backend import Neo4jSettings
+from graph.paths import data_folders, default_db_dir
 from graph.queries import StoredQuery, get_query, load_queries
 
 _RESOLVE = """
@@ -91,14 +92,21 @@ class TechGraph:
                 self.resolve(values[pname])
         return Rows(*self.engine.run(stored.cypher, values))
 
-    def cypher(self, text: str, params: dict[str, Any] | None = None) -> Rows:
-        """Run an ad-hoc read-only Cypher statement (Neo4j dialect).
+    def cypher(self, text: str, params: dict[str, Any] | None = None, write: bool = False) -> Rows:
+        """Run an ad-hoc Cypher statement (Neo4j dialect), read-only unless ``write``.
+
+        Writing is possible on Neo4j only; the embedded database is rebuilt
+        from the data files, so edit those instead.
 
         >>> open().cypher("MATCH (m:Measure {id: $id}) RETURN m.effective AS day", {"id": "eo-13942"})
         [{'day': '2020-09-20'}]
         """
-        check_read_only(text)
-        return Rows(*self.engine.run(text, params or {}))
+        if not write:
+            check_read_only(text)
+            return Rows(*self.engine.run(text, params or {}))
+        if self.engine.name != "neo4j":
+            raise ReadOnlyError("refused: the embedded database is read-only; edit the data files and run `techgraph load`")
+        return Rows(*self.engine.run(text, params or {}, write=True))
 
     def resolve(self, name: str) -> list[dict[str, Any]]:
         """The nodes whose id, name or alias equals ``name`` (any case).
@@ -159,9 +167,8 @@ class TechGraph:
         'Lawfare (Wenqing Zhao, David Stanton)'
         """
         from graph.loader import read_documents
-        from graph.store import _with_shipped
 
-        return read_documents(_with_shipped([Path(f) for f in self.manifest.get("folders", [])]))
+        return read_documents(data_folders(self.manifest.get("folders")))
 
     @cached_property
     def nx(self):
@@ -172,7 +179,24 @@ class TechGraph:
         """
         from graph.loader import load_graph
 
-        return load_graph(self.manifest.get("folders") or None)
+        return load_graph(data_folders(self.manifest.get("folders")))
+
+    def push(self, target=None, batch_size: int = 1000, replace: bool = False, progress=None) -> dict[str, int]:
+        """Write this graph's data to Neo4j (idempotent; see :func:`graph.neo4j_backend.push`).
+
+        ``target`` is a connected Neo4jEngine, Neo4jSettings, or None for the
+        ``TECHGRAPH_NEO4J_*`` settings. Returns the node and relationship counts
+        in Neo4j afterwards.
+        """
+        from graph.neo4j_backend import Neo4jEngine, push
+        from graph.schema import load_schema
+
+        engine = target if isinstance(target, Neo4jEngine) else Neo4jEngine(target or Neo4jSettings.from_env())
+        try:
+            return push(self.nx, engine, load_schema(), batch_size=batch_size, replace=replace, progress=progress)
+        finally:
+            if engine is not target:
+                engine.close()
 
     def close(self) -> None:
         """Release the engine."""
@@ -197,8 +221,16 @@ def _close_names(name: str, nodes: list[dict[str, Any]]) -> str:
     return f" (did you mean {', '.join(repr(h) for h in unique)}?)" if unique else ""
 
 
-def open(db: Path | str | None = None, *, data: list[Path | str] | None = None) -> TechGraph:  # noqa: A001
-    """Open the graph on the embedded database, building or refreshing it first if needed.
+def open(  # noqa: A001
+    db: Path | str | None = None,
+    *,
+    data: list[Path | str] | None = None,
+    neo4j_uri: str | None = None,
+    neo4j: Neo4jSettings | None = None,
+) -> TechGraph:
+    """Open the graph: the embedded database by default, or a Neo4j database.
+
+    The embedded database is built, or refreshed when the data changed, first.
 
     Parameters
     ----------
@@ -206,6 +238,9 @@ def open(db: Path | str | None = None, *, data: list[Path | str] | None = None) 
         Database folder; default ``$TECHGRAPH_DB`` or ``~/.cache/techgraph/db``.
     data : list of path-like, optional
         Extra data folders to include beside the shipped ``data/``.
+    neo4j_uri : str, optional
+        Query Neo4j at this URI instead (user, password and database from
+        ``TECHGRAPH_NEO4J_*``); or pass complete ``neo4j`` settings.
 
     Examples
     --------
@@ -217,6 +252,11 @@ def open(db: Path | str | None = None, *, data: list[Path | str] | None = None) 
     from graph.engines import EmbeddedEngine
     from graph.store import ensure_database
 
+    if neo4j_uri or neo4j:
+        from graph.neo4j_backend import Neo4jEngine
+
+        settings = neo4j or Neo4jSettings.from_env(uri=neo4j_uri)
+        return TechGraph(Neo4jEngine(settings), manifest={"folders": [str(Path(d)) for d in data or []]})
     db_dir = Path(db) if db else default_db_dir()
     manifest = ensure_database(db_dir, [Path(d) for d in data] if data else None)
     return TechGraph(EmbeddedEngine(db_dir), db_dir, manifest)
@@ -243,8 +283,7 @@ def check(data: list[Path | str] | None = None) -> dict[str, int]:
     True
     """
     from graph.loader import load_graph
-    from graph.store import _with_shipped
 
-    g = load_graph(_with_shipped([Path(d) for d in data or []]))
+    g = load_graph(data_folders(data))
     measures = sum(1 for _, d in g.nodes(data=True) if d["label"] == "Measure")
     return {"nodes": g.number_of_nodes(), "edges": g.number_of_edges(), "measures": measures}

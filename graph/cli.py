@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import sys
@@ -13,6 +14,7 @@ import click
 
 import graph
 from graph.errors import QueryError, TechgraphError
+from graph.neo4j_backend import DEFAULT_DATABASE, DEFAULT_URI, DEFAULT_USER, Neo4jSettings
 
 FORMATS = click.Choice(["table", "json", "csv"])
 TABLE_CELL_WIDTH = 44
@@ -30,8 +32,40 @@ class Context:
     def __init__(self, db: Path | None):
         self.db = db
 
-    def open(self) -> graph.TechGraph:
+    def open(self, backend: str = "embedded", neo4j: Neo4jSettings | None = None) -> graph.TechGraph:
+        if backend == "neo4j":
+            return graph.open(neo4j=neo4j)
         return graph.open(self.db)
+
+
+def neo4j_options(function):
+    """Add --uri/--user/--password/--database (env TECHGRAPH_NEO4J_*) and pass `neo4j` settings."""
+    options = [
+        click.option("--uri", envvar="TECHGRAPH_NEO4J_URI", default=DEFAULT_URI, show_default=True, help="Neo4j URI [env TECHGRAPH_NEO4J_URI]."),
+        click.option("--user", envvar="TECHGRAPH_NEO4J_USER", default=DEFAULT_USER, show_default=True, help="Neo4j user [env TECHGRAPH_NEO4J_USER]."),
+        click.option("--password", envvar="TECHGRAPH_NEO4J_PASSWORD", help="Neo4j password [env TECHGRAPH_NEO4J_PASSWORD]; never printed."),
+        click.option("--database", envvar="TECHGRAPH_NEO4J_DATABASE", default=DEFAULT_DATABASE, show_default=True, help="Neo4j database [env TECHGRAPH_NEO4J_DATABASE]."),
+    ]
+
+    def wrapper(*args, uri, user, password, database, **kwargs):
+        return function(*args, neo4j=Neo4jSettings(uri=uri, user=user, password=password, database=database), **kwargs)
+
+    wrapper = functools.update_wrapper(wrapper, function)
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def backend_options(function):
+    """Add --backend embedded|neo4j plus the Neo4j connection options."""
+    option = click.option(
+        "--backend",
+        type=click.Choice(["embedded", "neo4j"]),
+        default="embedded",
+        show_default=True,
+        help="Where to run: the embedded database or Neo4j.",
+    )
+    return option(neo4j_options(function))
 
 
 def _run(function, *args, **kwargs):
@@ -158,16 +192,18 @@ def _quote(value: Any) -> str:
 @click.argument("name")
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="A query parameter (repeatable).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@backend_options
 @click.pass_obj
-def query_command(obj: Context, name: str, params: tuple[str, ...], fmt: str) -> None:
-    """Run the stored query NAME (see `techgraph queries`).
+def query_command(obj: Context, name: str, params: tuple[str, ...], fmt: str, backend: str, neo4j: Neo4jSettings) -> None:
+    """Run the stored query NAME (see `techgraph queries`), on the embedded database or Neo4j.
 
     Example:
 
         techgraph query measures-hitting -p entity=Tencent --format json
+        techgraph query measures-hitting -p entity=Tencent --backend neo4j
     """
     values = _parse_params(params)
-    with _run(obj.open) as g:
+    with _run(obj.open, backend, neo4j) as g:
         stored = _run(graph.api.get_query, name, g.stored_queries)
         emit(_run(g.query, name, **values), fmt, title=stored.title)
 
@@ -176,24 +212,29 @@ def query_command(obj: Context, name: str, params: tuple[str, ...], fmt: str) ->
 @click.argument("text")
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="A $parameter (repeatable, strings).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--write", is_flag=True, help="Allow writing clauses (Neo4j backend only, in a write transaction).")
+@backend_options
 @click.pass_obj
-def cypher_command(obj: Context, text: str, params: tuple[str, ...], fmt: str) -> None:
-    """Run a read-only Cypher statement (Neo4j dialect); writing clauses are refused.
+def cypher_command(
+    obj: Context, text: str, params: tuple[str, ...], fmt: str, write: bool, backend: str, neo4j: Neo4jSettings
+) -> None:
+    """Run a Cypher statement (Neo4j dialect); read-only: writing clauses are refused unless --write on Neo4j.
 
     Example:
 
         techgraph cypher "MATCH (m:Measure) RETURN m.name, m.effective ORDER BY m.effective" --format csv
     """
     values = _parse_params(params)
-    with _run(obj.open) as g:
-        emit(_run(g.cypher, text, values), fmt)
+    with _run(obj.open, backend, neo4j) as g:
+        emit(_run(g.cypher, text, values, write), fmt)
 
 
 @cli.command("show")
 @click.argument("name")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@backend_options
 @click.pass_obj
-def show_command(obj: Context, name: str, fmt: str) -> None:
+def show_command(obj: Context, name: str, fmt: str, backend: str, neo4j: Neo4jSettings) -> None:
     """Profile an entity: properties, what hit it, who owns it, what it owns, sources.
 
     NAME is matched on id, name or alias, in any case (腾讯 finds Tencent).
@@ -202,7 +243,7 @@ def show_command(obj: Context, name: str, fmt: str) -> None:
 
         techgraph show ZTE
     """
-    with _run(obj.open) as g:
+    with _run(obj.open, backend, neo4j) as g:
         profile = _run(g.show, name)
         documents = g.documents() if fmt == "table" else {}
     if fmt == "json":
@@ -231,6 +272,32 @@ def _print_profile(profile: dict[str, Any], documents: dict[str, Any]) -> None:
         click.echo(f"    {source}" + (f" — {doc['title']} ({doc.get('publisher', '')}, {doc.get('date', '')})" if doc else ""))
     if profile["also"]:
         click.echo(f"  also matching: {', '.join(profile['also'])}")
+
+
+@cli.command("push")
+@neo4j_options
+@click.option("--batch-size", type=click.IntRange(min=1), default=1000, show_default=True, help="Records per transaction.")
+@click.option("--replace", is_flag=True, help="Delete every node of techgraph's labels first.")
+@click.pass_obj
+def push_command(obj: Context, neo4j: Neo4jSettings, batch_size: int, replace: bool) -> None:
+    """Push the graph to Neo4j: uniqueness constraints, then batched MERGE; running it twice changes nothing.
+
+    Example:
+
+        techgraph push --uri bolt://localhost:7687 --batch-size 500
+    """
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from graph.neo4j_backend import Neo4jEngine
+
+    with _run(obj.open) as g, _run(Neo4jEngine, neo4j) as engine:
+        total = g.manifest["nodes"] + g.manifest["edges"]
+        console = Console(stderr=True)
+        with Progress(transient=True, console=console, disable=not console.is_terminal) as bar:
+            task = bar.add_task("pushing to Neo4j", total=total)
+            counts = _run(g.push, engine, batch_size, replace, lambda n: bar.advance(task, n))
+    click.echo(f"Neo4j at {neo4j.uri} ({neo4j.database}) holds {counts['nodes']} nodes and {counts['relationships']} relationships")
 
 
 @cli.command("load")
@@ -267,15 +334,16 @@ def check_command(folders: tuple[Path, ...]) -> None:
 
 @cli.command("stats")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@backend_options
 @click.pass_obj
-def stats_command(obj: Context, fmt: str) -> None:
+def stats_command(obj: Context, fmt: str, backend: str, neo4j: Neo4jSettings) -> None:
     """Count nodes by label and relationships by type.
 
     Example:
 
         techgraph stats --format json
     """
-    with _run(obj.open) as g:
+    with _run(obj.open, backend, neo4j) as g:
         stats = _run(g.stats)
     if fmt == "json":
         click.echo(json.dumps(stats, indent=2))

@@ -25,6 +25,21 @@ def data_dir() -> Path:
     return _shipped("data")
 
 
+def data_folders(extra=None) -> list[Path]:
+    """The shipped data folder followed by any extra folders (resolved, no repeats).
+
+    >>> data_folders() == [data_dir().resolve()]
+    True
+    """
+    shipped = data_dir().resolve()
+    folders = [shipped]
+    for folder in extra or []:
+        resolved = Path(folder).resolve()
+        if resolved not in folders:
+            folders.append(resolved)
+    return folders
+
+
 def queries_dir() -> Path:
     """The folder of stored ``.cypher`` queries."""
     return _shipped("queries")

@@ -24,7 +24,7 @@ from typing import Any
 
 from graph.errors import DatabaseError, TechgraphError
 from graph.loader import fingerprint
-from graph.paths import data_dir
+from graph.paths import data_folders
 from graph.schema import LADYBUG_TYPES
 
 CURRENT = "current"
@@ -123,7 +123,7 @@ def build_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str,
     from graph.schema import load_schema
 
     db_dir = Path(db_dir)
-    folders = _with_shipped(folders)
+    folders = data_folders(folders)
     started = time.perf_counter()
     schema = load_schema()
     g = load_graph(folders, schema)  # raises before anything is written
@@ -163,12 +163,6 @@ def build_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str,
     return manifest
 
 
-def _with_shipped(folders: list[Path] | None) -> list[Path]:
-    shipped = data_dir().resolve()
-    extra = [Path(f).resolve() for f in folders or [] if Path(f).resolve() != shipped]
-    return [shipped, *extra]
-
-
 def _remove_old_builds(db_dir: Path, keep: set[str]) -> None:
     # Keep the newest previous build too: a reader may have resolved `current` just before the swap.
     builds = sorted(db_dir.glob(f"*{BUILD_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
@@ -187,7 +181,7 @@ def ensure_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str
     manifest = read_manifest(db_dir)
     if folders is None and manifest is not None:
         folders = [Path(f) for f in manifest["folders"] if Path(f).is_dir()]
-    folders = _with_shipped(folders)
+    folders = data_folders(folders)
     if manifest is None or manifest.get("fingerprint") != fingerprint(folders):
         return build_database(db_dir, folders)
     return manifest

@@ -17,6 +17,7 @@ from graph.errors import ReadOnlyError
         ("MATCH p = shortestPath((a)-[*..8]-(b)) RETURN p", "MATCH p = (a)-[* SHORTEST 1..8]-(b) RETURN p"),
         ("MATCH p = shortestPath((a:X)-[:OWNS*2..5]->(b)) RETURN p", "MATCH p = (a:X)-[:OWNS* SHORTEST 2..5]->(b) RETURN p"),
         ("MATCH (n) RETURN n.name", "MATCH (n) RETURN n.name"),
+        ("SET x.share = toFloat(r.share)", "SET x.share = CAST(r.share AS DOUBLE)"),
     ],
 )
 def test_to_ladybug(neo4j, ladybug):
