@@ -300,6 +300,24 @@ def push_command(obj: Context, neo4j: Neo4jSettings, batch_size: int, replace: b
     click.echo(f"Neo4j at {neo4j.uri} ({neo4j.database}) holds {counts['nodes']} nodes and {counts['relationships']} relationships")
 
 
+@cli.command("neo4j-assets")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("neo4j/browser"), show_default=True)
+def neo4j_assets_command(out: Path) -> None:
+    """Regenerate the Neo4j Browser guide and style from the schema and the stored queries.
+
+    docker-compose serves them to the Browser, which plays the guide on connect.
+
+    Example:
+
+        techgraph neo4j-assets --out neo4j/browser
+    """
+    from graph.browser import write_assets
+    from graph.queries import load_queries
+
+    for path in _run(write_assets, out, graph.load_schema(), list(_run(load_queries).values())):
+        click.echo(f"wrote {path}")
+
+
 @cli.command("load")
 @click.argument("folders", nargs=-1, type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.pass_obj

@@ -120,7 +120,9 @@ def parse_query(path: Path) -> StoredQuery:
             raise QueryError(f"{path}: parameter '{name}' needs a type ({', '.join(sorted(PARAMETER_TYPES))}) and an example")
         if f"${name}" not in body:
             raise QueryError(f"{path}: parameter '{name}' is declared but the query never uses ${name}")
-        parameters[name] = Parameter(name, spec["type"], spec["example"], spec.get("description", ""))
+        parameter = Parameter(name, spec["type"], spec["example"], spec.get("description", ""))
+        # YAML reads 2020-12-31 as a date: keep the example as the value the query receives.
+        parameters[name] = Parameter(name, parameter.type, parameter.coerce(parameter.example), parameter.description)
     used = set(re.findall(r"\$(\w+)", body)) - set(parameters)
     if used:
         raise QueryError(f"{path}: the query uses ${sorted(used)[0]} but the header does not declare it")

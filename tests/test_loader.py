@@ -8,7 +8,7 @@ import graph
 from graph.errors import DataError
 from graph.loader import fingerprint, load_graph
 from graph.paths import data_dir
-from tests.conftest import SEED, write
+from tests.conftest import write
 
 
 def load_extra(tmp_path, text):

@@ -14,14 +14,15 @@ import pytest
 from neo4j import exceptions as ne
 
 import graph
-from graph.dialect import code_only
 from graph.errors import DatabaseError, QueryError, ReadOnlyError
 from graph.neo4j_backend import Neo4jSettings, _explain, push_statements
 from graph.queries import load_queries
+from tests.conftest import assert_same_rows
 from tests.bolt_server import BoltTestServer, LadybugExecutor, free_port
 
 PASSWORD = "s3cret-Passw0rd"
 QUERIES = load_queries()
+
 
 
 @pytest.fixture(scope="module")
@@ -67,20 +68,11 @@ def test_push_sends_constraints_first_then_batches(server, pushed, shipped):
     assert len(merges) >= (shipped.manifest["nodes"] + shipped.manifest["edges"]) // 97
 
 
-def ordered(text: str) -> bool:
-    return "ORDER BY" in code_only(text).rsplit("RETURN", 1)[-1]
-
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
 def test_stored_query_gives_the_same_rows_on_neo4j(remote, shipped, name):
     q = QUERIES[name]
-    local, far = shipped.query(name, **q.example), remote.query(name, **q.example)
-    assert far.columns == local.columns
-    if ordered(q.cypher):
-        assert list(far) == list(local)
-    else:
-        key = lambda row: json.dumps(row, sort_keys=True, ensure_ascii=False)  # noqa: E731
-        assert sorted(far, key=key) == sorted(local, key=key)
+    assert_same_rows(remote.query(name, **q.example), shipped.query(name, **q.example), q.cypher)
 
 
 def test_show_and_stats_agree(remote, shipped):
