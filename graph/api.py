@@ -57,10 +57,12 @@ class TechGraph:
     Use :func:`graph.open` rather than building it directly.
     """
 
-    def __init__(self, engine, db_dir: Path | None = None, manifest: dict[str, Any] | None = None):
+    def __init__(self, engine, db_dir: Path | None = None, manifest: dict[str, Any] | None = None, graph=None):
         self.engine = engine
         self.db_dir = db_dir
         self.manifest = manifest or {}
+        self._graph = graph
+        self.as_of_day: str | None = None
 
     @cached_property
     def stored_queries(self) -> dict[str, StoredQuery]:
@@ -172,14 +174,96 @@ class TechGraph:
 
     @cached_property
     def nx(self):
-        """The graph as a networkx MultiDiGraph, loaded from the same data folders.
+        """The graph as a networkx MultiDiGraph: what this engine holds (the data files' graph for
+        the embedded database, the database's content on Neo4j, the snapshot for an as-of view).
 
         >>> open().nx.nodes["wechat"]["label"]
         'App'
         """
+        from graph.engines import graph_from_engine
         from graph.loader import load_graph
 
+        if self._graph is not None:
+            return self._graph
+        if self.engine.name == "neo4j":
+            return graph_from_engine(self.engine, self.documents())
         return load_graph(data_folders(self.manifest.get("folders")))
+
+    def as_of(self, day: str) -> "TechGraph":
+        """A read-only view of the graph as it stood on ``day``, for every query and command.
+
+        Measures and deals exist from their announcement until they ended; relations
+        hold from ``since`` until ``until``. The view is built once per day and data
+        version (on Neo4j, from the database's content) into an embedded database.
+
+        >>> before = open().as_of("2020-08-01")     # before Clean Network and the August orders
+        >>> len(before.query("measures-hitting", entity="Tencent"))
+        0
+        """
+        import shutil
+        import tempfile
+
+        from graph.analysis import check_date, snapshot
+        from graph.engines import EmbeddedEngine
+        from graph.store import install_build
+
+        day = check_date(day)
+        view = snapshot(self.nx, day)
+        if self.engine.name == "embedded" and self.db_dir is not None:
+            folder = Path(self.db_dir) / "as-of" / f"{self.manifest['fingerprint']}-{day}"
+            if not (folder / "current").exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                install_build(folder, view, f"as-of-{day}", {"as_of": day})
+        else:
+            folder = Path(tempfile.mkdtemp(prefix=f"techgraph-as-of-{day}-"))
+            install_build(folder, view, f"as-of-{day}", {"as_of": day})
+        snapshot_graph = TechGraph(EmbeddedEngine(folder), folder, {**self.manifest, "as_of": day}, graph=view)
+        snapshot_graph.as_of_day = day
+        return snapshot_graph
+
+    def exposure(self, name: str, day: str | None = None) -> dict[str, Any]:
+        """Owners of an entity up the chain and whether a 50%-ownership rule reaches it on ``day``
+        (default: the view's as-of day, else today). See :func:`graph.analysis.exposure`.
+
+        >>> result = open().exposure("China Mobile Limited", "2021-06-01")
+        >>> result["verdict"], result["owners"][0]["name"]
+        ('proven', 'China Mobile Communications Group Co., Ltd.')
+        """
+        from graph.analysis import exposure
+
+        node = self.resolve(name)[0]["id"]
+        return exposure(self.nx, node, day or self.as_of_day).as_dict()
+
+    def chains(self) -> list[dict[str, Any]]:
+        """Retaliation chains (the ``retaliation-chains`` query), each step with its delay in days.
+
+        >>> chain = next(c for c in open().chains() if c["steps"][-1]["id"] == "cn-counter-sanctions-2020-08-10")
+        >>> [(s["id"], s["delay_days"]) for s in chain["steps"]]
+        [('ofac-hk-designations-2020-08-07', None), ('cn-counter-sanctions-2020-08-10', 3)]
+        """
+        from graph.analysis import days_between
+
+        chains = []
+        for row in self.query("retaliation-chains"):
+            measures = list(reversed(row["chain"]))  # the query walks from the last answer back
+            steps = []
+            for index, measure in enumerate(measures):
+                previous = measures[index - 1]["announced"] if index else None
+                steps.append(
+                    {
+                        "id": measure["id"],
+                        "name": measure["name"],
+                        "issuers": self._issuers(measure["id"]),
+                        "announced": measure.get("announced"),
+                        "delay_days": days_between(previous, measure.get("announced")) if index else None,
+                    }
+                )
+            total = days_between(steps[0]["announced"], steps[-1]["announced"])
+            chains.append({"steps": steps, "total_days": total})
+        return chains
+
+    def _issuers(self, measure: str) -> list[str]:
+        return sorted(self.nx.nodes[u]["name"] for u, _, d in self.nx.in_edges(measure, data=True) if d["type"] == "ISSUED")
 
     def push(self, target=None, batch_size: int = 1000, replace: bool = False, progress=None) -> dict[str, int]:
         """Write this graph's data to Neo4j (idempotent; see :func:`graph.neo4j_backend.push`).

@@ -29,13 +29,16 @@ class TechgraphClickError(click.ClickException):
 
 
 class Context:
-    def __init__(self, db: Path | None):
+    def __init__(self, db: Path | None, as_of: str | None):
         self.db = db
+        self.as_of = as_of
 
     def open(self, backend: str = "embedded", neo4j: Neo4jSettings | None = None) -> graph.TechGraph:
-        if backend == "neo4j":
-            return graph.open(neo4j=neo4j)
-        return graph.open(self.db)
+        g = graph.open(neo4j=neo4j) if backend == "neo4j" else graph.open(self.db)
+        if not self.as_of:
+            return g
+        with g:
+            return g.as_of(self.as_of)
 
 
 def neo4j_options(function):
@@ -143,8 +146,9 @@ def emit(rows: graph.Rows, fmt: str, title: str | None = None, uncut: tuple[str,
     envvar="TECHGRAPH_DB",
     help="Embedded database folder [env TECHGRAPH_DB; default ~/.cache/techgraph/db].",
 )
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Answer as the graph stood on that day (any command).")
 @click.pass_context
-def cli(ctx: click.Context, db: Path | None) -> None:
+def cli(ctx: click.Context, db: Path | None, as_of: str | None) -> None:
     """techgraph: who did what to whom in the US–China technology conflict.
 
     The embedded database is built from the shipped data on first use and
@@ -153,8 +157,9 @@ def cli(ctx: click.Context, db: Path | None) -> None:
     Example:
 
         techgraph query measures-hitting -p entity=Tencent
+        techgraph --as-of 2020-12-31 query measures-hitting -p entity=Tencent
     """
-    ctx.obj = Context(db)
+    ctx.obj = Context(db, as_of)
 
 
 @cli.command("queries")
@@ -298,6 +303,64 @@ def push_command(obj: Context, neo4j: Neo4jSettings, batch_size: int, replace: b
             task = bar.add_task("pushing to Neo4j", total=total)
             counts = _run(g.push, engine, batch_size, replace, lambda n: bar.advance(task, n))
     click.echo(f"Neo4j at {neo4j.uri} ({neo4j.database}) holds {counts['nodes']} nodes and {counts['relationships']} relationships")
+
+
+@cli.command("exposure")
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@backend_options
+@click.pass_obj
+def exposure_command(obj: Context, name: str, fmt: str, backend: str, neo4j: Neo4jSettings) -> None:
+    """Owners of NAME up the chain, their aggregate shares, listed owners, and the 50%-rule verdict.
+
+    The verdict applies OFAC's 50% rule on the --as-of day (default today):
+    proven, possible (missing shares could reach 50%) or no.
+
+    Example:
+
+        techgraph --as-of 2021-06-01 exposure "WeChat Pay"
+    """
+    with _run(obj.open, backend, neo4j) as g:
+        result = _run(g.exposure, name)
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{result['target']['name']} on {result['day']}: {result['verdict'].upper()} ({result['reason']})")
+    click.echo(f"  listed owners' known share: {result['listed_share']:g}%; could reach {result['possible_share']:g}%")
+    for owner in result["owners"]:
+        share = "unknown" if owner["aggregate_share"] is None else f"{owner['aggregate_share']:g}%"
+        listed = "; ".join(m["name"] for m in owner["listed_by"])
+        click.echo(f"  owner {owner['name']}: {share} over {owner['paths']} path(s), blocked: {owner['blocked']}")
+        if listed:
+            click.echo(f"    listed by: {listed}")
+    for entry in result["paths"]:
+        shares = " × ".join("?" if s is None else f"{s:g}%" for s in entry["shares"])
+        interest = "unknown" if entry["interest"] is None else f"{entry['interest']:g}%"
+        click.echo(f"  path: {' → '.join(entry['path'])}  ({shares} = {interest})")
+
+
+@cli.command("chains")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@backend_options
+@click.pass_obj
+def chains_command(obj: Context, fmt: str, backend: str, neo4j: Neo4jSettings) -> None:
+    """Retaliation chains: who answered whom, and how many days each answer took.
+
+    Example:
+
+        techgraph chains --format json
+    """
+    with _run(obj.open, backend, neo4j) as g:
+        chains = _run(g.chains)
+    if fmt == "json":
+        click.echo(json.dumps(chains, ensure_ascii=False, indent=2))
+        return
+    for chain in chains:
+        total = "?" if chain["total_days"] is None else chain["total_days"]
+        click.echo(f"{len(chain['steps']) - 1} step(s), {total} days")
+        for step in chain["steps"]:
+            delay = "" if step["delay_days"] is None else f"  (+{step['delay_days']} days)"
+            click.echo(f"  {step['announced'] or '?':<10}  {', '.join(step['issuers'])}: {step['name']}{delay}")
 
 
 @cli.command("neo4j-assets")

@@ -81,3 +81,24 @@ class EmbeddedEngine:
         """Release the database."""
         self._conn.close()
         self._db.close()
+
+
+def graph_from_engine(engine, documents: dict[str, Any] | None = None):
+    """Everything an engine holds, as a networkx MultiDiGraph shaped like :func:`graph.loader.load_graph`'s.
+
+    >>> import graph
+    >>> g = graph_from_engine(graph.open().engine)
+    >>> g.nodes["wechat"]["label"], g.number_of_edges() == graph.load_graph().number_of_edges()
+    ('App', True)
+    """
+    import networkx as nx
+
+    g = nx.MultiDiGraph(documents=documents or {})
+    for row in engine.run("MATCH (n) RETURN n AS node")[1]:
+        node = dict(row["node"])
+        node.setdefault("aliases", [])
+        g.add_node(node.pop("id"), **node)
+    for row in engine.run("MATCH (a)-[r]->(b) RETURN a.id AS source, b.id AS target, r AS rel")[1]:
+        rel = dict(row["rel"])
+        g.add_edge(row["source"], row["target"], key=rel.pop("key"), **rel)
+    return g

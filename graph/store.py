@@ -120,14 +120,21 @@ def build_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str,
         measure counts, build time.
     """
     from graph.loader import load_graph
+
+    started = time.perf_counter()
+    folders = data_folders(folders)
+    g = load_graph(folders)  # raises before anything is written
+    return install_build(Path(db_dir), g, fingerprint(folders), {"folders": [str(f) for f in folders]}, started)
+
+
+def install_build(db_dir: Path, g, stamp: str, extra: dict[str, Any], started: float | None = None) -> dict[str, Any]:
+    """Write ``g`` as the build named ``stamp`` in ``db_dir`` and make it current, atomically.
+
+    ``extra`` goes into the manifest beside the fingerprint and the counts.
+    """
     from graph.schema import load_schema
 
-    db_dir = Path(db_dir)
-    folders = data_folders(folders)
-    started = time.perf_counter()
-    schema = load_schema()
-    g = load_graph(folders, schema)  # raises before anything is written
-    stamp = fingerprint(folders)
+    started = started or time.perf_counter()
     try:
         db_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -136,14 +143,14 @@ def build_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str,
     temporary = db_dir / f".{stamp}.{os.getpid()}.tmp"
     manifest = {
         "fingerprint": stamp,
-        "folders": [str(f) for f in folders],
+        **extra,
         "nodes": g.number_of_nodes(),
         "edges": g.number_of_edges(),
         "measures": sum(1 for _, d in g.nodes(data=True) if d["label"] == "Measure"),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     try:
-        write_database(g, temporary, schema)
+        write_database(g, temporary, load_schema())
         manifest["build_seconds"] = round(time.perf_counter() - started, 3)
         _manifest_path(temporary).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         os.replace(_manifest_path(temporary), _manifest_path(build))

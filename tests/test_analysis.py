@@ -1,0 +1,97 @@
+"""As-of views, ownership exposure under the 50% rule, retaliation chains."""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+import pytest
+
+from graph.analysis import exposure, snapshot
+from graph.errors import QueryError
+
+
+def ownership_graph() -> nx.MultiDiGraph:
+    """Listed A and D; shares chosen so each verdict of the rule shows up once."""
+    g = nx.MultiDiGraph()
+    for node in "ABCDXYZ":
+        g.add_node(node, label="Company", name=f"Company {node}", aliases=[], sources=["s"])
+    g.add_node("sdn", label="Measure", name="Designation", kind="designation", announced="2020-01-01", ended="2022-01-01")
+    g.add_node("old", label="Measure", name="Lifted listing", kind="entity-listing", announced="2010-01-01", ended="2015-01-01")
+    g.add_node("talk", label="Measure", name="Campaign", kind="campaign", announced="2020-01-01")
+    for target in ("A", "D"):
+        g.add_edge("sdn", target, type="SANCTIONS")
+    g.add_edge("old", "X", type="SANCTIONS")
+    g.add_edge("talk", "X", type="SANCTIONS")
+    for owner, owned, share in [("A", "B", 60.0), ("A", "C", 30.0), ("D", "C", 25.0), ("A", "X", 40.0), ("X", "Y", 100.0), ("A", "Z", None), ("B", "Y", 10.0)]:
+        g.add_edge(owner, owned, type="OWNS", **({"share": share} if share is not None else {}))
+    return g
+
+
+@pytest.mark.parametrize(
+    "node, verdict, known",
+    [
+        ("B", "proven", 60.0),  # a listed owner holds 60%
+        ("C", "proven", 55.0),  # two listed owners hold 30% + 25% in the aggregate
+        ("Y", "no", 10.0),  # A's 40% of X does not pass through X, which is not blocked; B (blocked) holds 10%
+        ("Z", "possible", 0.0),  # the listed owner's share is unknown
+    ],
+)
+def test_fifty_percent_rule(node, verdict, known):
+    result = exposure(ownership_graph(), node, "2021-01-01")
+    assert (result.verdict, result.listed_share) == (verdict, known)
+
+
+def test_exposure_reports_paths_aggregates_and_listed_owners():
+    result = exposure(ownership_graph(), "Y", "2021-01-01")
+    paths = {tuple(p["ids"]): p["interest"] for p in result.paths}
+    assert paths[("X", "Y")] == 100.0 and paths[("A", "X", "Y")] == 40.0 and paths[("B", "Y")] == 10.0
+    assert paths[("A", "B", "Y")] == 6.0  # 60% of 10%
+    owners = {o["id"]: o for o in result.owners}
+    assert owners["A"]["aggregate_share"] == 46.0  # 40% through X plus 6% through B
+    assert [m["id"] for m in owners["A"]["listed_by"]] == ["sdn"]
+    assert owners["X"]["listed_by"] == [] and owners["X"]["blocked"] == "no"  # lifted listing, campaign
+
+
+def test_listings_respect_the_date():
+    assert exposure(ownership_graph(), "B", "2023-01-01").verdict == "no"  # the designation ended
+    assert exposure(ownership_graph(), "Y", "2012-01-01").listed_share == 100.0  # X was listed then
+
+
+def test_snapshot_keeps_what_held_on_the_day(shipped):
+    g = shipped.nx
+    view = snapshot(g, "2018-05-01")
+    assert "zte-denial-order-2018" in view and "eo-13942" not in view
+    assert "zte-denial-order-2018" not in snapshot(g, "2018-07-13")  # lifted that day
+    assert all(u in view and v in view for u, v in view.edges())
+    with pytest.raises(QueryError, match="date '2018-5-1' is not an ISO-8601 day"):
+        snapshot(g, "2018-5-1")
+
+
+def test_as_of_works_for_queries_show_and_stats(shipped):
+    view = shipped.as_of("2020-09-01")
+    hits = {r["measure_id"] for r in view.query("measures-hitting", entity="Tencent")}
+    assert "eo-13943" in hits and "eo-13971" not in hits and "commerce-wechat-identification" not in hits
+    assert view.stats()["total_nodes"] < shipped.stats()["total_nodes"]
+    assert all(r["id"] != "eo-13971" for r in view.show("WeChat Pay")["incoming"])
+
+
+def test_chains_measure_delays(shipped):
+    chains = {tuple(s["id"] for s in c["steps"]): c for c in shipped.chains()}
+    lockheed = chains[("taiwan-pac3-recertification-2020-07-09", "cn-sanctions-lockheed-2020-07-14")]
+    assert lockheed["total_days"] == 5 and lockheed["steps"][1]["delay_days"] == 5
+    assert lockheed["steps"][1]["issuers"] == ["Ministry of Foreign Affairs of the People's Republic of China"]
+
+
+def test_cli_as_of_exposure_and_chains(run):
+    earlier = json.loads(run("--as-of", "2020-08-01", "query", "measures-hitting", "-p", "entity=Tencent", "--format", "json").output)
+    assert earlier == []
+    result = run("--as-of", "2021-06-01", "exposure", "China Mobile Limited", "--format", "json")
+    assert json.loads(result.output)["verdict"] == "proven"
+    table = run("--as-of", "2021-06-01", "exposure", "China Mobile Limited").output
+    assert table.startswith("China Mobile Limited on 2021-06-01: PROVEN")
+    assert "path: China Mobile Communications Group Co., Ltd. → China Mobile Limited  (72.72% = 72.72%)" in table
+    chains = run("chains").output
+    assert "(+3 days)" in chains
+    bad = run("--as-of", "2021-02-30x", "stats")
+    assert bad.exit_code == 2 and bad.output == "Error: date '2021-02-30x' is not an ISO-8601 day (YYYY-MM-DD)\n"
