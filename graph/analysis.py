@@ -32,6 +32,8 @@ RESTRICTING_KINDS = frozenset({
 def check_date(day: str) -> str:
     """The day as YYYY-MM-DD, or a QueryError naming it."""
     try:
+        if len(day) != 10 or day[4] != "-" or day[7] != "-":  # fromisoformat also takes 20210101
+            raise ValueError(day)
         dt.date.fromisoformat(day)
     except (TypeError, ValueError):
         raise QueryError(f"date {day!r} is not an ISO-8601 day (YYYY-MM-DD)") from None
