@@ -63,6 +63,7 @@ class TechGraph:
         self.manifest = manifest or {}
         self._graph = graph
         self.as_of_day: str | None = None
+        self._temporary: Path | None = None  # an as-of view's own database folder, removed on close
 
     @cached_property
     def stored_queries(self) -> dict[str, StoredQuery]:
@@ -219,6 +220,8 @@ class TechGraph:
             install_build(folder, view, f"as-of-{day}", {"as_of": day})
         snapshot_graph = TechGraph(EmbeddedEngine(folder), folder, {**self.manifest, "as_of": day}, graph=view)
         snapshot_graph.as_of_day = day
+        if folder.name.startswith("techgraph-as-of-"):
+            snapshot_graph._temporary = folder
         return snapshot_graph
 
     def exposure(self, name: str, day: str | None = None) -> dict[str, Any]:
@@ -283,8 +286,12 @@ class TechGraph:
                 engine.close()
 
     def close(self) -> None:
-        """Release the engine."""
+        """Release the engine (and an as-of view's temporary database)."""
         self.engine.close()
+        if self._temporary is not None:
+            import shutil
+
+            shutil.rmtree(self._temporary, ignore_errors=True)
 
     def __enter__(self) -> "TechGraph":
         return self

@@ -150,3 +150,11 @@ def test_query_errors_are_one_line_and_hide_the_password(remote):
 def test_password_is_not_in_settings_repr():
     assert PASSWORD not in repr(Neo4jSettings(password=PASSWORD))
     assert re.search("password", repr(Neo4jSettings(password=PASSWORD))) is None
+
+
+def test_as_of_and_analysis_agree_on_neo4j(remote, shipped):
+    far, local = remote.as_of("2020-09-01"), shipped.as_of("2020-09-01")
+    assert far.query("measures-hitting", entity="Tencent") == local.query("measures-hitting", entity="Tencent")
+    assert far.stats() == local.stats()
+    assert remote.exposure("China Mobile Limited", "2021-06-01") == shipped.exposure("China Mobile Limited", "2021-06-01")
+    assert remote.chains() == shipped.chains()
