@@ -77,18 +77,22 @@ def in_force(g: nx.MultiDiGraph, measure: str, day: str) -> bool:
 
 def listings(g: nx.MultiDiGraph, node: str, day: str) -> list[dict[str, str]]:
     """Restricting measures (:data:`RESTRICTING_KINDS`) in force on ``day`` that target the node directly."""
-    return [
-        {"id": m, "name": g.nodes[m]["name"], "kind": g.nodes[m]["kind"]}
-        for m, _, d in g.in_edges(node, data=True)
-        if d["type"] == "SANCTIONS"
-        and g.nodes[m]["kind"] in RESTRICTING_KINDS
-        and in_force(g, m, day)
-        and _holds(d.get("since"), d.get("until"), day)
-    ]
+    return sorted(
+        (
+            {"id": m, "name": g.nodes[m]["name"], "kind": g.nodes[m]["kind"]}
+            for m, _, d in g.in_edges(node, data=True)
+            if d["type"] == "SANCTIONS"
+            and g.nodes[m]["kind"] in RESTRICTING_KINDS
+            and in_force(g, m, day)
+            and _holds(d.get("since"), d.get("until"), day)
+        ),
+        key=lambda m: m["id"],
+    )
 
 
 def _owners(g: nx.MultiDiGraph, node: str) -> list[tuple[str, float | None]]:
-    return [(u, d.get("share")) for u, _, d in g.in_edges(node, data=True) if d["type"] == "OWNS"]
+    # Sorted, so that results do not depend on the order the engine returned edges in.
+    return sorted((u, d.get("share")) for u, _, d in g.in_edges(node, data=True) if d["type"] == "OWNS")
 
 
 @dataclass
