@@ -17,6 +17,7 @@ from graph.errors import QueryError, TechgraphError
 from graph.neo4j_backend import DEFAULT_DATABASE, DEFAULT_URI, DEFAULT_USER, Neo4jSettings
 
 FORMATS = click.Choice(["table", "json", "csv"])
+TABLE_OR_JSON = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 TABLE_CELL_WIDTH = 44
 
 
@@ -76,6 +77,16 @@ def _run(function, *args, **kwargs):
         return function(*args, **kwargs)
     except TechgraphError as error:
         raise TechgraphClickError(error) from None
+
+
+def report(obj: "Context", backend: str, neo4j: Neo4jSettings, fmt: str, method: str, *args, table) -> None:
+    """Call a TechGraph method; print its result as JSON or through ``table``."""
+    with _run(obj.open, backend, neo4j) as g:
+        result = _run(getattr(g, method), *args)
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        table(result)
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -236,7 +247,7 @@ def cypher_command(
 
 @cli.command("show")
 @click.argument("name")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@TABLE_OR_JSON
 @backend_options
 @click.pass_obj
 def show_command(obj: Context, name: str, fmt: str, backend: str, neo4j: Neo4jSettings) -> None:
@@ -307,7 +318,7 @@ def push_command(obj: Context, neo4j: Neo4jSettings, batch_size: int, replace: b
 
 @cli.command("exposure")
 @click.argument("name")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@TABLE_OR_JSON
 @backend_options
 @click.pass_obj
 def exposure_command(obj: Context, name: str, fmt: str, backend: str, neo4j: Neo4jSettings) -> None:
@@ -320,11 +331,10 @@ def exposure_command(obj: Context, name: str, fmt: str, backend: str, neo4j: Neo
 
         techgraph --as-of 2021-06-01 exposure "WeChat Pay"
     """
-    with _run(obj.open, backend, neo4j) as g:
-        result = _run(g.exposure, name)
-    if fmt == "json":
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
-        return
+    report(obj, backend, neo4j, fmt, "exposure", name, table=_print_exposure)
+
+
+def _print_exposure(result: dict[str, Any]) -> None:
     click.echo(f"{result['target']['name']} on {result['day']}: {result['verdict'].upper()} ({result['reason']})")
     click.echo(f"  listed owners' known share: {result['listed_share']:g}%; could reach {result['possible_share']:g}%")
     for owner in result["owners"]:
@@ -340,7 +350,7 @@ def exposure_command(obj: Context, name: str, fmt: str, backend: str, neo4j: Neo
 
 
 @cli.command("chains")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@TABLE_OR_JSON
 @backend_options
 @click.pass_obj
 def chains_command(obj: Context, fmt: str, backend: str, neo4j: Neo4jSettings) -> None:
@@ -350,11 +360,10 @@ def chains_command(obj: Context, fmt: str, backend: str, neo4j: Neo4jSettings) -
 
         techgraph chains --format json
     """
-    with _run(obj.open, backend, neo4j) as g:
-        chains = _run(g.chains)
-    if fmt == "json":
-        click.echo(json.dumps(chains, ensure_ascii=False, indent=2))
-        return
+    report(obj, backend, neo4j, fmt, "chains", table=_print_chains)
+
+
+def _print_chains(chains: list[dict[str, Any]]) -> None:
     for chain in chains:
         total = "?" if chain["total_days"] is None else chain["total_days"]
         click.echo(f"{len(chain['steps']) - 1} step(s), {total} days")
@@ -414,7 +423,7 @@ def check_command(folders: tuple[Path, ...]) -> None:
 
 
 @cli.command("stats")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@TABLE_OR_JSON
 @backend_options
 @click.pass_obj
 def stats_command(obj: Context, fmt: str, backend: str, neo4j: Neo4jSettings) -> None:
@@ -424,11 +433,10 @@ def stats_command(obj: Context, fmt: str, backend: str, neo4j: Neo4jSettings) ->
 
         techgraph stats --format json
     """
-    with _run(obj.open, backend, neo4j) as g:
-        stats = _run(g.stats)
-    if fmt == "json":
-        click.echo(json.dumps(stats, indent=2))
-        return
+    report(obj, backend, neo4j, fmt, "stats", table=_print_stats)
+
+
+def _print_stats(stats: dict[str, Any]) -> None:
     for section in ("nodes", "relationships"):
         rows = graph.Rows(["kind", "count"], [{"kind": k, "count": v} for k, v in stats[section].items()])
         emit(rows, "table", title=section)
