@@ -265,6 +265,17 @@ class TechGraph:
             chains.append({"steps": steps, "total_days": total})
         return chains
 
+    def export(self, fmt: str, out_dir: Path | str) -> list[Path]:
+        """Write the graph (or this as-of view) as graphml, gexf, ftm or csv; return the files.
+
+        >>> import tempfile
+        >>> [p.name for p in open().export("gexf", tempfile.mkdtemp())]
+        ['techgraph.gexf']
+        """
+        from graph.exports import export
+
+        return export(self.nx, fmt, out_dir)
+
     def _issuers(self, measure: str) -> list[str]:
         return sorted(self.nx.nodes[u]["name"] for u, _, d in self.nx.in_edges(measure, data=True) if d["type"] == "ISSUED")
 

@@ -372,6 +372,32 @@ def _print_chains(chains: list[dict[str, Any]]) -> None:
             click.echo(f"  {step['announced'] or '?':<10}  {', '.join(step['issuers'])}: {step['name']}{delay}")
 
 
+@cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "ftm", "csv"]), required=True)
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True, help="Folder to write into.")
+@backend_options
+@click.pass_obj
+def export_command(obj: Context, fmt: str, out: Path, backend: str, neo4j: Neo4jSettings) -> None:
+    """Write the graph for other tools into a folder.
+
+    graphml and gexf for networkx, Gephi and yEd (lists as JSON text); ftm for
+    FollowTheMoney JSON lines (OpenSanctions, Aleph); csv for
+    `neo4j-admin database import`, whose command line is printed.
+
+    Example:
+
+        techgraph export --format gexf --out exports/
+    """
+    from graph.exports import neo4j_admin_command
+
+    with _run(obj.open, backend, neo4j) as g:
+        files = _run(g.export, fmt, out)
+    for path in files:
+        click.echo(f"wrote {path}")
+    if fmt == "csv":
+        click.echo(f"import into a stopped Neo4j with:\n  {neo4j_admin_command(files)}")
+
+
 @cli.command("neo4j-assets")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("neo4j/browser"), show_default=True)
 def neo4j_assets_command(out: Path) -> None:

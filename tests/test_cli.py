@@ -104,3 +104,11 @@ def test_every_command_has_help_with_example_and_is_in_readme(name):
     command = cli.commands[name]
     assert command.help and "Example:" in command.help
     assert f"techgraph {name}" in README
+
+
+def test_export_writes_files_and_the_neo4j_admin_command(run, tmp_path):
+    result = run("export", "--format", "csv", "--out", str(tmp_path / "csv"))
+    assert result.exit_code == 0, result.output
+    assert f"wrote {tmp_path / 'csv' / 'Measure_nodes.csv'}" in result.output
+    assert "neo4j-admin database import full neo4j" in result.output
+    assert run("export", "--format", "pdf", "--out", str(tmp_path)).exit_code == 2
