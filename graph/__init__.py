@@ -11,6 +11,7 @@ from graph.api import Rows, TechGraph, check, load, open
 from graph.errors import (
     DatabaseError,
     DataError,
+    PictureError,
     QueryError,
     ReadOnlyError,
     SchemaError,
@@ -23,6 +24,7 @@ from graph.schema import load_schema
 __all__ = [
     "DataError",
     "DatabaseError",
+    "PictureError",
     "QueryError",
     "ReadOnlyError",
     "Rows",

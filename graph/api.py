@@ -276,6 +276,28 @@ class TechGraph:
 
         return export(self.nx, fmt, out_dir)
 
+    def timeline(self, out: Path | str) -> dict[str, Any]:
+        """Draw the measures over time as PNG or SVG (by suffix); see :func:`graph.pictures.timeline`.
+
+        >>> import tempfile
+        >>> open().timeline(Path(tempfile.mkdtemp()) / "t.png")["arrows"] >= 5
+        True
+        """
+        from graph.pictures import timeline
+
+        return timeline(self.nx, Path(out), as_of=self.as_of_day)
+
+    def ego(self, name: str, depth: int, out: Path | str) -> dict[str, Any]:
+        """Write the neighbourhood of an entity as a self-contained interactive HTML page.
+
+        >>> import tempfile
+        >>> open().ego("ByteDance", 1, Path(tempfile.mkdtemp()) / "b.html")["nodes"] > 5
+        True
+        """
+        from graph.pictures import ego
+
+        return ego(self.nx, self.resolve(name)[0]["id"], depth, Path(out))
+
     def _issuers(self, measure: str) -> list[str]:
         return sorted(self.nx.nodes[u]["name"] for u, _, d in self.nx.in_edges(measure, data=True) if d["type"] == "ISSUED")
 

@@ -398,6 +398,42 @@ def export_command(obj: Context, fmt: str, out: Path, backend: str, neo4j: Neo4j
         click.echo(f"import into a stopped Neo4j with:\n  {neo4j_admin_command(files)}")
 
 
+@cli.command("timeline")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="A .png or .svg file.")
+@backend_options
+@click.pass_obj
+def timeline_command(obj: Context, out: Path, backend: str, neo4j: Neo4jSettings) -> None:
+    """Draw measures over time: a lane per issuing body, labelled markers, arrows for retaliation.
+
+    With --as-of, only what existed that day, and a line marking it.
+
+    Example:
+
+        techgraph timeline --out measures.png
+    """
+    with _run(obj.open, backend, neo4j) as g:
+        drawn = _run(g.timeline, out)
+    click.echo(f"wrote {drawn['path']}: {drawn['measures']} measures in {len(drawn['lanes'])} lanes, {drawn['arrows']} retaliation arrows")
+
+
+@cli.command("ego")
+@click.argument("name")
+@click.option("--depth", type=click.IntRange(min=0), default=2, show_default=True, help="Relations away from NAME.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="An .html file.")
+@backend_options
+@click.pass_obj
+def ego_command(obj: Context, name: str, depth: int, out: Path, backend: str, neo4j: Neo4jSettings) -> None:
+    """Write the network around NAME as a self-contained interactive HTML page (works offline).
+
+    Example:
+
+        techgraph ego "ByteDance" --depth 2 --out bytedance.html
+    """
+    with _run(obj.open, backend, neo4j) as g:
+        drawn = _run(g.ego, name, depth, out)
+    click.echo(f"wrote {drawn['path']}: {drawn['nodes']} nodes, {drawn['edges']} relationships")
+
+
 @cli.command("neo4j-assets")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("neo4j/browser"), show_default=True)
 def neo4j_assets_command(out: Path) -> None:

@@ -31,3 +31,7 @@ class ReadOnlyError(QueryError):
 
 class DatabaseError(TechgraphError):
     """The database cannot be built, opened or queried."""
+
+
+class PictureError(TechgraphError):
+    """A picture cannot be drawn or written (bad file type, date, depth or size)."""

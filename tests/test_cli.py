@@ -112,3 +112,14 @@ def test_export_writes_files_and_the_neo4j_admin_command(run, tmp_path):
     assert f"wrote {tmp_path / 'csv' / 'Measure_nodes.csv'}" in result.output
     assert "neo4j-admin database import full neo4j" in result.output
     assert run("export", "--format", "pdf", "--out", str(tmp_path)).exit_code == 2
+
+
+def test_timeline_and_ego_commands(run, tmp_path):
+    drawn = run("--as-of", "2020-12-31", "timeline", "--out", str(tmp_path / "t.svg"))
+    assert drawn.exit_code == 0, drawn.output
+    assert re.fullmatch(rf"wrote {tmp_path / 't.svg'}: \d+ measures in \d+ lanes, \d+ retaliation arrows\n", drawn.output)
+    assert (tmp_path / "t.svg").read_text().startswith("<?xml")
+    page = run("ego", "ByteDance", "--depth", "1", "--out", str(tmp_path / "b.html"))
+    assert page.exit_code == 0 and "ByteDance" in (tmp_path / "b.html").read_text(encoding="utf-8")
+    wrong = run("timeline", "--out", str(tmp_path / "t.gif"))
+    assert wrong.exit_code == 1 and wrong.output.startswith("Error: ") and "cannot write" in wrong.output
