@@ -118,7 +118,7 @@ def read_records(path: Path, schema: Schema) -> Iterator[Record]:
         kind = key_node.value
         line = key_node.start_mark.line + 1
         if kind not in known:
-            raise DataError(f"{shown(path)}:{line}: unknown label or relationship type {kind!r}{_suggest(kind, known)}")
+            raise DataError(f"{shown(path)}:{line}: unknown label or relationship type {kind!r}{suggest(kind, known)}")
         if not isinstance(value_node, yaml.SequenceNode):
             raise DataError(f"{shown(path)}:{line}: {kind} must be a list of records")
         for item in value_node.value:
@@ -147,7 +147,8 @@ def read_documents(folders: Iterable[Path]) -> dict[str, dict[str, Any]]:
     return documents
 
 
-def _suggest(word: str, candidates: Iterable[str]) -> str:
+def suggest(word: str, candidates: Iterable[str]) -> str:
+    """`` (did you mean 'a', 'b'?)`` with up to three close candidates, or an empty string."""
     close = difflib.get_close_matches(word, list(candidates), n=3)
     return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
 
@@ -179,7 +180,7 @@ def _check_sources(record: Record, sources: list[str], documents: dict[str, Any]
         if source not in documents:
             raise DataError(
                 f"{record.where}: {label}: source {source!r} is neither a URL nor a catalogued document"
-                f"{_suggest(source, documents)}"
+                f"{suggest(source, documents)}"
             )
 
 
@@ -256,7 +257,7 @@ def load_graph(folders: Iterable[Path | str] | None = None, schema: Schema | Non
         name = _record_name(record)
         for end in (source, target):
             if end not in g:
-                raise DataError(f"{record.where}: {name}: unknown node id {end!r}{_suggest(end, g.nodes)}")
+                raise DataError(f"{record.where}: {name}: unknown node id {end!r}{suggest(end, g.nodes)}")
         pair = (g.nodes[source]["label"], g.nodes[target]["label"])
         allowed = schema.relations[record.kind].pairs
         if pair not in allowed:

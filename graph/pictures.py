@@ -41,7 +41,7 @@ from matplotlib.transforms import blended_transform_factory
 
 from graph.browser import FALLBACK, PALETTE
 from graph.errors import PictureError, UnknownEntityError
-from graph.loader import _suggest, shown
+from graph.loader import shown, suggest
 
 MIN_LANE = 3  # a body with fewer measures shares its side's "other" lane
 SIDES = {"US": "US", "CN": "China", "HK": "China"}  # issuer country -> side, as the stored queries count them
@@ -427,7 +427,7 @@ def ego(g: nx.MultiDiGraph, node_id: str, depth: int, out: Path) -> dict[str, An
     """
     out = Path(out)
     if node_id not in g:
-        raise UnknownEntityError(f"unknown node id '{node_id}'{_suggest(node_id, g.nodes)}")
+        raise UnknownEntityError(f"unknown node id '{node_id}'{suggest(node_id, g.nodes)}")
     if depth < 0:
         raise PictureError(f"depth must be 0 or more, not {depth}")
     _check_suffix(out, ("html",), "a neighbourhood")
