@@ -86,24 +86,37 @@ def fingerprint(folders: Iterable[Path]) -> str:
     return digest.hexdigest()[:16]
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit timestamps: dates stay the ISO strings the schema validates."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _parse(path: Path) -> yaml.Node | None:
     try:
-        return yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        return yaml.compose(path.read_text(encoding="utf-8"), Loader=_Loader)
     except UnicodeDecodeError as exc:
         raise DataError(f"{shown(path)}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
         raise DataError(f"{shown(path)}{line}: invalid YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:  # the reader's errors (control characters) carry no line
+        raise DataError(f"{shown(path)}: invalid YAML: {' '.join(str(exc).split())}") from None
     except OSError as exc:
         raise DataError(f"{shown(path)}: cannot read: {exc.strerror}") from None
 
 
 def _construct(node: yaml.Node, path: Path) -> Any:
     try:
-        return yaml.SafeLoader("").construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        raise DataError(f"{shown(path)}:{node.start_mark.line + 1}: invalid YAML: {exc.problem}") from None
+        return _Loader("").construct_document(node)
+    except (yaml.YAMLError, ValueError) as exc:
+        problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
+        raise DataError(f"{shown(path)}:{node.start_mark.line + 1}: invalid YAML: {problem}") from None
 
 
 def read_records(path: Path, schema: Schema) -> Iterator[Record]:

@@ -16,6 +16,7 @@ Example
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -192,12 +193,17 @@ def _pydantic_model(name: str, properties: dict[str, Property], is_relation: boo
 
 
 def _check_date(value: Any) -> Any:
-    # YAML turns 2020-08-06 into a datetime.date; keep the ISO string either way.
+    # A date object (from a YAML reader that makes them) is kept as its ISO string.
     if value is None:
         return value
     text = value.isoformat() if hasattr(value, "isoformat") else value
-    if not isinstance(text, (str, int)) or not DATE_PATTERN.match(str(text)):
+    if not isinstance(text, (str, int)) or isinstance(text, bool) or not DATE_PATTERN.match(str(text)):
         raise ValueError(f"not an ISO-8601 date (YYYY, YYYY-MM or YYYY-MM-DD): {value!r}")
+    if len(str(text)) == 10:
+        try:
+            datetime.date.fromisoformat(str(text))
+        except ValueError:
+            raise ValueError(f"no such day: {text!r}") from None
     return str(text)
 
 
