@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -124,7 +125,12 @@ def build_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str,
     started = time.perf_counter()
     folders = data_folders(folders)
     g = load_graph(folders)  # raises before anything is written
-    return install_build(Path(db_dir), g, fingerprint(folders), {"folders": [str(f) for f in folders]}, started)
+    stamp = fingerprint(folders)
+    manifest = install_build(Path(db_dir), g, stamp, {"folders": [str(f) for f in folders]}, started)
+    for view in (Path(db_dir) / "as-of").glob("*"):  # as-of views of older data
+        if not view.name.startswith(f"{stamp}-"):
+            shutil.rmtree(view, ignore_errors=True)
+    return manifest
 
 
 def install_build(db_dir: Path, g, stamp: str, extra: dict[str, Any], started: float | None = None) -> dict[str, Any]:
@@ -176,6 +182,21 @@ def _remove_old_builds(db_dir: Path, keep: set[str]) -> None:
     for old in [b for b in builds if b.name not in keep][1:]:
         for path in (old, _manifest_path(old), Path(f"{old}.wal")):
             path.unlink(missing_ok=True)
+    # Half-written files of builds whose process died (killed, power cut): `.<stamp>.<pid>.tmp...`.
+    for leftover in db_dir.glob(".*.tmp*"):
+        pid = leftover.name.split(".")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def ensure_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str, Any]:

@@ -95,3 +95,15 @@ def test_cli_as_of_exposure_and_chains(run):
     assert "(+3 days)" in chains
     bad = run("--as-of", "2021-02-30x", "stats")
     assert bad.exit_code == 2 and bad.output == "Error: date '2021-02-30x' is not an ISO-8601 day (YYYY-MM-DD)\n"
+
+
+def test_as_of_views_are_cached_per_day_and_swept_on_rebuild(db_dir, extra_folder):
+    import graph
+
+    with graph.open(db_dir) as g:
+        g.as_of("2020-09-01").close()
+        g.as_of("2021-09-01").close()
+        stamp = g.manifest["fingerprint"]
+    assert sorted(p.name for p in (db_dir / "as-of").iterdir()) == [f"{stamp}-2020-09-01", f"{stamp}-2021-09-01"]
+    graph.load(db_dir, [extra_folder])
+    assert list((db_dir / "as-of").iterdir()) == []

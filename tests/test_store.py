@@ -76,3 +76,38 @@ def test_round_trip_keeps_every_node_edge_and_property(db_dir):
     assert {(u, v, k): d for u, v, k, d in stored.edges(keys=True, data=True)} == {
         (u, v, k): d for u, v, k, d in original.edges(keys=True, data=True)
     }
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.3, 0.6, 0.9])
+def test_killed_rebuild_leaves_the_previous_database(db_dir, extra_folder, delay):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    before = ensure_database(db_dir)
+    with graph.open(db_dir) as g:
+        expected = g.query("measures-hitting", entity="Tencent")
+    env = {**os.environ, "TECHGRAPH_DB": str(db_dir)}
+    process = subprocess.Popen([sys.executable, "-m", "graph", "load", str(extra_folder)], env=env)
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    manifest = read_manifest(db_dir)
+    assert manifest["fingerprint"] in (before["fingerprint"], fingerprint_with(extra_folder))
+    with graph.open(db_dir) as g:
+        rows = g.query("measures-hitting", entity="Tencent")
+    if manifest["fingerprint"] == before["fingerprint"]:
+        assert rows == expected  # the old build, whole
+    else:
+        assert {r["target_id"] for r in rows} >= {r["target_id"] for r in expected} | {"fixture-app"}  # the new one, whole
+    graph.load(db_dir)  # the next build sweeps what the killed one left
+    assert not list(db_dir.glob(".*.tmp*"))
+
+
+def fingerprint_with(folder):
+    from graph.loader import fingerprint
+    from graph.paths import data_folders
+
+    return fingerprint(data_folders([folder]))
