@@ -57,11 +57,10 @@ class TechGraph:
     Use :func:`graph.open` rather than building it directly.
     """
 
-    def __init__(self, engine, db_dir: Path | None = None, manifest: dict[str, Any] | None = None, graph=None):
+    def __init__(self, engine, db_dir: Path | None = None, manifest: dict[str, Any] | None = None):
         self.engine = engine
         self.db_dir = db_dir
         self.manifest = manifest or {}
-        self._graph = graph
         self.as_of_day: str | None = None
         self._temporary: Path | None = None  # an as-of view's own database folder, removed on close
 
@@ -184,9 +183,7 @@ class TechGraph:
         from graph.engines import graph_from_engine
         from graph.loader import load_graph
 
-        if self._graph is not None:
-            return self._graph
-        if self.engine.name == "neo4j":
+        if self.engine.name == "neo4j" or self.as_of_day:  # what the engine holds is the graph
             return graph_from_engine(self.engine, self.documents())
         return load_graph(data_folders(self.manifest.get("folders")))
 
@@ -209,20 +206,18 @@ class TechGraph:
         from graph.store import install_build
 
         day = check_date(day)
-        view = snapshot(self.nx, day)
         if self.engine.name == "embedded" and self.db_dir is not None:
             folder = Path(self.db_dir) / "as-of" / f"{self.manifest['fingerprint']}-{day}"
+            temporary = None
             if not (folder / "current").exists():
                 shutil.rmtree(folder, ignore_errors=True)
-                install_build(folder, view, f"as-of-{day}", {"as_of": day})
+                install_build(folder, snapshot(self.nx, day), f"as-of-{day}", {"as_of": day})
         else:
-            folder = Path(tempfile.mkdtemp(prefix=f"techgraph-as-of-{day}-"))
-            install_build(folder, view, f"as-of-{day}", {"as_of": day})
-        snapshot_graph = TechGraph(EmbeddedEngine(folder), folder, {**self.manifest, "as_of": day}, graph=view)
-        snapshot_graph.as_of_day = day
-        if folder.name.startswith("techgraph-as-of-"):
-            snapshot_graph._temporary = folder
-        return snapshot_graph
+            folder = temporary = Path(tempfile.mkdtemp(prefix=f"techgraph-as-of-{day}-"))
+            install_build(folder, snapshot(self.nx, day), f"as-of-{day}", {"as_of": day})
+        view = TechGraph(EmbeddedEngine(folder), folder, {**self.manifest, "as_of": day})
+        view.as_of_day, view._temporary = day, temporary
+        return view
 
     def exposure(self, name: str, day: str | None = None) -> dict[str, Any]:
         """Owners of an entity up the chain and whether a 50%-ownership rule reaches it on ``day``
