@@ -197,6 +197,30 @@ def _check_sources(record: Record, sources: list[str], documents: dict[str, Any]
             )
 
 
+def rows_by_kind(g: nx.MultiDiGraph, schema: Schema) -> tuple[dict[str, list], dict[tuple[str, str, str], list]]:
+    """The graph as engine rows, in one pass: node rows by label, relation rows by (type, from label, to label).
+
+    Every row has every declared property (None when absent); node rows carry
+    ``id``, relation rows ``from``, ``to`` and ``key``.
+
+    >>> nodes, relations = rows_by_kind(load_graph(), load_schema())
+    >>> nodes["App"][0]["id"], sorted(relations[("OWNS", "Company", "App")][0])[:3]
+    ('tiktok', ['from', 'key', 'note'])
+    """
+    nodes: dict[str, list] = {label: [] for label in schema.nodes}
+    for node, data in g.nodes(data=True):
+        props = schema.nodes[data["label"]].properties
+        nodes[data["label"]].append({p: data.get(p) for p in props} | {"id": node})
+    relations: dict[tuple[str, str, str], list] = {
+        (rel_type, a, b): [] for rel_type, rel in schema.relations.items() for a, b in rel.pairs
+    }
+    for source, target, key, data in g.edges(keys=True, data=True):
+        props = schema.relations[data["type"]].properties
+        row = {p: data.get(p) for p in props} | {"from": source, "to": target, "key": key}
+        relations[(data["type"], g.nodes[source]["label"], g.nodes[target]["label"])].append(row)
+    return nodes, relations
+
+
 def relation_key(rel_type: str, source: str, target: str, values: dict[str, Any]) -> str:
     """The identity of a relation: type and ends, plus ``since`` and ``role`` when given.
 

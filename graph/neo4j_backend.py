@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from graph.errors import DatabaseError, QueryError
+from graph.loader import rows_by_kind
 from graph.schema import Schema
 
 DEFAULT_URI = "bolt://localhost:7687"
@@ -202,21 +203,9 @@ def push(
         for statement in statements["clear"].values():
             while engine.run(statement, {"batch": batch_size}, write=True)[1][0]["deleted"]:
                 pass
-    for label, statement in statements["nodes"].items():
-        props = list(schema.nodes[label].properties)
-        rows = [{p: d.get(p) for p in props if p != "id"} | {"id": n} for n, d in g.nodes(data=True) if d["label"] == label]
-        for batch in _batches(rows, batch_size):
-            engine.run(statement, {"rows": batch}, write=True)
-            if progress:
-                progress(len(batch))
-    for (rel_type, a, b), statement in statements["relations"].items():
-        props = [p for p in schema.relations[rel_type].properties if p != "key"]
-        rows = [
-            {"from": u, "to": v, "key": k, **{p: d.get(p) for p in props}}
-            for u, v, k, d in g.edges(keys=True, data=True)
-            if d["type"] == rel_type and g.nodes[u]["label"] == a and g.nodes[v]["label"] == b
-        ]
-        for batch in _batches(rows, batch_size):
+    nodes, relations = rows_by_kind(g, schema)
+    for kind, statement in [*statements["nodes"].items(), *statements["relations"].items()]:
+        for batch in _batches((nodes if kind in nodes else relations)[kind], batch_size):
             engine.run(statement, {"rows": batch}, write=True)
             if progress:
                 progress(len(batch))

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import DatabaseError, TechgraphError
-from graph.loader import fingerprint
+from graph.loader import fingerprint, rows_by_kind
 from graph.paths import data_folders
 from graph.schema import LADYBUG_TYPES
 
@@ -56,10 +56,6 @@ def read_manifest(db_dir: Path) -> dict[str, Any] | None:
         return None
 
 
-def _rows(records: list[dict[str, Any]], columns: list[str]) -> list[dict[str, Any]]:
-    return [{c: r.get(c) for c in columns} for r in records]
-
-
 def _assignments(properties) -> str:
     # Cast every column: a batch whose values are all null or empty lists has no type of its own.
     return ", ".join(f"{p.name}: CAST(r.{p.name} AS {LADYBUG_TYPES[p.type]})" for p in properties.values())
@@ -74,30 +70,18 @@ def write_database(g, path: Path, schema) -> None:
     try:
         for statement in schema.ladybug_ddl():
             conn.execute(statement)
-        for label, node_type in schema.nodes.items():
-            records = [{"id": n, **d} for n, d in g.nodes(data=True) if d["label"] == label]
-            if not records:
-                continue
-            columns = list(node_type.properties)
-            assignments = _assignments(node_type.properties)
-            conn.execute(f"UNWIND $rows AS r CREATE (:{label} {{{assignments}}})", {"rows": _rows(records, columns)})
-        for rel_type, rel in schema.relations.items():
-            columns = list(rel.properties)
-            assignments = _assignments(rel.properties)
-            for source_label, target_label in rel.pairs:
-                records = [
-                    {"from": u, "to": v, "key": k, **d}
-                    for u, v, k, d in g.edges(keys=True, data=True)
-                    if d["type"] == rel_type
-                    and g.nodes[u]["label"] == source_label
-                    and g.nodes[v]["label"] == target_label
-                ]
-                if not records:
-                    continue
+        nodes, relations = rows_by_kind(g, schema)
+        for label, rows in nodes.items():
+            if rows:
+                assignments = _assignments(schema.nodes[label].properties)
+                conn.execute(f"UNWIND $rows AS r CREATE (:{label} {{{assignments}}})", {"rows": rows})
+        for (rel_type, source_label, target_label), rows in relations.items():
+            if rows:
+                assignments = _assignments(schema.relations[rel_type].properties)
                 conn.execute(
                     f"UNWIND $rows AS r MATCH (a:{source_label} {{id: r.from}}), (b:{target_label} {{id: r.to}}) "
                     f"CREATE (a)-[:{rel_type} {{{assignments}}}]->(b)",
-                    {"rows": _rows(records, ["from", "to", *columns])},
+                    {"rows": rows},
                 )
     finally:
         conn.close()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import networkx as nx
 import pytest
 
 import graph
-from graph.engines import EmbeddedEngine
+from graph.engines import EmbeddedEngine, graph_from_engine
 from graph.errors import DataError, DatabaseError, QueryError
 from graph.loader import load_graph
 from graph.store import build_database, current_build, ensure_database, read_manifest
@@ -61,17 +60,8 @@ def test_round_trip_keeps_every_node_edge_and_property(db_dir):
     original = load_graph()
     ensure_database(db_dir)
     engine = EmbeddedEngine(db_dir)
-    _, nodes = engine.run("MATCH (n) RETURN n AS node")
-    _, edges = engine.run("MATCH (a)-[r]->(b) RETURN a.id AS source, b.id AS target, r AS rel")
+    stored = graph_from_engine(engine)
     engine.close()
-    stored = nx.MultiDiGraph()
-    for row in nodes:
-        node = dict(row["node"])
-        node.setdefault("aliases", [])
-        stored.add_node(node.pop("id"), **node)
-    for row in edges:
-        rel = dict(row["rel"])
-        stored.add_edge(row["source"], row["target"], key=rel.pop("key"), **rel)
     assert dict(stored.nodes(data=True)) == dict(original.nodes(data=True))
     assert {(u, v, k): d for u, v, k, d in stored.edges(keys=True, data=True)} == {
         (u, v, k): d for u, v, k, d in original.edges(keys=True, data=True)
