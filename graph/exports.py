@@ -309,7 +309,7 @@ def write_csv(g: nx.MultiDiGraph, folder: Path | str, schema: Schema | None = No
     >>> from graph import load_graph
     >>> files = write_csv(load_graph(), tempfile.mkdtemp())
     >>> files[0].read_text(encoding="utf-8").splitlines()[0]
-    'id:ID,name,aliases:string[],summary,sources:string[],country,kind,:LABEL'
+    'id:ID,name,aliases:string[],summary,sources:string[],identifiers:string[],merges:string[],country,kind,:LABEL'
     """
     schema = schema or load_schema()
     folder = Path(folder)

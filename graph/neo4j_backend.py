@@ -141,11 +141,10 @@ class Neo4jEngine:
 
 
 def _set_clause(variable: str, properties, skip: str) -> str:
-    # toFloat keeps a batch whose values are all null typed as numbers on every engine.
+    # toFloat and toStringList keep a batch whose values are all null typed on every engine.
+    typed = {"float": "toFloat(r.{})", "string-list": "toStringList(r.{})"}
     return ", ".join(
-        f"{variable}.{p.name} = " + (f"toFloat(r.{p.name})" if p.type == "float" else f"r.{p.name}")
-        for p in properties.values()
-        if p.name != skip
+        f"{variable}.{p.name} = " + typed.get(p.type, "r.{}").format(p.name) for p in properties.values() if p.name != skip
     )
 
 
