@@ -7,6 +7,16 @@ A data file maps node labels and relationship types to lists of records::
     OWNS:
       - {from: tencent, to: wechat, share: 100, sources: [...]}
 
+A folder may also hold JSON-lines files (``*.jsonl``, written by
+``techgraph import``), one record per line with its kind inside::
+
+    {"kind": "Company", "id": "example-co", "name": "Example Co.", "country": "CN", "sources": ["https://..."]}
+    {"kind": "Extend", "id": "huawei", "identifiers": ["ofac:30882"], "sources": ["https://..."]}
+
+``Extend`` adds list values (aliases, identifiers, merges, sources; sources
+and records of a relation given by ``key``) to a node or relation defined in
+any file.
+
 The first bad record stops the load with a one-line :class:`DataError` naming
 file, line, record and field. Unknown ids, duplicate ids, relations between
 labels the schema does not allow and sources that are neither a catalogued
@@ -23,6 +33,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -69,6 +80,7 @@ def data_files(folders: Iterable[Path]) -> list[Path]:
         if not folder.is_dir():
             raise DataError(f"{shown(folder)}: not a data folder")
         files += sorted(p for p in folder.glob("*.yaml") if p.name not in (SCHEMA_FILE, DOCUMENTS_FILE))
+        files += sorted(folder.glob("*.jsonl"))
     return files
 
 
@@ -119,14 +131,42 @@ def _construct(node: yaml.Node, path: Path) -> Any:
         raise DataError(f"{shown(path)}:{node.start_mark.line + 1}: invalid YAML: {problem}") from None
 
 
+EXTEND = "Extend"
+
+
+def _read_json_lines(path: Path, known: list[str]) -> Iterator[Record]:
+    try:
+        with open(path, "rb") as lines:
+            for number, raw in enumerate(lines, 1):
+                if not raw.strip():
+                    continue
+                try:
+                    fields = json.loads(raw.decode("utf-8"))
+                except UnicodeDecodeError as exc:
+                    raise DataError(f"{shown(path)}:{number}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+                except ValueError as exc:
+                    raise DataError(f"{shown(path)}:{number}: invalid JSON: {str(exc).split(':')[0]}") from None
+                if not isinstance(fields, dict):
+                    raise DataError(f"{shown(path)}:{number}: a record must be a JSON object")
+                kind = fields.pop("kind", None)
+                if kind not in known:
+                    raise DataError(f"{shown(path)}:{number}: unknown record kind {kind!r}{suggest(str(kind), known)}")
+                yield Record(kind, fields, path, number)
+    except OSError as exc:
+        raise DataError(f"{shown(path)}: cannot read: {exc.strerror}") from None
+
+
 def read_records(path: Path, schema: Schema) -> Iterator[Record]:
-    """Yield the records of one data file with their line numbers."""
+    """Yield the records of one data file (YAML or JSON lines) with their line numbers."""
+    known = [*schema.nodes, *schema.relations]
+    if path.suffix == ".jsonl":
+        yield from _read_json_lines(path, [*known, EXTEND])
+        return
     root = _parse(path)
     if root is None:
         return
     if not isinstance(root, yaml.MappingNode):
         raise DataError(f"{shown(path)}:{root.start_mark.line + 1}: a data file must map labels and relationship types to lists")
-    known = [*schema.nodes, *schema.relations]
     for key_node, value_node in root.value:
         kind = key_node.value
         line = key_node.start_mark.line + 1
@@ -181,6 +221,8 @@ def _first_error(exc: ValidationError) -> str:
 def _record_name(record: Record) -> str:
     """How errors name a record: ``Company 'tencent'`` or ``OWNS from 'a' to 'b'``."""
     fields = record.fields
+    if record.kind == EXTEND:
+        return f"Extend of {fields.get('id') or fields.get('key')!r}"
     if "id" in fields or "from" not in fields:
         return f"{record.kind} {fields.get('id', '(no id)')!r}"
     return f"{record.kind} from {fields.get('from')!r} to {fields.get('to')!r}"
@@ -270,14 +312,19 @@ def load_graph(folders: Iterable[Path | str] | None = None, schema: Schema | Non
     documents = read_documents(folders)
     g = nx.MultiDiGraph(documents=documents)
     relations: list[tuple[Record, dict[str, Any]]] = []
+    extends: list[tuple[Record, dict[str, Any]]] = []
     where_defined: dict[str, str] = {}
     for path in data_files(folders):
         for record in read_records(path, schema):
             name = _record_name(record)
+            model = schema.extend_model() if record.kind == EXTEND else schema.model(record.kind)
             try:
-                values = schema.model(record.kind).model_validate(record.fields).model_dump(exclude_none=True)
+                values = model.model_validate(record.fields).model_dump(exclude_none=True)
             except ValidationError as exc:
                 raise DataError(f"{record.where}: {name}: {_first_error(exc)}") from None
+            if record.kind == EXTEND:
+                extends.append((record, values))
+                continue
             if record.kind in schema.relations:
                 relations.append((record, values))
                 continue
@@ -306,4 +353,29 @@ def load_graph(folders: Iterable[Path | str] | None = None, schema: Schema | Non
             raise DataError(f"{record.where}: {name}: duplicate relation, first given at {seen[key]}")
         seen[key] = record.where
         g.add_edge(source, target, key=key, type=record.kind, **values)
+    edges = {key: data for _, _, key, data in g.edges(keys=True, data=True)} if extends else {}
+    for record, values in extends:
+        _extend(record, values, g, edges, documents, schema)
     return g
+
+
+def _extend(record: Record, values: dict[str, Any], g: nx.MultiDiGraph, edges: dict[str, dict], documents, schema: Schema) -> None:
+    """Add an Extend record's list values to its node or relation (new values appended, order kept)."""
+    node_id, key = values.pop("id", None), values.pop("key", None)
+    name = _record_name(record)
+    if (node_id is None) == (key is None):
+        raise DataError(f"{record.where}: {name}: an Extend needs exactly one of 'id' and 'key'")
+    if node_id is not None and node_id not in g:
+        raise DataError(f"{record.where}: {name}: unknown node id {node_id!r}{suggest(node_id, g.nodes)}")
+    if key is not None and key not in edges:
+        raise DataError(f"{record.where}: {name}: unknown relation key {key!r}")
+    target = g.nodes[node_id] if node_id is not None else edges[key]
+    kind = target["label"] if node_id is not None else target["type"]
+    declared = (schema.nodes.get(kind) or schema.relations[kind]).properties
+    for field in values:
+        if field not in declared:
+            raise DataError(f"{record.where}: {name}: {kind} has no property {field!r}")
+    _check_sources(record, values.get("sources", []), documents, name)
+    for field, items in values.items():
+        current = target.get(field) or []
+        target[field] = current + [item for item in dict.fromkeys(items) if item not in current]

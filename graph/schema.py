@@ -89,6 +89,26 @@ class Schema:
             self._models[name] = _pydantic_model(name, kind.properties, is_relation=name in self.relations)
         return self._models[name]
 
+    def extend_model(self) -> type[BaseModel]:
+        """The pydantic model of ``Extend`` records: list values added to an existing node or relation.
+
+        An imported list that merges a record into a node defined elsewhere adds
+        aliases, identifiers, merges and sources to it (``id``); one that finds a
+        relation already there adds its sources and records to it (``key``).
+
+        >>> load_schema().extend_model()(id="huawei", identifiers=["ofac:1"], sources=["https://x.org"]).identifiers
+        ['ofac:1']
+        """
+        if "Extend" not in self._models:
+            declared = [*self.nodes.values(), *self.relations.values()]
+            lists = {n: p for kind in declared for n, p in kind.properties.items() if p.type == "string-list"}
+            target = {
+                "id": Property("id", "string", description="Node to extend."),
+                "key": Property("key", "string", description="Relation to extend."),
+            }
+            self._models["Extend"] = _pydantic_model("Extend", {**target, **lists}, is_relation=False)
+        return self._models["Extend"]
+
     @cached_property
     def all_node_properties(self) -> dict[str, Property]:
         """Every node property of any label, by name (for engines that need a union)."""

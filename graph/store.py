@@ -30,6 +30,21 @@ from graph.schema import LADYBUG_TYPES
 
 CURRENT = "current"
 BUILD_SUFFIX = ".lbdb"
+IMPORTS = "imports"
+
+
+def imports_dir(db_dir: Path) -> Path:
+    """The folder of imported lists (one ``<list>.jsonl`` each), part of every build of ``db_dir``."""
+    return Path(db_dir) / IMPORTS
+
+
+def build_folders(db_dir: Path, folders: list[Path] | None = None) -> list[Path]:
+    """The data folders a build of ``db_dir`` reads: shipped data, extra folders, then imported lists."""
+    folders = data_folders(folders)
+    imported = imports_dir(db_dir).resolve()
+    if imported.is_dir() and imported not in folders:
+        folders.append(imported)
+    return folders
 
 
 def _manifest_path(build: Path) -> Path:
@@ -96,7 +111,8 @@ def build_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str,
     db_dir : path-like
         The database folder (created if missing).
     folders : list of path-like, optional
-        Data folders; the shipped ``data/`` is always first.
+        Data folders; the shipped ``data/`` is always first and the database's
+        imported lists (:func:`imports_dir`) last.
 
     Returns
     -------
@@ -107,7 +123,7 @@ def build_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str,
     from graph.loader import load_graph
 
     started = time.perf_counter()
-    folders = data_folders(folders)
+    folders = build_folders(Path(db_dir), folders)
     g = load_graph(folders)  # raises before anything is written
     stamp = fingerprint(folders)
     manifest = install_build(Path(db_dir), g, stamp, {"folders": [str(f) for f in folders]}, started)
@@ -193,7 +209,7 @@ def ensure_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str
     manifest = read_manifest(db_dir)
     if folders is None and manifest is not None:
         folders = [Path(f) for f in manifest["folders"] if Path(f).is_dir()]
-    folders = data_folders(folders)
+    folders = build_folders(db_dir, folders)
     if manifest is None or manifest.get("fingerprint") != fingerprint(folders):
         return build_database(db_dir, folders)
     return manifest
