@@ -18,6 +18,7 @@ from graph.errors import (
     TechgraphError,
     UnknownEntityError,
 )
+from graph.importing import import_list
 from graph.loader import load_graph
 from graph.schema import load_schema
 
@@ -33,6 +34,7 @@ __all__ = [
     "TechgraphError",
     "UnknownEntityError",
     "check",
+    "import_list",
     "load",
     "load_graph",
     "load_schema",

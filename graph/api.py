@@ -147,6 +147,30 @@ class TechGraph:
             "also": [m["id"] for m in matches[1:]],
         }
 
+    def merges(self, name: str) -> list[dict[str, Any]]:
+        """For each node called ``name``: its identifiers and the imported records resolved to it, with why.
+
+        Every entry is a record of an imported list (``list:record``), the name
+        as the list gives it and the reason it was merged into (or made) the node.
+
+        >>> open().merges("Huawei")[0]["id"]
+        'huawei'
+        """
+        from graph.resolve import parse_merge_entry
+
+        found = []
+        for match in self.resolve(name):
+            _, (row,) = self.engine.run(_NODE, {"id": match["id"]})
+            node = row["node"]
+            found.append({
+                "id": match["id"],
+                "name": node.get("name"),
+                "label": match.get("label"),
+                "identifiers": node.get("identifiers") or [],
+                "merges": [parse_merge_entry(entry) for entry in node.get("merges") or []],
+            })  # fmt: skip
+        return found
+
     def stats(self) -> dict[str, Any]:
         """Node counts by label and relationship counts by type.
 

@@ -14,6 +14,7 @@ import click
 
 import graph
 from graph.errors import QueryError, TechgraphError
+from graph.importing import FORMATS as FORMATS_BY_NAME
 from graph.neo4j_backend import DEFAULT_DATABASE, DEFAULT_URI, DEFAULT_USER, Neo4jSettings
 
 FORMATS = click.Choice(["table", "json", "csv"])
@@ -314,6 +315,75 @@ def push_command(obj: Context, neo4j: Neo4jSettings, batch_size: int, replace: b
             task = bar.add_task("pushing to Neo4j", total=total)
             counts = _run(g.push, engine, batch_size, replace, lambda n: bar.advance(task, n))
     click.echo(f"Neo4j at {neo4j.uri} ({neo4j.database}) holds {counts['nodes']} nodes and {counts['relationships']} relationships")
+
+
+@cli.command("import")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(sorted(FORMATS_BY_NAME)))
+@click.argument("path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--alt", type=click.Path(dir_okay=False, path_type=Path), help="OFAC alias file (alt.csv, cons_alt.csv).")
+@click.option("--add", type=click.Path(dir_okay=False, path_type=Path), help="OFAC address file (add.csv, cons_add.csv).")
+@click.option("--edition", metavar="YYYY-MM-DD", help="The list edition's date: listings it drops end then [default: today].")
+@click.option("--partial", is_flag=True, help="The file is an extract: keep listings it does not mention open.")
+@click.option("--skip-bad", is_flag=True, help="Skip malformed rows (listed in imports/FORMAT.skipped.tsv) instead of stopping.")
+@backend_options
+@click.pass_obj
+def import_command(obj: Context, fmt: str, path: Path, alt: Path | None, add: Path | None, edition: str | None,
+                   partial: bool, skip_bad: bool, backend: str, neo4j: Neo4jSettings) -> None:  # fmt: skip
+    """Import a published list (OFAC, CSL, DoD 1260H, FCC, China's lists, FtM) and merge it into the graph.
+
+    Each listed party is merged into the node it already is (same identifier
+    or normalised name; see `techgraph merges NAME`) or added; listings become
+    SANCTIONS from the programme's Measure; an edition that drops a listing
+    ends it (until). A malformed row stops the import and nothing changes.
+
+    Example:
+
+        techgraph import ofac-sdn sdn.csv --alt alt.csv --add add.csv --edition 2024-05-03
+    """
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    extra = {name: value for name, value in (("alt", alt), ("add", add)) if value}
+    console = Console(stderr=True)
+    columns = [SpinnerColumn(), TextColumn("{task.description}: {task.completed} rows"), TimeElapsedColumn()]
+    with Progress(*columns, transient=True, console=console, disable=not console.is_terminal) as bar:
+        task = bar.add_task(f"importing {path.name}", total=None)
+        report = _run(
+            graph.import_list, fmt, path, db=obj.db, edition=edition, partial=partial, skip_bad=skip_bad,
+            neo4j=neo4j if backend == "neo4j" else None, progress=lambda n: bar.advance(task, n), **extra,
+        )  # fmt: skip
+    click.echo(
+        f"{fmt}: {report.rows} rows, {report.entities} listed parties ({report.merged} merged into existing nodes, "
+        f"{report.new_nodes} new), {report.listings} listings, {report.delisted} ended, {report.ownerships} ownerships"
+    )
+    if report.skipped:
+        click.echo(f"skipped {len(report.skipped)} malformed rows (see {Path(report.target).parent / f'{fmt}.skipped.tsv'})")
+    click.echo(f"{'updated' if report.changed else 'unchanged'}: {report.target} ({report.seconds} s)")
+
+
+@cli.command("merges")
+@click.argument("name")
+@TABLE_OR_JSON
+@backend_options
+@click.pass_obj
+def merges_command(obj: Context, name: str, fmt: str, backend: str, neo4j: Neo4jSettings) -> None:
+    """Which imported records were merged into NAME, and why.
+
+    Example:
+
+        techgraph merges Huawei
+    """
+
+    def table(found: list[dict[str, Any]]) -> None:
+        for node in found:
+            click.echo(f"{node['name']} [{node['label']}] ({node['id']})")
+            click.echo(f"  identifiers: {', '.join(node['identifiers']) or '-'}")
+            if not node["merges"]:
+                click.echo("  no imported records")
+            for entry in node["merges"]:
+                click.echo(f"  {entry['record']}  {entry['listed_as']!r}: {entry['reason']}")
+
+    report(obj, backend, neo4j, fmt, "merges", name, table=table)
 
 
 @cli.command("exposure")

@@ -15,7 +15,7 @@ A folder may also hold JSON-lines files (``*.jsonl``, written by
 
 ``Extend`` adds list values (aliases, identifiers, merges, sources; sources
 and records of a relation given by ``key``) to a node or relation defined in
-any file.
+any file, and may close such a relation (``until``) that has no end yet.
 
 The first bad record stops the load with a one-line :class:`DataError` naming
 file, line, record and field. Unknown ids, duplicate ids, relations between
@@ -376,6 +376,11 @@ def _extend(record: Record, values: dict[str, Any], g: nx.MultiDiGraph, edges: d
         if field not in declared:
             raise DataError(f"{record.where}: {name}: {kind} has no property {field!r}")
     _check_sources(record, values.get("sources", []), documents, name)
+    until = values.pop("until", None)
+    if until is not None:
+        if node_id is not None:
+            raise DataError(f"{record.where}: {name}: 'until' closes relations, not nodes")
+        target.setdefault("until", until)
     for field, items in values.items():
         current = target.get(field) or []
         target[field] = current + [item for item in dict.fromkeys(items) if item not in current]

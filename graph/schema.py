@@ -16,6 +16,7 @@ Example
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from dataclasses import dataclass, field
@@ -101,10 +102,16 @@ class Schema:
         """
         if "Extend" not in self._models:
             declared = [*self.nodes.values(), *self.relations.values()]
-            lists = {n: p for kind in declared for n, p in kind.properties.items() if p.type == "string-list"}
+            lists = {
+                n: dataclasses.replace(p, required=False)
+                for kind in declared
+                for n, p in kind.properties.items()
+                if p.type == "string-list"
+            }
             target = {
                 "id": Property("id", "string", description="Node to extend."),
                 "key": Property("key", "string", description="Relation to extend."),
+                "until": Property("until", "date", description="Closes a relation that has no end yet (a delisting)."),
             }
             self._models["Extend"] = _pydantic_model("Extend", {**target, **lists}, is_relation=False)
         return self._models["Extend"]
