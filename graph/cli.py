@@ -353,8 +353,8 @@ def import_command(obj: Context, fmt: str, path: Path, alt: Path | None, add: Pa
             neo4j=neo4j if backend == "neo4j" else None, progress=lambda n: bar.advance(task, n), **extra,
         )  # fmt: skip
     click.echo(
-        f"{fmt}: {report.rows} rows, {report.entities} listed parties ({report.merged} merged into existing nodes, "
-        f"{report.new_nodes} new), {report.listings} listings, {report.delisted} ended, {report.ownerships} ownerships"
+        f"{fmt}: {report.rows} rows, {report.entities} listed parties ({report.merged} newly merged into existing nodes), "
+        f"{report.new_nodes} new nodes, {report.listings} listings, {report.delisted} ended, {report.ownerships} ownerships"
     )
     if report.skipped:
         click.echo(f"skipped {len(report.skipped)} malformed rows (see {Path(report.target).parent / f'{fmt}.skipped.tsv'})")

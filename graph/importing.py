@@ -95,8 +95,8 @@ class _Contribution:
 
     def __init__(self, g, schema: Schema, list_name: str):
         self.g, self.schema, self.list = g, schema, list_name
-        self.nodes: dict[str, dict[str, Any]] = {}
-        self.edges: dict[str, dict[str, Any]] = {}
+        self.nodes: dict[str, tuple[str, dict[str, Any]]] = {}  # id -> (label, fields)
+        self.edges: dict[str, tuple[str, dict[str, Any]]] = {}  # key -> (type, fields)
         self.node_extends: dict[str, dict[str, list]] = {}
         self.edge_extends: dict[str, dict[str, Any]] = {}
         self.touched_nodes: set[str] = set()
@@ -112,17 +112,15 @@ class _Contribution:
         if not path.is_file():
             return contribution
         for line in path.read_text(encoding="utf-8").splitlines():
-            record = json.loads(line)
-            kind = record.pop("kind")
+            ((kind, record),) = json.loads(line).items()
             if kind == EXTEND and "id" in record:
                 contribution.node_extends[record.pop("id")] = record
             elif kind == EXTEND:
                 contribution.edge_extends[record.pop("key")] = record
             elif kind in schema.nodes:
-                contribution.nodes[record["id"]] = {"kind": kind, **record}
+                contribution.nodes[record["id"]] = (kind, record)
             else:
-                key = relation_key(kind, record["from"], record["to"], record)
-                contribution.edges[key] = {"kind": kind, **record}
+                contribution.edges[relation_key(kind, record["from"], record["to"], record)] = (kind, record)
         return contribution
 
     def _valid(self, kind: str, fields: dict[str, Any], where: str) -> dict[str, Any]:
@@ -136,7 +134,7 @@ class _Contribution:
         node = values.pop("id")
         values.setdefault("aliases", [])
         self.g.add_node(node, label=label, **values)
-        self.nodes[node] = {"kind": label, "id": node, **values}
+        self.nodes[node] = (label, {"id": node, **values})
         self.touched_nodes.add(node)
         return node
 
@@ -149,7 +147,7 @@ class _Contribution:
             data[name] = (data.get(name) or []) + new
             self.touched_nodes.add(node)
             if node in self.nodes:
-                self.nodes[node][name] = data[name]
+                self.nodes[node][1][name] = data[name]
             else:
                 extend = self.node_extends.setdefault(node, {})
                 extend[name] = extend.get(name, []) + new
@@ -159,7 +157,7 @@ class _Contribution:
         values.pop("from_", None), values.pop("to", None)
         key = relation_key(rel_type, source, target, values)
         self.g.add_edge(source, target, key=key, type=rel_type, **values)
-        self.edges[key] = {"kind": rel_type, "from": source, "to": target, **values}
+        self.edges[key] = (rel_type, {"from": source, "to": target, **values})
         self.edge_ends[key] = (source, target)
         self.touched_edges.add(key)
         return key
@@ -182,22 +180,18 @@ class _Contribution:
             return
         self.touched_edges.add(key)
         if key in self.edges:
-            self.edges[key].update({name: data[name] for name in changed})
+            self.edges[key][1].update({name: data[name] for name in changed})
         else:
             extend = self.edge_extends.setdefault(key, {})
             for name, value in changed.items():
                 extend[name] = value if name == "until" else extend.get(name, []) + value
 
     def lines(self) -> list[str]:
-        """The list's data file, one JSON record per line, in a stable order."""
+        """The list's data file, one ``{kind: fields}`` record per line, in a stable order."""
         records = [*(self.nodes[k] for k in sorted(self.nodes)), *(self.edges[k] for k in sorted(self.edges))]
-        records += [{"kind": EXTEND, "id": k, **self.node_extends[k]} for k in sorted(self.node_extends)]
-        records += [{"kind": EXTEND, "key": k, **self.edge_extends[k]} for k in sorted(self.edge_extends)]
-        out = []
-        for record in records:
-            record = {k: v for k, v in record.items() if k != "from_"}
-            out.append(json.dumps(record, ensure_ascii=False, sort_keys=True))
-        return out
+        records += [(EXTEND, {"id": k, **self.node_extends[k]}) for k in sorted(self.node_extends)]
+        records += [(EXTEND, {"key": k, **self.edge_extends[k]}) for k in sorted(self.edge_extends)]
+        return [json.dumps({kind: fields}, ensure_ascii=False, sort_keys=True) for kind, fields in records]
 
 
 class _Importer:
@@ -211,6 +205,8 @@ class _Importer:
         self.ownerships: list[Ownership] = []
         self.seen_listings: set[str] = set()
         self.used_ids = set(contribution.g.nodes)
+        # A list names each party once, so two of its records are two parties; the CSL, a compilation, does not.
+        self.distinct_records = getattr(importer(list_name), "DISTINCT_RECORDS", True)
 
     def bad(self, where: str, reason: str) -> None:
         if not self.skip_bad:
@@ -239,12 +235,16 @@ class _Importer:
                 return candidate
         raise DataError(f"cannot make a node id for {name!r} (record {record})")
 
-    def entity(self, entity: Entity) -> str:
-        identifiers = [self._record_id(entity.record), *entity.identifiers]
+    def entity(self, entity: Entity, reference: bool = False) -> str:
+        """The node of a listed party (or, ``reference``, of a party the list only names, such as an owner)."""
+        identifiers = [] if reference else [self._record_id(entity.record), *entity.identifiers]
         node = self.record_nodes.get(entity.record)
         decision_reason = None
         if node is None:
-            decision = self.resolver.resolve(entity.label, entity.name, entity.aliases, identifiers)
+            decision = self.resolver.resolve(
+                entity.label, entity.name, entity.aliases, identifiers, entity.country,
+                record=identifiers[0] if self.distinct_records and not reference else None,
+            )  # fmt: skip
             node, decision_reason = decision.node, decision.reason
         entry = merge_entry(self.list, entity.record, entity.name, decision_reason or "same record")
         if node is None:
@@ -278,11 +278,10 @@ class _Importer:
                 sources=entity.sources,
                 merges=[] if self._record_id(entity.record) in known else [entry],
             )
-            if self._record_id(entity.record) not in known and decision_reason:
+            if self._record_id(entity.record) not in known and decision_reason and not reference:
                 self.report.merged += 1
         self.record_nodes[entity.record] = node
-        data = self.c.g.nodes[node]
-        self.resolver.add(node, data["label"], data["name"], data.get("aliases") or [], data.get("identifiers") or [])
+        self.resolver.add(node, self.c.g.nodes[node])
         return node
 
     def _default_source(self) -> str:
@@ -329,7 +328,8 @@ class _Importer:
         if ownership.owner_is_name:  # resolved like a record of its own: "owner:<name>"
             owner = self.entity(
                 Entity(f"owner:{slug(ownership.owner)}", "Company", ownership.owner, ownership.where,
-                       country=self.c.g.nodes[owned].get("country"), sources=ownership.sources)
+                       country=self.c.g.nodes[owned].get("country"), sources=ownership.sources),
+                reference=True,
             )  # fmt: skip
         else:
             owner = self.record_nodes.get(ownership.owner)

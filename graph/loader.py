@@ -8,10 +8,10 @@ A data file maps node labels and relationship types to lists of records::
       - {from: tencent, to: wechat, share: 100, sources: [...]}
 
 A folder may also hold JSON-lines files (``*.jsonl``, written by
-``techgraph import``), one record per line with its kind inside::
+``techgraph import``), one record per line, keyed by its kind as in YAML::
 
-    {"kind": "Company", "id": "example-co", "name": "Example Co.", "country": "CN", "sources": ["https://..."]}
-    {"kind": "Extend", "id": "huawei", "identifiers": ["ofac:30882"], "sources": ["https://..."]}
+    {"Company": {"id": "example-co", "name": "Example Co.", "country": "CN", "sources": ["https://..."]}}
+    {"Extend": {"id": "huawei", "identifiers": ["ofac:30882"], "sources": ["https://..."]}}
 
 ``Extend`` adds list values (aliases, identifiers, merges, sources; sources
 and records of a relation given by ``key``) to a node or relation defined in
@@ -146,11 +146,13 @@ def _read_json_lines(path: Path, known: list[str]) -> Iterator[Record]:
                     raise DataError(f"{shown(path)}:{number}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
                 except ValueError as exc:
                     raise DataError(f"{shown(path)}:{number}: invalid JSON: {str(exc).split(':')[0]}") from None
-                if not isinstance(fields, dict):
-                    raise DataError(f"{shown(path)}:{number}: a record must be a JSON object")
-                kind = fields.pop("kind", None)
+                if not isinstance(fields, dict) or len(fields) != 1:
+                    raise DataError(f"{shown(path)}:{number}: a record must be a JSON object with one key, its kind")
+                ((kind, fields),) = fields.items()
                 if kind not in known:
                     raise DataError(f"{shown(path)}:{number}: unknown record kind {kind!r}{suggest(str(kind), known)}")
+                if not isinstance(fields, dict):
+                    raise DataError(f"{shown(path)}:{number}: a {kind} record must be a JSON object")
                 yield Record(kind, fields, path, number)
     except OSError as exc:
         raise DataError(f"{shown(path)}: cannot read: {exc.strerror}") from None

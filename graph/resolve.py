@@ -7,9 +7,17 @@ punctuation, ``&``/``and`` and legal-form suffixes (``Co., Ltd.``,
 the order of the name's parts (OFAC's ``TANG, Chris`` is ``Chris Tang``).
 Nothing fuzzier: "Huawei Technologies" and "Huawei Cloud" share a word and stay
 two nodes. Names are tried strongest first (the record's name against node
-names, then against aliases, then the record's aliases); a step that finds
-more than one node is ambiguous and the record becomes a node of its own, so a
-wrong merge is never made silently. Every decision comes with its reason.
+names, then against aliases, then the record's aliases); an alias counts only
+when it is distinctive (two words or more, or one of five letters or more, or
+two or more Chinese characters, three for people, whose Chinese names are often
+transliterations shared by others: 罗斯 is both Ross and Roth): acronyms such as
+"CAC" name many bodies. A node whose country differs from the record's is never
+a match, nor one that already holds another record of the same list (a list
+names each party once: OFAC's CNOOC Limited and its parent, a.k.a. "CNOOC",
+are two records). A step that
+finds more than one node is ambiguous and the record becomes a node of its
+own, so a wrong merge is never made silently. Every decision comes with its
+reason.
 
 Example
 -------
@@ -43,6 +51,9 @@ _LEGAL_FORMS = sorted(
 )  # fmt: skip
 _CJK_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "公司")
 _WORD = re.compile(r"[^\W_]+")
+
+# Countries not told apart when matching: lists file Hong Kong and Macao seats under China and vice versa.
+_SAME_JURISDICTION = {"HK": "CN", "MO": "CN"}
 
 # Which node labels a record of a label may merge into.
 COMPATIBLE = {
@@ -102,44 +113,75 @@ class Resolver:
         self._by_alias: dict[str, set[str]] = defaultdict(set)
         self._labels: dict[str, str] = {}
         self._names: dict[str, str] = {}
+        self._countries: dict[str, str | None] = {}
+        self._identifiers: dict[str, set[str]] = defaultdict(set)
         for node, data in g.nodes(data=True):
-            self.add(node, data["label"], data["name"], data.get("aliases") or [], data.get("identifiers") or [])
+            self.add(node, data)
 
-    def add(self, node: str, label: str, name: str, aliases: Iterable[str], identifiers: Iterable[str]) -> None:
-        """Index a node (again) under its name, aliases and identifiers."""
+    def add(self, node: str, data: dict[str, Any]) -> None:
+        """Index a node (again) under its name, aliases and identifiers (``data`` as the graph holds it)."""
+        label, name, aliases, identifiers = data["label"], data["name"], data.get("aliases") or [], data.get("identifiers") or []
         person = label == "Official"
-        self._labels[node], self._names[node] = label, name
+        self._labels[node], self._names[node], self._countries[node] = label, name, data.get("country")
         for identifier in identifiers:
             self._by_identifier.setdefault(identifier, node)
+            self._identifiers[node].add(identifier)
         if key := name_key(name, person):
             self._by_name[key].add(node)
         for alias in aliases:
-            if key := name_key(alias, person):
+            if (key := name_key(alias, person)) and distinctive(key, person):
                 self._by_alias[key].add(node)
 
-    def resolve(self, label: str, name: str, aliases: list[str], identifiers: list[str]) -> Decision:
-        """Decide which node a record with this label, name, aliases and identifiers is."""
+    def resolve(
+        self, label: str, name: str, aliases: list[str], identifiers: list[str], country: str | None = None, record: str | None = None
+    ) -> Decision:
+        """Decide which node a record with this label, name, aliases, identifiers and country is.
+
+        ``record`` (``list:record-id``) keeps the record off nodes holding another record of its list.
+        """
         allowed = COMPATIBLE.get(label, (label,))
+        same_list = record.rsplit(":", 1)[0] + ":" if record else None
+
+        def fits(node: str) -> bool:
+            ours, theirs = _SAME_JURISDICTION.get(country, country), self._countries.get(node)
+            theirs = _SAME_JURISDICTION.get(theirs, theirs)
+            if same_list and any(i.startswith(same_list) and i != record for i in self._identifiers[node]):
+                return False
+            return self._labels[node] in allowed and not (ours and theirs and ours != theirs)
+
         for identifier in identifiers:
             node = self._by_identifier.get(identifier)
-            if node is not None and self._labels[node] in allowed:
+            if node is not None and fits(node):
                 return Decision(node, f"same identifier {identifier}")
         person = label == "Official"
         own = name_key(name, person)
+        alias_keys = [key for key in (name_key(a, person) for a in aliases) if distinctive(key, person)]
         steps = [
             ("name", own, self._by_name),
             ("name", own, self._by_alias),
-            *(("alias", name_key(a, person), index) for a in aliases for index in (self._by_name, self._by_alias)),
+            *(("alias", key, index) for key in alias_keys for index in (self._by_name, self._by_alias)),
         ]
         for what, key, index in steps:
             if not key:
                 continue
-            found = sorted(n for n in index.get(key, ()) if self._labels[n] in allowed)
+            found = sorted(n for n in index.get(key, ()) if fits(n))
             if len(found) == 1:
                 return Decision(found[0], f"same normalised {what} as {self._names[found[0]]!r} ({key!r})")
             if len(found) > 1:
                 return Decision(None, f"new node: normalised {what} {key!r} matches {', '.join(found)} (ambiguous, kept apart)")
         return Decision(None, "new node: no identifier or normalised name matched")
+
+
+def distinctive(key: str, person: bool = False) -> bool:
+    """Whether a normalised alias says enough to merge on: not a short acronym or transliteration.
+
+    >>> distinctive("cac"), distinctive("tiktok"), distinctive("华为"), distinctive("罗斯", person=True)
+    (False, True, True, False)
+    """
+    cjk = sum(1 for c in key if "\u3400" <= c <= "\u9fff")
+    if cjk:
+        return cjk >= (3 if person else 2)
+    return " " in key or len(key) >= 5
 
 
 def merge_entry(list_name: str, record: str, listed_name: str, reason: str) -> str:

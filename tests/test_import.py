@@ -1,0 +1,242 @@
+"""The import pipeline: resolution against the graph, listings, ownership, editions, bad rows, both backends.
+
+The list files are written here in OFAC's legacy sdn.csv layout (no header,
+``-0-`` for null). Real parties carry their real ent_nums and programmes;
+the EXAMPLE parties (9000x) are invented, to test what real parties cannot.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+import graph
+from graph.engines import EmbeddedEngine, graph_from_engine
+from graph.errors import DataError
+from graph.importing import import_list
+from graph.loader import load_graph
+from graph.resolve import Resolver, name_key
+from graph.store import build_folders, read_manifest
+
+NULLS = ",-0- " * 6
+TANG = '29242,"TANG, Chris","individual","HK-EO13936","Commissioner of Police"' + NULLS + ',"nationality Hong Kong."'
+CHINA_TELECOM = (
+    '30882,"CHINA TELECOM CORPORATION LIMITED",-0- ,"CMIC-EO13959",-0- ' + NULLS + ',"Listing Date (CMIC) 03 Jun 2021; '
+    "Unified Social Credit Code (USCC) 9111000071093019X7 (China); Linked To: CHINA TELECOMMUNICATIONS CORPORATION.\""
+)
+HUAWEI_NAMESAKE = '90001,"HUAWEI EXAMPLE CLOUD TRADING CO., LTD.",-0- ,"SDGT",-0- ' + NULLS + ",-0- "
+EXAMPLE = '90002,"EXAMPLE TRADING CO., LTD.",-0- ,"SDGT] [NPWMD",-0- ' + NULLS + ",-0- "
+EXAMPLE_HOLDINGS = '90003,"EXAMPLE TRADING HOLDINGS LIMITED",-0- ,"SDGT",-0- ' + NULLS + ',"Linked To: EXAMPLE TRADING CO., LTD."'
+NEWCOMER = '90004,"EXAMPLE NEWCOMER LIMITED",-0- ,"SDGT",-0- ' + NULLS + ",-0- "
+
+
+def sdn(folder: Path, name: str, *rows: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes("".join(row + "\r\n" for row in rows).encode("utf-8"))
+    return path
+
+
+@pytest.fixture
+def edition1(tmp_path):
+    return sdn(tmp_path / "lists", "sdn-2024-05-03.csv", TANG, CHINA_TELECOM, HUAWEI_NAMESAKE, EXAMPLE, EXAMPLE_HOLDINGS)
+
+
+@pytest.fixture
+def imported(db_dir, edition1):
+    report = import_list("ofac-sdn", edition1, db=db_dir, edition="2024-05-03")
+    with graph.open(db_dir) as g:
+        return report, g.nx
+
+
+def edges(g, rel_type, source, target):
+    return [d for _, t, d in g.out_edges(source, data=True) if t == target and d["type"] == rel_type]
+
+
+def test_records_merge_into_the_nodes_they_are(imported):
+    report, g = imported
+    assert (report.entities, report.merged, report.listings) == (5, 2, 6)
+    assert "ofac:29242" in g.nodes["chris-tang"]["identifiers"]
+    assert g.nodes["chris-tang"]["merges"] == [
+        "ofac-sdn:29242 | TANG, Chris | same normalised name as 'Chris Tang Ping-keung' ('chris tang')"
+    ]
+    assert "uscc:9111000071093019X7" in g.nodes["china-telecom"]["identifiers"]
+    assert "CHINA TELECOM CORPORATION LIMITED" in g.nodes["china-telecom"]["aliases"]
+
+
+def test_names_that_share_words_stay_apart(imported):
+    _, g = imported
+    namesake = [n for n, d in g.nodes(data=True) if d["name"] == "HUAWEI EXAMPLE CLOUD TRADING CO., LTD."]
+    assert namesake and namesake != ["huawei"]
+    example = {n for n, d in g.nodes(data=True) if d["name"].startswith("EXAMPLE TRADING")}
+    assert len(example) == 2
+    assert "ofac:90001" not in g.nodes["huawei"].get("identifiers", [])
+
+
+def test_listings_hang_from_programme_measures(imported):
+    _, g = imported
+    hk = g.nodes["ofac-hk-eo13936"]
+    assert (hk["label"], hk["kind"], hk["name"]) == ("Measure", "designation", "OFAC HK-EO13936 designations")
+    assert edges(g, "ISSUED", "us-ofac", "ofac-hk-eo13936") and edges(g, "PART_OF", "ofac-hk-eo13936", "eo-13936")
+    (listing,) = edges(g, "SANCTIONS", "ofac-hk-eo13936", "chris-tang")
+    assert listing["records"] == ["ofac-sdn:29242"] and "until" not in listing
+    (cmic,) = edges(g, "SANCTIONS", "ofac-cmic-eo13959", "china-telecom")
+    assert cmic["since"] == "2021-06-03"
+    example = next(n for n, d in g.nodes(data=True) if d["name"] == "EXAMPLE TRADING CO., LTD.")
+    assert {s for s, _, d in g.in_edges(example, data=True) if d["type"] == "SANCTIONS"} == {"ofac-sdgt", "ofac-npwmd"}
+
+
+def test_ownership_from_linked_to(imported):
+    _, g = imported
+    (owns,) = edges(g, "OWNS", "china-telecom-group", "china-telecom")
+    assert "ofac-sdn:30882" in owns["records"]
+    parent = next(n for n, d in g.nodes(data=True) if d["name"] == "EXAMPLE TRADING CO., LTD.")
+    child = next(n for n, d in g.nodes(data=True) if d["name"] == "EXAMPLE TRADING HOLDINGS LIMITED")
+    assert edges(g, "OWNS", parent, child)
+
+
+def test_stored_queries_see_imported_listings(imported, db_dir):
+    with graph.open(db_dir) as g:
+        rows = g.query("measures-hitting", entity="Chris Tang")
+    assert "ofac-hk-eo13936" in {r["measure_id"] for r in rows}
+
+
+def test_the_database_holds_what_a_rebuild_from_the_files_gives(imported, db_dir):
+    manifest = read_manifest(db_dir)
+    with graph.open(db_dir) as g:
+        assert g.manifest["built_at"] == manifest["built_at"]  # no rebuild: the fingerprint matched
+    engine = EmbeddedEngine(db_dir)
+    stored = graph_from_engine(engine)
+    engine.close()
+    rebuilt = load_graph(build_folders(db_dir, [Path(f) for f in manifest["folders"]]))
+    plain = lambda d: {k: v for k, v in d.items() if v not in (None, [])}  # noqa: E731
+    assert {n: plain(d) for n, d in stored.nodes(data=True)} == {n: plain(d) for n, d in rebuilt.nodes(data=True)}
+    assert {k: plain(d) for _, _, k, d in stored.edges(keys=True, data=True)} == {
+        k: plain(d) for _, _, k, d in rebuilt.edges(keys=True, data=True)
+    }
+
+
+def test_reimporting_the_same_file_changes_nothing(imported, db_dir, edition1):
+    before = (db_dir / "imports" / "ofac-sdn.jsonl").read_bytes(), read_manifest(db_dir)
+    report = import_list("ofac-sdn", edition1, db=db_dir, edition="2024-06-01")
+    assert not report.changed and report.merged == 0 and report.new_nodes == 0
+    assert ((db_dir / "imports" / "ofac-sdn.jsonl").read_bytes(), read_manifest(db_dir)) == before
+
+
+def test_a_newer_edition_ends_dropped_listings_and_keeps_history(imported, db_dir, tmp_path):
+    newer = sdn(tmp_path / "lists", "sdn-2024-09-01.csv", TANG, CHINA_TELECOM, HUAWEI_NAMESAKE, EXAMPLE_HOLDINGS, NEWCOMER)
+    report = import_list("ofac-sdn", newer, db=db_dir, edition="2024-09-01")
+    assert report.delisted == 2  # EXAMPLE TRADING's SDGT and NPWMD listings
+    with graph.open(db_dir) as g:
+        h = g.nx
+        example = next(n for n, d in h.nodes(data=True) if d["name"] == "EXAMPLE TRADING CO., LTD.")
+        ended = [d for _, _, d in h.in_edges(example, data=True) if d["type"] == "SANCTIONS"]
+        assert {d.get("until") for d in ended} == {"2024-09-01"}
+        (tang,) = edges(h, "SANCTIONS", "ofac-hk-eo13936", "chris-tang")
+        assert "until" not in tang
+        assert any(d["name"] == "EXAMPLE NEWCOMER LIMITED" for _, d in h.nodes(data=True))
+        before = {r["measure_id"] for r in g.as_of("2024-08-01").query("measures-hitting", entity=example)}
+        after = {r["measure_id"] for r in g.as_of("2024-10-01").query("measures-hitting", entity=example)}
+    # Its SDGT listing still reaches it through the subsidiary it owns, which is still listed.
+    assert "ofac-npwmd" in before and "ofac-npwmd" not in after
+
+
+def test_partial_import_ends_nothing(imported, db_dir, tmp_path):
+    extract = sdn(tmp_path / "lists", "extract.csv", TANG)
+    assert import_list("ofac-sdn", extract, db=db_dir, edition="2024-09-01", partial=True).delisted == 0
+
+
+def test_a_malformed_row_stops_the_import_and_changes_nothing(imported, db_dir, tmp_path):
+    before = (db_dir / "imports" / "ofac-sdn.jsonl").read_bytes(), read_manifest(db_dir)
+    bad = sdn(tmp_path / "lists", "bad.csv", TANG, NEWCOMER, "90005,only three,columns")
+    with pytest.raises(DataError, match=r"^bad\.csv:3: ") as error:
+        import_list("ofac-sdn", bad, db=db_dir, edition="2024-09-01")
+    assert "\n" not in str(error.value)
+    assert ((db_dir / "imports" / "ofac-sdn.jsonl").read_bytes(), read_manifest(db_dir)) == before
+
+
+def test_skip_bad_records_the_skipped_rows(db_dir, tmp_path):
+    bad = sdn(tmp_path / "lists", "bad.csv", TANG, "90005,only three,columns", NEWCOMER)
+    report = import_list("ofac-sdn", bad, db=db_dir, edition="2024-09-01", skip_bad=True)
+    assert [row.where for row in report.skipped] == ["bad.csv:2"] and report.entities == 2
+    (line,) = (db_dir / "imports" / "ofac-sdn.skipped.tsv").read_text(encoding="utf-8").splitlines()
+    assert line.startswith("bad.csv:2\t")
+
+
+def test_progress_is_reported_per_row(db_dir, edition1):
+    seen = []
+    import_list("ofac-sdn", edition1, db=db_dir, edition="2024-05-03", progress=seen.append)
+    assert seen == [1] * 5
+
+
+def test_cli_import_and_merges(run, edition1, tmp_path):
+    env = {"TECHGRAPH_DB": str(tmp_path / "clidb")}
+    result = run("import", "ofac-sdn", str(edition1), "--edition", "2024-05-03", env=env)
+    assert result.exit_code == 0, result.output
+    assert "5 listed parties (2 newly merged into existing nodes), 3 new nodes" in result.output
+    result = run("merges", "Chris Tang", env=env)
+    assert result.exit_code == 0
+    assert "ofac-sdn:29242  'TANG, Chris': same normalised name as 'Chris Tang Ping-keung'" in result.output
+    result = run("merges", "Chris Tang", "--format", "json", env=env)
+    assert json.loads(result.output)[0]["identifiers"] == ["ofac-sdn:29242", "ofac:29242"]
+    result = run("import", "ofac-sdn", str(tmp_path / "missing.csv"), env=env)
+    assert result.exit_code != 0 and "missing.csv: no such file" in result.output
+    result = run("import", "ofac-sdn", str(edition1), "--edition", "2024-02-30", env=env)
+    assert result.exit_code != 0 and "2024-02-30" in result.output
+
+
+@pytest.mark.parametrize(
+    "a, b, same",
+    [
+        ("HUAWEI TECHNOLOGIES CO., LTD.", "Huawei Technologies Co., Ltd.", True),
+        ("China Telecom Corporation Limited", "CHINA TELECOM CORP., LTD", True),
+        ("华为技术有限公司", "华为技术", True),
+        ("Société Générale S.A.", "Societe Generale", True),
+        ("Huawei Technologies", "Huawei Cloud", False),
+        ("China Telecom Corporation Limited", "China Telecommunications Corporation", False),
+        ("China Mobile Limited", "China Mobile Communications Group Co., Ltd.", False),
+    ],
+)
+def test_name_keys(a, b, same):
+    assert (name_key(a) == name_key(b)) is same
+
+
+def resolver(*nodes: tuple[str, str, str, list[str], str | None]) -> Resolver:
+    g = nx.MultiDiGraph()
+    for node, label, name, aliases, country in nodes:
+        g.add_node(node, label=label, name=name, aliases=aliases, country=country, identifiers=[f"x:{node}"])
+    return Resolver(g)
+
+
+def test_resolver_rules():
+    r = resolver(
+        ("cac", "Government", "Cyberspace Administration of China", ["CAC", "国家网信办"], "CN"),
+        ("ross", "Official", "Wilbur L. Ross Jr.", ["罗斯"], "US"),
+        ("acme-cn", "Company", "Acme Co., Ltd.", [], "CN"),
+        ("acme-us", "Company", "Acme Inc.", [], "US"),
+        ("lam", "Official", "Carrie Lam", [], "HK"),
+    )
+    assert r.resolve("Company", "Anything", [], ["x:cac"]).reason == "same identifier x:cac"
+    assert r.resolve("Company", "COMAC America Corporation", ["CAC"], []).node is None  # an acronym alias is not enough
+    assert r.resolve("Government", "国家网信办", [], []).node == "cac"  # the record's name is a node's alias
+    assert r.resolve("Company", "Office", ["国家网信办"], []).node == "cac"
+    assert r.resolve("Official", "Kenneth Roth", ["罗斯"], []).node is None  # a two-character transliteration
+    assert r.resolve("Official", "LAM, Carrie", [], [], country="CN").node == "lam"  # HK and CN are not told apart
+    assert r.resolve("Company", "ACME CO LTD", [], [], country="CN").node == "acme-cn"
+    ambiguous = r.resolve("Company", "ACME", [], [])
+    assert ambiguous.node is None and "acme-cn, acme-us (ambiguous, kept apart)" in ambiguous.reason
+    assert r.resolve("Official", "Acme Inc.", [], []).node is None  # a person is not a company
+
+
+def test_a_list_never_merges_two_of_its_own_records():
+    g = nx.MultiDiGraph()
+    g.add_node("cnooc-limited", label="Company", name="CNOOC LIMITED", aliases=[], identifiers=["ofac-consolidated:30926"])
+    r = Resolver(g)
+    kept = r.resolve("Company", "CHINA NATIONAL OFFSHORE OIL CORPORATION", ["CNOOC"], ["ofac-consolidated:30956"],
+                     record="ofac-consolidated:30956")  # fmt: skip
+    assert kept.node is None
+    other_list = r.resolve("Company", "China National Offshore Oil Corporation", ["CNOOC"], ["dod-1260h:cnooc"], record="dod-1260h:cnooc")
+    assert other_list.node == "cnooc-limited"  # a different list's alias does merge: the name is all it has
