@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
-from typing import Union
 
 from graph.errors import DataError
 
@@ -105,7 +104,7 @@ class BadRow:
     reason: str
 
 
-Item = Union[Entity, Listing, Ownership, BadRow]
+Item = Entity | Listing | Ownership | BadRow
 
 _MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[ -]([A-Za-z]{3})[a-z]*\.?[ -](\d{4})$")
