@@ -240,3 +240,26 @@ def test_a_list_never_merges_two_of_its_own_records():
     assert kept.node is None
     other_list = r.resolve("Company", "China National Offshore Oil Corporation", ["CNOOC"], ["dod-1260h:cnooc"], record="dod-1260h:cnooc")
     assert other_list.node == "cnooc-limited"  # a different list's alias does merge: the name is all it has
+
+
+def test_import_straight_into_neo4j_matches_the_embedded_import(tmp_path, edition1, shipped, db_dir):
+    from graph.neo4j_backend import Neo4jSettings
+    from tests.bolt_server import BoltTestServer
+    from tests.conftest import assert_same_rows
+
+    (tmp_path / "bolt").mkdir()
+    server = BoltTestServer(tmp_path / "bolt")
+    try:
+        settings = Neo4jSettings(uri=server.uri, user="neo4j", password="not-checked", database="neo4j")
+        shipped.push(settings)
+        report = import_list("ofac-sdn", edition1, neo4j=settings, edition="2024-05-03")
+        assert (report.entities, report.merged, report.new_nodes, report.changed) == (5, 2, 3, True)
+        assert not import_list("ofac-sdn", edition1, neo4j=settings, edition="2024-05-03").changed
+        import_list("ofac-sdn", edition1, db=db_dir, edition="2024-05-03")
+        with graph.open(neo4j=settings) as far, graph.open(db_dir) as local:
+            assert far.stats() == local.stats()
+            for name in ("Chris Tang", "China Telecom", "EXAMPLE TRADING CO., LTD."):
+                assert_same_rows(far.query("measures-hitting", entity=name), local.query("measures-hitting", entity=name), "")
+            assert far.merges("Chris Tang") == local.merges("Chris Tang")
+    finally:
+        server.stop()
