@@ -29,6 +29,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -36,7 +37,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 # Legal forms, as token sequences, stripped from the end of organisation names (longest first).
-_LEGAL_FORMS = sorted(
+_LEGAL_FORMS = frozenset(
     (
         tuple(form.split())
         for form in [
@@ -45,10 +46,9 @@ _LEGAL_FORMS = sorted(
             "plc", "gmbh", "ag", "sa", "s a", "bv", "nv", "pte", "pty", "lp", "llp", "jsc", "ojsc", "pjsc",
             "ooo", "zao", "kk", "sarl", "srl", "spa", "oy", "ab", "as",
         ]
-    ),
-    key=len,
-    reverse=True,
+    )
 )  # fmt: skip
+_LEGAL_FORM_SIZES = sorted({len(form) for form in _LEGAL_FORMS}, reverse=True)
 _CJK_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "公司")
 _WORD = re.compile(r"[^\W_]+")
 
@@ -64,19 +64,23 @@ COMPATIBLE = {
 }
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def name_key(name: str, person: bool = False) -> str:
     """The normalised form names are compared by (empty when nothing is left)."""
-    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name).casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c)).replace("&", " and ")
-    tokens = _WORD.findall(text)
+    if name.isascii():
+        text = name.lower()
+    else:
+        text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name).casefold())
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    tokens = _WORD.findall(text.replace("&", " and "))
     if person:
         return " ".join(sorted(tokens))
     stripped = True
     while stripped and len(tokens) > 1:
         stripped = False
-        for form in _LEGAL_FORMS:
-            if len(tokens) > len(form) and tuple(tokens[-len(form):]) == form:
-                tokens, stripped = tokens[: -len(form)], True
+        for size in _LEGAL_FORM_SIZES:
+            if len(tokens) > size and tuple(tokens[-size:]) in _LEGAL_FORMS:
+                tokens, stripped = tokens[:-size], True
                 break
     if tokens:
         for form in _CJK_LEGAL_FORMS:
