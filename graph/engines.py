@@ -21,7 +21,7 @@ from typing import Any
 
 from graph.dialect import code_only, to_ladybug
 from graph.errors import DatabaseError, QueryError
-from graph.store import current_build
+from graph.store import build_manifest, current_build
 
 
 def used_parameters(text: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -58,13 +58,45 @@ class EmbeddedEngine:
         build = current_build(Path(db_dir))
         if build is None:
             raise DatabaseError(f"{db_dir}: no database here; run `techgraph load`")
+        manifest = build_manifest(build)  # read first: a rebuild may replace the file, never the pair
+        self._db = self._conn = None
         try:
             self._db = ladybug.Database(str(build), read_only=True)
             self._conn = ladybug.Connection(self._db)
+            problem = self._check(manifest)
         except RuntimeError as exc:
-            raise DatabaseError(
-                f"{build}: cannot open the database ({str(exc).splitlines()[0]}); rebuild it with `techgraph load`"
-            ) from None
+            problem = f"cannot open the database ({' '.join(str(exc).split())})"
+        if problem:
+            self.close()
+            raise DatabaseError(f"{build}: {problem}; rebuild it with `techgraph load`")
+
+    def _check(self, manifest: dict[str, Any] | None) -> str | None:
+        """What makes the opened file not the techgraph build its manifest describes, or None.
+
+        LadybugDB opens some damaged or foreign files without complaint (an empty
+        file is an empty database): the tables must be the schema's, and the
+        counts the manifest's.
+        """
+        from graph.schema import load_schema
+
+        schema = load_schema()
+        expected = {**{label: "NODE" for label in schema.nodes}, **{rel: "REL" for rel in schema.relations}}
+        tables = dict(self._conn.execute("CALL show_tables() RETURN name, type").get_all())
+        if tables != expected:
+            missing = sorted(set(expected) - set(tables))
+            strange = sorted(set(tables) - set(expected))
+            what = f"no table {missing[0]}" if missing else f"a table {strange[0]} techgraph does not know" if strange else "tables of other kinds"
+            return f"not a techgraph database ({what})"
+        if manifest is None:
+            return None
+        nodes = self._conn.execute("MATCH (n) RETURN count(n)").get_all()[0][0]
+        edges = self._conn.execute("MATCH ()-[r]->() RETURN count(r)").get_all()[0][0]
+        if (nodes, edges) != (manifest["nodes"], manifest["edges"]):
+            return (
+                f"holds {nodes} nodes and {edges} relationships where its manifest says "
+                f"{manifest['nodes']} and {manifest['edges']}: not the database built here"
+            )
+        return None
 
     def run(self, text: str, params: dict[str, Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
         """Run one statement; return its column names and rows (dicts)."""
@@ -79,8 +111,10 @@ class EmbeddedEngine:
 
     def close(self) -> None:
         """Release the database."""
-        self._conn.close()
-        self._db.close()
+        if self._conn is not None:
+            self._conn.close()
+        if self._db is not None:
+            self._db.close()
 
 
 def graph_from_engine(engine, documents: dict[str, Any] | None = None):

@@ -60,15 +60,59 @@ def current_build(db_dir: Path) -> Path | None:
     return target if target.is_file() else None
 
 
+def build_manifest(build: Path) -> dict[str, Any] | None:
+    """The manifest beside a build file, or None when there is none.
+
+    A manifest that cannot be read or is not a techgraph manifest (fingerprint,
+    node and edge counts; folders, when given, a list of paths) raises
+    DatabaseError naming it and the way out.
+
+    >>> import tempfile
+    >>> broken = Path(tempfile.mkdtemp()) / "x.json"; _ = broken.write_text("{")
+    >>> build_manifest(broken.with_suffix(BUILD_SUFFIX))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graph.errors.DatabaseError: .../x.json: the database manifest is not valid JSON; rebuild the database with `techgraph load`
+    """
+    path = _manifest_path(Path(build))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise DatabaseError(f"{path}: cannot read the database manifest ({reason}); rebuild the database with `techgraph load`") from None
+    try:
+        manifest = json.loads(text)
+    except ValueError:
+        raise DatabaseError(f"{path}: the database manifest is not valid JSON; rebuild the database with `techgraph load`") from None
+    valid = (
+        isinstance(manifest, dict)
+        and isinstance(manifest.get("fingerprint"), str)
+        and all(type(manifest.get(count)) is int for count in ("nodes", "edges"))
+        and (
+            "folders" not in manifest
+            or (isinstance(manifest["folders"], list) and all(isinstance(f, str) for f in manifest["folders"]))
+        )
+    )
+    if not valid:
+        raise DatabaseError(f"{path}: not a techgraph database manifest; rebuild the database with `techgraph load`")
+    return manifest
+
+
 def read_manifest(db_dir: Path) -> dict[str, Any] | None:
-    """The manifest of the current build (folders, fingerprint, counts), or None."""
+    """The manifest of the current build (folders, fingerprint, counts), or None when there is no build.
+
+    A current build whose manifest is missing counts as none (the next use rebuilds);
+    one whose manifest is broken raises DatabaseError (see :func:`build_manifest`).
+    """
     build = current_build(db_dir)
     if build is None:
         return None
-    try:
-        return json.loads(_manifest_path(build).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    manifest = build_manifest(build)
+    if manifest is not None and "folders" not in manifest:
+        raise DatabaseError(f"{_manifest_path(build)}: not a techgraph database manifest; rebuild the database with `techgraph load`")
+    return manifest
 
 
 def _assignments(properties) -> str:
