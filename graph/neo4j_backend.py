@@ -12,6 +12,7 @@ True
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
@@ -48,25 +49,46 @@ class Neo4jSettings:
             database=database or env("TECHGRAPH_NEO4J_DATABASE") or DEFAULT_DATABASE,
         )
 
+    @property
+    def shown_uri(self) -> str:
+        """The URI as messages show it: a password written into it (``bolt://user:pw@host``) masked.
+
+        >>> Neo4jSettings(uri="bolt://neo4j:pw@db:7687").shown_uri
+        'bolt://neo4j:***@db:7687'
+        """
+        return _URI_PASSWORD.sub(r"\1***@", self.uri)
+
+    def redact(self, text: str) -> str:
+        """``text`` with the password, and any password written into the URI, replaced by ``***``."""
+        secrets = [self.password or "", *(m.group(2) for m in _URI_PASSWORD.finditer(self.uri))]
+        for secret in sorted(filter(None, secrets), key=len, reverse=True):
+            text = text.replace(secret, "***")
+        return text
+
+    def __repr__(self) -> str:
+        return f"Neo4jSettings(uri={self.shown_uri!r}, user={self.user!r}, database={self.database!r})"
+
+
+# The password part of a URI's userinfo: scheme://user:PASSWORD@host
+_URI_PASSWORD = re.compile(r"(^[^:/?#]+://[^:/?#@]*:)([^@/?#]*)@")
+
 
 def _explain(error: Exception, settings: Neo4jSettings) -> DatabaseError | QueryError:
     """One line for a driver error: where, as whom, what went wrong; never the password."""
     from neo4j import exceptions as ne
 
-    where = f"Neo4j at {settings.uri}"
+    where = f"Neo4j at {settings.shown_uri}"
     if isinstance(error, ne.AuthError):
         return DatabaseError(f"{where} refused the credentials of user '{settings.user}'")
     if isinstance(error, (ne.ServiceUnavailable, ne.SessionExpired, OSError)):
         return DatabaseError(f"cannot reach {where}: is it running? (docker compose up -d)")
     if isinstance(error, ne.ConfigurationError):
-        return DatabaseError(f"bad Neo4j URI '{settings.uri}': {str(error).splitlines()[0]}")
+        return DatabaseError(settings.redact(f"bad Neo4j URI '{settings.uri}': {str(error).splitlines()[0]}"))
     code = getattr(error, "code", "") or ""
     if "DatabaseNotFound" in code:
         return DatabaseError(f"{where} has no database '{settings.database}'")
     message = " ".join(str(getattr(error, "message", None) or error).split())
-    if settings.password:
-        message = message.replace(settings.password, "***")
-    return QueryError(f"query failed on {where}: {message}")
+    return QueryError(settings.redact(f"query failed on {where}: {message}"))
 
 
 def connect(settings: Neo4jSettings):
@@ -78,7 +100,7 @@ def connect(settings: Neo4jSettings):
     try:
         driver = GraphDatabase.driver(settings.uri, auth=(settings.user, settings.password))
     except (ValueError, ne.ConfigurationError) as error:
-        raise DatabaseError(f"bad Neo4j URI '{settings.uri}': {str(error).splitlines()[0]}") from None
+        raise DatabaseError(settings.redact(f"bad Neo4j URI '{settings.uri}': {str(error).splitlines()[0]}")) from None
     try:
         driver.verify_connectivity()
         with driver.session(database=settings.database) as session:
