@@ -18,12 +18,12 @@ from graph.dialect import check_read_only
 from graph.errors import ReadOnlyError, UnknownEntityError
 from graph.neo4j_backend import Neo4jSettings
 from graph.paths import data_folders, default_db_dir
-from graph.queries import StoredQuery, get_query, load_queries
+from graph.queries import NAME_MATCH, StoredQuery, get_query, load_queries
 
-_RESOLVE = """
+_RESOLVE = f"""
 WITH toLower($name) AS key
 MATCH (n)
-WHERE toLower(n.id) = key OR toLower(n.name) = key OR any(a IN n.aliases WHERE toLower(a) = key)
+WHERE {NAME_MATCH.format(key="key")}
 RETURN n.id AS id, n.name AS name, labels(n)[0] AS label
 ORDER BY id
 """
@@ -82,6 +82,9 @@ class TechGraph:
 
         Parameters are checked against the query's header: unknown, missing or
         malformed ones, and entities that match no node, raise a QueryError.
+        An ``entity`` parameter is a name, alias or id; the query receives the
+        ids of every node it names (resolved once here, so that queries start
+        from known nodes: the engines' path search is fast only then).
 
         >>> rows = open().query("ownership-tree", entity="Tencent")
         >>> "WeChat" in {r["name"] for r in rows}
@@ -91,7 +94,7 @@ class TechGraph:
         values = stored.coerce(params)
         for pname, parameter in stored.parameters.items():
             if parameter.type == "entity":
-                self.resolve(values[pname])
+                values[pname] = [match["id"] for match in self.resolve(values[pname])]
         return Rows(*self.engine.run(stored.cypher, values))
 
     def cypher(self, text: str, params: dict[str, Any] | None = None, write: bool = False) -> Rows:

@@ -16,7 +16,7 @@ import html
 import json
 from pathlib import Path
 
-from graph.queries import StoredQuery
+from graph.queries import NAME_MATCH, StoredQuery
 from graph.schema import Schema
 
 # One colour per label, readable with white captions; labels beyond these cycle.
@@ -56,6 +56,12 @@ def _params_literal(example: dict) -> str:
     return "{" + ", ".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in example.items()) + "}"
 
 
+def _entity_param(name: str, value: str) -> str:
+    # `:param x => expression` is evaluated by the server: the ids of the nodes the name names, as techgraph resolves them.
+    key = f"toLower({json.dumps(value, ensure_ascii=False)})"
+    return f":param {name} => COLLECT {{ MATCH (n) WHERE {NAME_MATCH.format(key=key)} RETURN n.id }}"
+
+
 def _slide(title: str, body: str) -> str:
     return f'    <slide class="row-fluid">\n      <div class="col-sm-12">\n        <h3>{html.escape(title)}</h3>\n{body}\n      </div>\n    </slide>'
 
@@ -89,7 +95,10 @@ def guide_html(schema: Schema, queries: list[StoredQuery]) -> str:
         blocks = [f"        <p>{html.escape(q.description)}</p>"]
         if q.parameters:
             blocks.append("        <p>Set the parameters (edit and run again to ask about something else):</p>")
-            blocks.append(_runnable(f":params {_params_literal(q.example)}"))
+            plain = {k: v for k, v in q.example.items() if q.parameters[k].type != "entity"}
+            blocks += [_runnable(_entity_param(k, v)) for k, v in q.example.items() if k not in plain]
+            if plain:
+                blocks.append(_runnable(f":params {_params_literal(plain)}"))
         blocks.append(_runnable(q.cypher))
         blocks.append(f"        <p>Same question on the command line: <code>techgraph query {q.name} --backend neo4j</code></p>")
         slides.append(_slide(q.title, "\n".join(blocks)))

@@ -10,7 +10,10 @@ A file starts with a header like::
     //   min_rows: 5
     //   contains: [{measure_id: eo-13943, target_id: wechat}]
 
-followed by one Neo4j-dialect Cypher statement using ``$parameters``.
+followed by one Neo4j-dialect Cypher statement using ``$parameters``. An
+``entity`` parameter is given as a name, alias or id; the statement receives the
+list of ids of the nodes it names (:data:`NAME_MATCH`), so it starts from known
+nodes: ``MATCH (n) WHERE n.id IN $entity``.
 
 >>> q = load_queries()["measures-hitting"]
 >>> q.parameters["entity"].type
@@ -34,6 +37,10 @@ from graph.paths import queries_dir
 from graph.schema import DATE_PATTERN
 
 PARAMETER_TYPES = {"string", "entity", "date", "integer", "float"}
+
+# How a name, alias or id names nodes ``n`` (any case), ``{key}`` being the lower-cased name:
+# the one definition, used to resolve ``entity`` parameters and by the Neo4j Browser guide.
+NAME_MATCH = "toLower(n.id) = {key} OR toLower(n.name) = {key} OR any(a IN n.aliases WHERE toLower(a) = {key})"
 _HEADER_LINE = re.compile(r"^//\s?(.*)$")
 
 

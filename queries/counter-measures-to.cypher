@@ -6,9 +6,7 @@
 //   min_rows: 1
 //   contains:
 //     - {answer_id: cn-counter-sanctions-2020-08-10, steps: 1}
-WITH toLower($measure) AS key
-MATCH (m:Measure)
-WHERE toLower(m.id) = key OR toLower(m.name) = key OR any(a IN m.aliases WHERE toLower(a) = key)
+MATCH (m:Measure) WHERE m.id IN $measure
 MATCH p = (answer:Measure)-[:RETALIATES_AGAINST*1..8]->(m)
 WITH answer, min(length(p)) AS steps
 OPTIONAL MATCH (issuer)-[:ISSUED]->(answer)

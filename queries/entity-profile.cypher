@@ -6,16 +6,12 @@
 //   min_rows: 4
 //   contains:
 //     - {direction: in, relation: SANCTIONS, other_id: zte-denial-order-2018}
-WITH toLower($entity) AS key
-MATCH (n)
-WHERE toLower(n.id) = key OR toLower(n.name) = key OR any(a IN n.aliases WHERE toLower(a) = key)
+MATCH (n) WHERE n.id IN $entity
 MATCH (n)-[r]->(other)
 RETURN n.name AS entity, 'out' AS direction, type(r) AS relation, labels(other)[0] AS other_label,
        other.id AS other_id, other.name AS other, r.since AS since, r.until AS until, r.sources AS sources
 UNION ALL
-WITH toLower($entity) AS key
-MATCH (n)
-WHERE toLower(n.id) = key OR toLower(n.name) = key OR any(a IN n.aliases WHERE toLower(a) = key)
+MATCH (n) WHERE n.id IN $entity
 MATCH (n)<-[r]-(other)
 RETURN n.name AS entity, 'in' AS direction, type(r) AS relation, labels(other)[0] AS other_label,
        other.id AS other_id, other.name AS other, r.since AS since, r.until AS until, r.sources AS sources

@@ -7,9 +7,7 @@
 //   contains:
 //     - {measure_id: eo-13943, target_id: wechat}
 //     - {measure_id: eo-13971, target_id: wechat-pay}
-WITH toLower($entity) AS key
-MATCH (root)
-WHERE toLower(root.id) = key OR toLower(root.name) = key OR any(a IN root.aliases WHERE toLower(a) = key)
+MATCH (root) WHERE root.id IN $entity
 MATCH (root)-[:OWNS*0..6]->(target)<-[:SANCTIONS]-(m:Measure)
 WITH DISTINCT m, target
 OPTIONAL MATCH (issuer)-[:ISSUED]->(m)

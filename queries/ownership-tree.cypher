@@ -7,9 +7,7 @@
 //   contains:
 //     - {id: wechat, depth: 1}
 //     - {id: wechat-pay}
-WITH toLower($entity) AS key
-MATCH (root)
-WHERE toLower(root.id) = key OR toLower(root.name) = key OR any(a IN root.aliases WHERE toLower(a) = key)
+MATCH (root) WHERE root.id IN $entity
 MATCH p = (root)-[:OWNS*1..6]->(owned)
 MATCH (parent)-[o:OWNS]->(owned)
 WHERE parent IN nodes(p)

@@ -6,11 +6,8 @@
 // expected:
 //   min_rows: 1
 //   max_rows: 1
-WITH toLower($from) AS a_key, toLower($to) AS b_key
-MATCH (a)
-WHERE toLower(a.id) = a_key OR toLower(a.name) = a_key OR any(x IN a.aliases WHERE toLower(x) = a_key)
-MATCH (b)
-WHERE toLower(b.id) = b_key OR toLower(b.name) = b_key OR any(x IN b.aliases WHERE toLower(x) = b_key)
+MATCH (a) WHERE a.id IN $from
+MATCH (b) WHERE b.id IN $to
 MATCH p = shortestPath((a)-[*..8]-(b))
 RETURN length(p) AS steps, p AS path
 ORDER BY steps

@@ -58,6 +58,10 @@ def every_statement() -> list[dict]:
     statements += [entry(f"push {'-'.join(key)}", text) for key, text in pushed["relations"].items()]
     statements += [entry(f"clear {label}", text) for label, text in pushed["clear"].items()]
     statements += [entry(name, getattr(api, name)) for name in dir(api) if name.startswith("_") and name.isupper()]
+    # The guide's `:param x => expression` blocks: the Browser runs `RETURN expression AS x`.
+    guide = html.unescape(guide_html(SCHEMA, list(QUERIES.values())))
+    for name, expression in re.findall(r":param (\w+) => (.*?)</pre>", guide):
+        statements.append(entry(f"guide :param {name}", f"RETURN {expression} AS {name}"))
     return statements
 
 
@@ -137,7 +141,9 @@ def test_guide_offers_every_stored_query_runnable():
     for q in QUERIES.values():
         assert q.cypher in blocks, q.name
         if q.parameters:
-            assert any(b.startswith(":params {") and all(f"{k}:" in b for k in q.parameters) for b in blocks), q.name
+            for name, parameter in q.parameters.items():
+                start = f":param {name} => COLLECT {{" if parameter.type == "entity" else ":params {"
+                assert any(b.startswith(start) and f"{name}" in b for b in blocks), (q.name, name)
     assert guide.count("<slide") == len(QUERIES) + 2
 
 
