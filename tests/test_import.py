@@ -263,3 +263,50 @@ def test_import_straight_into_neo4j_matches_the_embedded_import(tmp_path, editio
             assert far.merges("Chris Tang") == local.merges("Chris Tang")
     finally:
         server.stop()
+
+
+def test_an_import_killed_at_random_points_leaves_the_old_graph_or_the_new(tmp_path, edition1):
+    """SIGKILL during an import: afterwards every stored query answers as before it, or as after a finished one."""
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from graph.queries import load_queries
+
+    db = tmp_path / "killdb"
+    env = {**os.environ, "TECHGRAPH_DB": str(db)}
+    rows = [f'{91000 + i},"EXAMPLE KILL TEST {i} CO., LTD.",-0- ,"SDGT",-0- ' + NULLS + ",-0- " for i in range(3000)]
+    big = sdn(tmp_path / "lists", "big.csv", TANG, *rows)
+    import_list("ofac-sdn", edition1, db=db, edition="2024-05-03")
+
+    def answers() -> dict[str, list]:
+        with graph.open(db) as g:
+            found = {q.name: sorted(map(repr, g.query(q.name, **q.example))) for q in load_queries().values()}
+            found["listings"] = list(g.cypher("MATCH ()-[r:SANCTIONS]->() RETURN count(r) AS n"))
+            return found
+
+    before = answers()
+    command = [sys.executable, "-m", "graph", "import", "ofac-sdn", str(big), "--edition", "2024-09-01"]
+    started = time.perf_counter()
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    full = time.perf_counter() - started
+    after = answers()
+    assert after != before
+    (db / "imports" / "ofac-sdn.jsonl").write_bytes(b"")  # back to the first edition for the kills
+    import_list("ofac-sdn", edition1, db=db, edition="2024-05-03")
+    rng, outcomes = random.Random(4), []
+    for _ in range(6):
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.2, full))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        now = answers()
+        assert now in (before, after)
+        outcomes.append(now == before)
+        if now == after:  # the kill came after the point of no return: start the next round from the old graph
+            (db / "imports" / "ofac-sdn.jsonl").write_bytes(b"")
+            import_list("ofac-sdn", edition1, db=db, edition="2024-05-03")
+    assert any(outcomes)
