@@ -380,6 +380,52 @@ def _files(path: Path, extra: dict[str, Any], module) -> tuple[Path, dict[str, P
     return Path(path), {k: v for k, v in files.items() if k}
 
 
+def apply_list(
+    fmt: str,
+    path: Path | str,
+    g,
+    *,
+    previous: Path | None = None,
+    edition: str | None = None,
+    partial: bool = False,
+    skip_bad: bool = False,
+    progress: Callable[[int], None] | None = None,
+    **extra: Path | str | None,
+) -> tuple[ImportReport, _Contribution]:
+    """Apply one edition of a list to the graph ``g`` in memory: parse, resolve, list, own, end dropped listings.
+
+    ``g`` is changed and nothing is written; ``previous`` is the list's data
+    file from an earlier import, already part of ``g``. :func:`import_list` is
+    this plus writing the result. Arguments as for :func:`import_list`.
+
+    >>> from graph.loader import load_graph
+    >>> g = load_graph()
+    >>> table = Path(__import__("tempfile").mkdtemp()) / "covered.csv"
+    >>> _ = table.write_text('covered_equipment_or_services,date_of_inclusion_on_covered_list\\n'
+    ...     '"Video surveillance equipment produced by Example Vision Co., Ltd.","March 12, 2021"\\n')
+    >>> report, _ = apply_list("fcc-covered-list", table, g, edition="2022-09-20")
+    >>> report.new_nodes, g.has_edge("fcc-covered-list", "example-vision-co-ltd")
+    (1, True)
+    """
+    from graph.analysis import check_date
+
+    module = importer(fmt)
+    path, extra_files = _files(Path(path), extra, module)
+    edition = check_date(edition) if edition else datetime.date.today().isoformat()
+    schema = load_schema()
+    report = ImportReport(module.NAME, edition)
+    contribution = _Contribution.read(previous, g, schema, module.NAME) if previous else _Contribution(g, schema, module.NAME)
+    run = _Importer(contribution, module.NAME, edition, report, skip_bad)
+    for item in module.read(path, **extra_files):
+        run.take(item)
+        if not isinstance(item, (Listing, Ownership)):
+            report.rows += 1
+            if progress:
+                progress(1)
+    run.finish(partial)
+    return report, contribution
+
+
 def import_list(
     fmt: str,
     path: Path | str,
@@ -429,52 +475,43 @@ def import_list(
     >>> report.entities, report.merged, report.new_nodes
     (1, 1, 0)
     """
-    from graph.analysis import check_date
     from graph.paths import default_db_dir
     from graph.store import build_folders, imports_dir, read_manifest
 
     started = time.perf_counter()
-    module = importer(fmt)
-    path, extra_files = _files(Path(path), extra, module)
-    edition = check_date(edition) if edition else datetime.date.today().isoformat()
-    schema = load_schema()
-    report = ImportReport(fmt, edition)
     db_dir = Path(db) if db else default_db_dir()
-    target_file = imports_dir(db_dir) / f"{fmt}.jsonl"
-    if neo4j is not None:
-        from graph.engines import graph_from_engine
-        from graph.neo4j_backend import Neo4jEngine
+    target_file = imports_dir(db_dir) / f"{importer(fmt).NAME}.jsonl"
+    engine = None
+    try:
+        if neo4j is not None:
+            from graph.engines import graph_from_engine
+            from graph.neo4j_backend import Neo4jEngine
 
-        engine = Neo4jEngine(neo4j)
-        g = graph_from_engine(engine)
-        contribution = _Contribution(g, schema, fmt)
-    else:
-        manifest = read_manifest(db_dir)
-        folders = build_folders(db_dir, [Path(f) for f in manifest["folders"] if Path(f).is_dir()] if manifest else None)
-        g = load_graph(folders, schema)
-        contribution = _Contribution.read(target_file, g, schema, fmt)
-    run = _Importer(contribution, fmt, edition, report, skip_bad)
-    for item in module.read(path, **extra_files):
-        run.take(item)
-        if not isinstance(item, (Listing, Ownership)):
-            report.rows += 1
-            if progress:
-                progress(1)
-    run.finish(partial)
-    if skip_bad:
-        _write_skipped(imports_dir(db_dir) / f"{fmt}.skipped.tsv", report.skipped)
-    if neo4j is not None:
-        report.changed = bool(contribution.touched_nodes or contribution.touched_edges)
-        report.target = neo4j.uri
-        _push_touched(contribution, engine, schema)
-        engine.close()
-    else:
-        report.target = str(target_file)
-        text = "".join(line + "\n" for line in contribution.lines())
-        old = target_file.read_text(encoding="utf-8") if target_file.is_file() else None
-        report.changed = text != old
-        if report.changed:
-            _install(db_dir, target_file, text, old, contribution.g, folders)
+            engine = Neo4jEngine(neo4j)
+            g, previous = graph_from_engine(engine), None
+        else:
+            manifest = read_manifest(db_dir)
+            folders = build_folders(db_dir, [Path(f) for f in manifest["folders"] if Path(f).is_dir()] if manifest else None)
+            g, previous = load_graph(folders), target_file
+        report, contribution = apply_list(
+            fmt, path, g, previous=previous, edition=edition, partial=partial, skip_bad=skip_bad, progress=progress, **extra
+        )
+        if skip_bad:
+            _write_skipped(imports_dir(db_dir) / f"{fmt}.skipped.tsv", report.skipped)
+        if engine is not None:
+            report.changed = bool(contribution.touched_nodes or contribution.touched_edges)
+            report.target = neo4j.uri
+            _push_touched(contribution, engine, contribution.schema)
+        else:
+            report.target = str(target_file)
+            text = "".join(line + "\n" for line in contribution.lines())
+            old = target_file.read_text(encoding="utf-8") if target_file.is_file() else None
+            report.changed = text != old
+            if report.changed:
+                _install(db_dir, target_file, text, old, contribution.g, folders)
+    finally:
+        if engine is not None:
+            engine.close()
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
