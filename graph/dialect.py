@@ -22,7 +22,7 @@ import re
 from graph.errors import ReadOnlyError
 
 # String literals, backquoted names and comments: kept verbatim by every rewrite.
-_OPAQUE = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.S)
+_OPAQUE = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n\r]*|/\*.*?\*/", re.S)
 _LABELS_FIRST = re.compile(r"\blabels\s*\(\s*(\w+)\s*\)\s*\[\s*0\s*\]", re.I)
 _TYPE = re.compile(r"\btype\s*\(\s*(\w+)\s*\)", re.I)
 _TO_FLOAT = re.compile(r"\btoFloat\s*\(\s*([\w.]+)\s*\)")
@@ -37,6 +37,9 @@ WRITING_CLAUSES = (
 )  # fmt: skip
 # A clause keyword, not a property (`n.set`), parameter (`$create`) or part of a name.
 _WRITING = re.compile(r"(?<![\w.$])(" + "|".join(WRITING_CLAUSES) + r")\b", re.I)
+# Neo4j administration commands, which open a statement (their words are ordinary names elsewhere).
+ADMIN_COMMANDS = ("TERMINATE", "STOP", "START", "GRANT", "REVOKE", "DENY", "RENAME", "ENABLE", "DISABLE", "SUSPEND")
+_ADMIN = re.compile(r"^\s*(" + "|".join(ADMIN_COMMANDS) + r")\b", re.I)
 
 
 def _split(text: str) -> list[tuple[bool, str]]:
@@ -80,7 +83,8 @@ def check_read_only(text: str) -> None:
     ...
     graph.errors.ReadOnlyError: refused: DETACH is a writing clause and this entry point is read-only
     """
-    match = _WRITING.search(code_only(text))
+    code = code_only(text)
+    match = _WRITING.search(code) or _ADMIN.search(code)
     if match:
         raise ReadOnlyError(
             f"refused: {match.group(1).upper()} is a writing clause and this entry point is read-only"

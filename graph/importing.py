@@ -500,7 +500,7 @@ def import_list(
             _write_skipped(imports_dir(db_dir) / f"{fmt}.skipped.tsv", report.skipped)
         if engine is not None:
             report.changed = bool(contribution.touched_nodes or contribution.touched_edges)
-            report.target = neo4j.uri
+            report.target = neo4j.shown_uri
             _push_touched(contribution, engine, contribution.schema)
         else:
             report.target = str(target_file)

@@ -42,7 +42,7 @@ import networkx as nx
 import yaml
 from pydantic import ValidationError
 
-from graph.errors import DataError
+from graph.errors import DataError, brief
 from graph.paths import data_dir
 from graph.schema import Schema, load_schema
 
@@ -109,8 +109,12 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def _parse(path: Path) -> yaml.Node | None:
+    loader = None
     try:
-        return yaml.compose(path.read_text(encoding="utf-8"), Loader=_Loader)
+        loader = _Loader(path.read_text(encoding="utf-8"))
+        return loader.get_single_node()
+    except RecursionError:
+        raise DataError(f"{shown(path)}:{loader.get_mark().line + 1}: invalid YAML: nested too deeply") from None
     except UnicodeDecodeError as exc:
         raise DataError(f"{shown(path)}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except yaml.MarkedYAMLError as exc:
@@ -121,6 +125,9 @@ def _parse(path: Path) -> yaml.Node | None:
         raise DataError(f"{shown(path)}: invalid YAML: {' '.join(str(exc).split())}") from None
     except OSError as exc:
         raise DataError(f"{shown(path)}: cannot read: {exc.strerror}") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
 
 
 def _construct(node: yaml.Node, path: Path) -> Any:
@@ -142,6 +149,8 @@ def _read_json_lines(path: Path, known: list[str]) -> Iterator[Record]:
                     continue
                 try:
                     fields = json.loads(raw.decode("utf-8"))
+                except RecursionError:
+                    raise DataError(f"{shown(path)}:{number}: invalid JSON: nested too deeply") from None
                 except UnicodeDecodeError as exc:
                     raise DataError(f"{shown(path)}:{number}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
                 except ValueError as exc:
@@ -150,7 +159,7 @@ def _read_json_lines(path: Path, known: list[str]) -> Iterator[Record]:
                     raise DataError(f"{shown(path)}:{number}: a record must be a JSON object with one key, its kind")
                 ((kind, fields),) = fields.items()
                 if kind not in known:
-                    raise DataError(f"{shown(path)}:{number}: unknown record kind {kind!r}{suggest(str(kind), known)}")
+                    raise DataError(f"{shown(path)}:{number}: unknown record kind {brief(kind)}{suggest(str(kind), known)}")
                 if not isinstance(fields, dict):
                     raise DataError(f"{shown(path)}:{number}: a {kind} record must be a JSON object")
                 yield Record(kind, fields, path, number)
@@ -173,7 +182,7 @@ def read_records(path: Path, schema: Schema) -> Iterator[Record]:
         kind = key_node.value
         line = key_node.start_mark.line + 1
         if kind not in known:
-            raise DataError(f"{shown(path)}:{line}: unknown label or relationship type {kind!r}{suggest(kind, known)}")
+            raise DataError(f"{shown(path)}:{line}: unknown label or relationship type {brief(kind)}{suggest(kind, known)}")
         if not isinstance(value_node, yaml.SequenceNode):
             raise DataError(f"{shown(path)}:{line}: {kind} must be a list of records")
         for item in value_node.value:
@@ -224,10 +233,10 @@ def _record_name(record: Record) -> str:
     """How errors name a record: ``Company 'tencent'`` or ``OWNS from 'a' to 'b'``."""
     fields = record.fields
     if record.kind == EXTEND:
-        return f"Extend of {fields.get('id') or fields.get('key')!r}"
+        return f"Extend of {brief(fields.get('id') or fields.get('key'))}"
     if "id" in fields or "from" not in fields:
-        return f"{record.kind} {fields.get('id', '(no id)')!r}"
-    return f"{record.kind} from {fields.get('from')!r} to {fields.get('to')!r}"
+        return f"{record.kind} {brief(fields.get('id', '(no id)'))}"
+    return f"{record.kind} from {brief(fields.get('from'))} to {brief(fields.get('to'))}"
 
 
 def _check_sources(record: Record, sources: list[str], documents: dict[str, Any], label: str) -> None:
@@ -236,7 +245,7 @@ def _check_sources(record: Record, sources: list[str], documents: dict[str, Any]
             continue
         if source not in documents:
             raise DataError(
-                f"{record.where}: {label}: source {source!r} is neither a URL nor a catalogued document"
+                f"{record.where}: {label}: source {brief(source)} is neither a URL nor a catalogued document"
                 f"{suggest(source, documents)}"
             )
 
@@ -343,7 +352,7 @@ def load_graph(folders: Iterable[Path | str] | None = None, schema: Schema | Non
         name = _record_name(record)
         for end in (source, target):
             if end not in g:
-                raise DataError(f"{record.where}: {name}: unknown node id {end!r}{suggest(end, g.nodes)}")
+                raise DataError(f"{record.where}: {name}: unknown node id {brief(end)}{suggest(end, g.nodes)}")
         pair = (g.nodes[source]["label"], g.nodes[target]["label"])
         allowed = schema.relations[record.kind].pairs
         if pair not in allowed:
@@ -368,15 +377,15 @@ def _extend(record: Record, values: dict[str, Any], g: nx.MultiDiGraph, edges: d
     if (node_id is None) == (key is None):
         raise DataError(f"{record.where}: {name}: an Extend needs exactly one of 'id' and 'key'")
     if node_id is not None and node_id not in g:
-        raise DataError(f"{record.where}: {name}: unknown node id {node_id!r}{suggest(node_id, g.nodes)}")
+        raise DataError(f"{record.where}: {name}: unknown node id {brief(node_id)}{suggest(node_id, g.nodes)}")
     if key is not None and key not in edges:
-        raise DataError(f"{record.where}: {name}: unknown relation key {key!r}")
+        raise DataError(f"{record.where}: {name}: unknown relation key {brief(key)}")
     target = g.nodes[node_id] if node_id is not None else edges[key]
     kind = target["label"] if node_id is not None else target["type"]
     declared = (schema.nodes.get(kind) or schema.relations[kind]).properties
     for field in values:
         if field not in declared:
-            raise DataError(f"{record.where}: {name}: {kind} has no property {field!r}")
+            raise DataError(f"{record.where}: {name}: {kind} has no property {brief(field)}")
     _check_sources(record, values.get("sources", []), documents, name)
     until = values.pop("until", None)
     if until is not None:

@@ -27,7 +27,7 @@ from typing import Any, Literal, Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
-from graph.errors import SchemaError
+from graph.errors import SchemaError, brief
 from graph.paths import data_dir
 
 PROPERTY_TYPES = ("string", "date", "float", "string-list")
@@ -225,12 +225,12 @@ def _check_date(value: Any) -> Any:
         return value
     text = value.isoformat() if hasattr(value, "isoformat") else value
     if not isinstance(text, (str, int)) or isinstance(text, bool) or not DATE_PATTERN.match(str(text)):
-        raise ValueError(f"not an ISO-8601 date (YYYY, YYYY-MM or YYYY-MM-DD): {value!r}")
+        raise ValueError(f"not an ISO-8601 date (YYYY, YYYY-MM or YYYY-MM-DD): {brief(value)}")
     if len(str(text)) == 10:
         try:
             datetime.date.fromisoformat(str(text))
         except ValueError:
-            raise ValueError(f"no such day: {text!r}") from None
+            raise ValueError(f"no such day: {brief(text)}") from None
     return str(text)
 
 
@@ -241,8 +241,8 @@ def _check_list(value: list[str] | None) -> list[str] | None:
 
 
 def _check_id(value: str) -> str:
-    if not ID_PATTERN.match(value):
-        raise ValueError(f"id {value!r} is not a slug (lowercase letters, digits and single hyphens)")
+    if value is not None and not ID_PATTERN.match(value):
+        raise ValueError(f"id {brief(value)} is not a slug (lowercase letters, digits and single hyphens)")
     return value
 
 
