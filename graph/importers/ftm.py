@@ -104,6 +104,36 @@ def _is_ofac_tag(program: str) -> bool:
     return " " not in program and program.upper() == program
 
 
+# Properties whose values may be embedded entities (the nested form) as well as ids.
+_ENTITY_PROPERTIES = frozenset(("entity", "owner", "asset"))
+# Properties read as text: each value must be a string.
+_TEXT_PROPERTIES = frozenset((
+    "name", "alias", "previousName", "abbreviation", "country", "jurisdiction", "mainCountry", "nationality",
+    "citizenship", "leiCode", "uscCode", "registrationNumber", "wikidataId", "summary", "description", "position",
+    "sourceUrl", "authority", "program", "programUrl", "reason", "listingDate", "startDate", "endDate", "date",
+    "percentage",
+))
+
+
+def _malformed(data: dict, properties: dict) -> str | None:
+    """Why an entity's values are not of FtM's types (each property a list of strings), or None.
+
+    A property may also hold embedded entities (objects), except those read as text.
+    """
+    if type(data.get("caption", "")) is not str:
+        return "caption is not a string"
+    referents = data.get("referents", [])
+    if type(referents) is not list or any(type(referent) is not str for referent in referents):
+        return "referents is not a list of strings"
+    for prop, values in properties.items():
+        if type(values) is not list:
+            return f"property {prop!r} is not a list"
+        for value in values:
+            if type(value) is not str and not (type(value) is dict and (prop in _ENTITY_PROPERTIES or prop not in _TEXT_PROPERTIES)):
+                return f"property {prop!r} holds {type(value).__name__ if value is not None else 'null'}, not text"
+    return None
+
+
 class _Reader:
     """State of one file's read: the Programs made so far, so that each id is one object."""
 
@@ -143,6 +173,9 @@ class _Reader:
         if not entity_id or type(entity_id) is not str:
             yield BadRow(where, "entity without an id")
             return
+        if not entity_id.isprintable():
+            yield BadRow(where, f"entity id {entity_id!r} holds control characters or line breaks")
+            return
         if not schema or type(schema) is not str:
             yield BadRow(where, f"{entity_id}: entity without a schema")
             return
@@ -150,6 +183,9 @@ class _Reader:
             properties = {}
         elif type(properties) is not dict:
             yield BadRow(where, f"{entity_id}: properties is not an object")
+            return
+        if problem := _malformed(data, properties):
+            yield BadRow(where, f"{entity_id}: {problem}")
             return
         label = LABELS.get(schema)
         if label is not None:
