@@ -539,3 +539,24 @@ def test_ftm_embedded_entities_still_read(tmp_path):
     nested = (FIXTURES / "ftm" / "targets.nested.json").read_bytes()
     report, _ = apply_file("ftm", tmp_path, "targets.nested.json", nested)
     assert report.entities >= 4 and report.listings >= 4
+
+
+DEEP = b"[" * 100_000
+CSL_ROW = b'{"id": "1", "source": "Entity List (EL) - Bureau of Industry and Security", "name": "Example Co."}'
+
+
+@pytest.mark.parametrize(
+    "fmt, name, content, message",
+    [
+        # Were RecursionError tracebacks from the json module.
+        ("ftm", "e.ftm.json", json.dumps(FTM_COMPANY).encode() + b"\n" + DEEP + b"\n", "e.ftm.json:2: not JSON: nested too deeply"),
+        ("csl", "csl.jsonl", CSL_ROW + b"\n" + DEEP + b"\n", "csl.jsonl:2: invalid JSON: nested too deeply"),
+        ("csl", "csl.json", b'{"results": [\n' + DEEP + b"\n", "csl.json:2: invalid JSON: nested too deeply"),
+        ("csl", "csl.json", b'{"total": ' + DEEP + b', "results": []}', "csl.json:1: invalid JSON: nested too deeply"),
+        ("csl", "csl.json", DEEP, "csl.json:1: invalid JSON: nested too deeply"),
+    ],
+)
+def test_too_deeply_nested_json_is_a_one_line_error(tmp_path, fmt, name, content, message):
+    with pytest.raises(DataError) as error:
+        apply_file(fmt, tmp_path, name, content)
+    assert str(error.value).endswith(message)

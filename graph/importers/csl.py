@@ -250,7 +250,7 @@ def _is_json_line(text: str) -> bool:
     """Whether a file's first line is a whole row, that is, the file is JSON lines."""
     try:
         value = json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return False
     return isinstance(value, dict) and "results" not in value
 
@@ -263,6 +263,8 @@ def _json_line(raw: bytes, where: str) -> Any:
         return BadRow(where, "invalid UTF-8")
     except json.JSONDecodeError as exc:
         return BadRow(where, f"invalid JSON: {exc.msg}")
+    except RecursionError:
+        return BadRow(where, "invalid JSON: nested too deeply")
 
 
 def _json_rows(path: Path) -> Iterator[tuple[int, Any]]:
@@ -295,6 +297,13 @@ def _document_rows(text: str) -> Iterator[tuple[int, Any]]:
     """``(line, element)`` of the ``results`` array of a JSON document, or of a bare array."""
     decoder = json.JSONDecoder()
 
+    def decode(position: int) -> tuple[Any, int]:
+        """The JSON value at ``position`` and where it ends; too deep a nesting is a JSONDecodeError there."""
+        try:
+            return decoder.raw_decode(text, position)
+        except RecursionError:
+            raise json.JSONDecodeError("nested too deeply", text, position) from None
+
     def skip(position: int) -> int:
         return _WHITESPACE.match(text, position).end()  # type: ignore[union-attr]
 
@@ -308,11 +317,11 @@ def _document_rows(text: str) -> Iterator[tuple[int, Any]]:
     position = expect(0, "[{")
     if text[position] == "{":
         while True:
-            key, position = decoder.raw_decode(text, expect(position + 1, '"'))
+            key, position = decode(expect(position + 1, '"'))
             position = skip(expect(position, ":") + 1)
             if key == "results":
                 break
-            _, position = decoder.raw_decode(text, position)
+            _, position = decode(position)
             position = expect(position, ",}")
             if text[position] == "}":
                 raise json.JSONDecodeError("no results array", text, position)
@@ -322,7 +331,7 @@ def _document_rows(text: str) -> Iterator[tuple[int, Any]]:
         return
     line, counted = 1, 0
     while True:
-        element, end = decoder.raw_decode(text, position)
+        element, end = decode(position)
         line, counted = line + text.count("\n", counted, position), position
         yield line, element
         position = expect(end, ",]")

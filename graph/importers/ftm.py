@@ -335,5 +335,8 @@ def read(path: Path, **extra: object) -> Iterator[Item]:
         except ValueError as exc:
             yield BadRow(where, f"not JSON: {exc}")
             continue
+        except RecursionError:
+            yield BadRow(where, "not JSON: nested too deeply")
+            continue
         # A line holding several entities is in the nested form: only then walk its properties.
         yield from reader.items(data, where, line.count(b'"schema"') > 1)
