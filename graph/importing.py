@@ -40,6 +40,7 @@ from pydantic import ValidationError
 
 from graph.errors import DataError, QueryError
 from graph.importers.base import BadRow, Entity, Listing, Ownership, Program
+from graph.importers.ofac_sdn import clean_text
 from graph.importers.programs import slug
 from graph.loader import EXTEND, _first_error, load_graph, relation_key, shown
 from graph.resolve import Resolver, merge_entry
@@ -218,6 +219,11 @@ class _Importer:
             self.bad(item.where, item.reason)
         elif isinstance(item, Entity):
             self.report.entities += 1
+            # Names are shown and matched: control characters (NUL, ESC ...) and line breaks in them go.
+            name, item.aliases = clean_text(item.name), [a for a in map(clean_text, item.aliases) if a]
+            if not name:
+                return self.bad(item.where, f"name {item.name!r} is empty once control characters are dropped")
+            item.name = name
             self.entity(item)
         elif isinstance(item, Listing):
             self.listings.append(item)
@@ -325,7 +331,10 @@ class _Importer:
         owned = self.record_nodes.get(ownership.owned)
         if owned is None:
             return self.bad(ownership.where, f"ownership of record {ownership.owned!r}, which the file does not define")
+        if ownership.owner_is_name and not clean_text(ownership.owner):
+            return self.bad(ownership.where, f"owner name {ownership.owner!r} is empty once control characters are dropped")
         if ownership.owner_is_name:  # resolved like a record of its own: "owner:<name>"
+            ownership.owner = clean_text(ownership.owner)
             owner = self.entity(
                 Entity(f"owner:{slug(ownership.owner)}", "Company", ownership.owner, ownership.where,
                        country=self.c.g.nodes[owned].get("country"), sources=ownership.sources),

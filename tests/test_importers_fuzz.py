@@ -560,3 +560,34 @@ def test_too_deeply_nested_json_is_a_one_line_error(tmp_path, fmt, name, content
     with pytest.raises(DataError) as error:
         apply_file(fmt, tmp_path, name, content)
     assert str(error.value).endswith(message)
+
+
+DOD_HEADER = b"Name,Clean Name,Alias,Previous Name,Parent Name,Note,Start date,End date,Source Url\n"
+
+
+@pytest.mark.parametrize(
+    "fmt, name, content",
+    [
+        # Were stored as they came: a NUL, an ESC sequence and line breaks in node names and aliases.
+        ("dod-1260h", "1260h.csv", DOD_HEADER + b'Zzexample\x00 Co\x1b[31m,,"Zz\x07 Alias",,"Zzparent\x1b[0m Ltd",,2021-06-03,,\n'),
+        ("ftm", "e.ftm.json", json.dumps({"id": "x-1", "schema": "Company", "properties": {
+            "name": ["Zzexample\u0000 Co\u001b[31m"], "alias": ["Zz\u0007 Alias", "\u001b"]}}).encode() + b"\n"),
+        ("cn-countermeasures", "cn.csv", b"Type,QID,Name,Alias,Chinese name,Country,Topics,Summary,Chinese summary,Body,List,Date,End date,Source URL,Address\n"
+         b'Company,,Zzexample\x00 Co\x1b[31m,Zz\x07 Alias,,US,,,,Ministry of Commerce,UEL,16.02.23,,,\n'),
+    ],
+)
+def test_control_characters_in_names_are_dropped(tmp_path, fmt, name, content):
+    report, contribution = apply_file(fmt, tmp_path, name, content)
+    assert report.new_nodes >= 1
+    nodes = [data for data in contribution.g.nodes.values() if data["name"].startswith("Zz")]
+    assert {n["name"] for n in nodes} >= {"Zzexample Co[31m"}
+    for data in nodes:
+        for text in [data["name"], *data.get("aliases", [])]:
+            assert text.isprintable(), text
+    assert "Zz Alias" in nodes[0]["aliases"]
+
+
+def test_a_name_of_control_characters_only_is_a_one_line_error(tmp_path):
+    with pytest.raises(DataError) as error:
+        apply_file("dod-1260h", tmp_path, "1260h.csv", DOD_HEADER + b"\x00\x1b,,,,,,2021-06-03,,\n")
+    assert str(error.value) == "1260h.csv:2: name '\\x00\\x1b' is empty once control characters are dropped"
