@@ -19,6 +19,7 @@ the end pin the defects the fuzzing found, with their minimal inputs.
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -29,7 +30,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from graph.errors import DataError
@@ -591,3 +592,99 @@ def test_a_name_of_control_characters_only_is_a_one_line_error(tmp_path):
     with pytest.raises(DataError) as error:
         apply_file("dod-1260h", tmp_path, "1260h.csv", DOD_HEADER + b"\x00\x1b,,,,,,2021-06-03,,\n")
     assert str(error.value) == "1260h.csv:2: name '\\x00\\x1b' is empty once control characters are dropped"
+
+
+# ---------------------------------------------------------------------------------------------
+# Through import_list into a real database: a failing import changes nothing in it.
+
+
+def db_state(db: Path) -> tuple[dict[str, bytes], dict | None]:
+    """Every file of the database folder (path -> bytes) and its manifest."""
+    files = {str(p.relative_to(db)): p.read_bytes() for p in sorted(db.rglob("*")) if p.is_file()}
+    return files, read_manifest(db)
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory) -> Path:
+    """A database into which every format's valid seed was imported once: each list has a previous state."""
+    db = tmp_path_factory.mktemp("db")
+    for fmt in FORMATS:
+        seed = seeds(fmt)[0]
+        folder = tmp_path_factory.mktemp(f"seed-{fmt}")
+        files, sides = seed.files()
+        for name, content in files.items():
+            (folder / name).write_bytes(content)
+        import_list(fmt, folder / seed.main, db=db, edition=EDITION, partial=True, **{r: folder / n for r, n in sides.items()})
+    return db
+
+
+@pytest.fixture
+def quick_loads(monkeypatch, database):
+    """import_list's load of the database's graph, done once per database state (a YAML parse takes a second)."""
+    import graph.importing
+
+    real, loaded = graph.importing.load_graph, {}
+
+    def load_graph(*args, **kwargs):
+        key = repr((args, kwargs, read_manifest(database)))
+        if key not in loaded:
+            loaded[key] = real(*args, **kwargs)
+        return copy.deepcopy(loaded[key])
+
+    monkeypatch.setattr(graph.importing, "load_graph", load_graph)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_failing_import_leaves_the_database_unchanged(database, quick_loads, fmt):
+    target = imports_dir(database) / f"{fmt}.jsonl"
+    assert target.is_file()
+
+    @settings(max_examples=examples(20), deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much, HealthCheck.large_base_example])
+    @given(case=cases(fmt))
+    def one(case):
+        seed, broken = case
+        files, sides = seed.files(broken.get("main"), **{role: content for role, content in broken.items() if role != "main"})
+        assume(run_case(fmt, seed.main, files, sides) is not None)  # a malformed file: the import must fail
+        before = db_state(database)
+        with tempfile.TemporaryDirectory(prefix="techgraph-fuzz-") as folder:
+            for name, content in files.items():
+                (Path(folder) / name).write_bytes(content)
+            extra = {role: Path(folder) / name for role, name in sides.items()}
+            with pytest.raises(DataError) as error:
+                import_list(fmt, Path(folder) / seed.main, db=database, edition=EDITION, partial=True, **extra)
+        check_error(error.value, files)
+        after = db_state(database)
+        assert sorted(after[0]) == sorted(before[0]), "files appeared or went in the database folder"
+        assert after[0][str(target.relative_to(database))] == before[0][str(target.relative_to(database))]
+        assert after == before
+
+    one()
+
+
+# ---------------------------------------------------------------------------------------------
+# References: what is an error and what is not.
+
+NULLS = ",-0- " * 6
+
+
+def test_ofac_linked_to_an_unknown_name_makes_an_owner_node(tmp_path):
+    row = '99001,"ZZEXAMPLE TRADING CO., LTD.",-0- ,"SDGT",-0- ' + NULLS + ',"Linked To: ZZNOBODY SUCH HOLDINGS LIMITED."'
+    report, contribution = apply_file("ofac-sdn", tmp_path, "sdn.csv", (row + "\r\n").encode())
+    owners = [n for n, d in contribution.g.nodes(data=True) if d["name"] == "ZZNOBODY SUCH HOLDINGS LIMITED"]
+    assert report.ownerships == 1 and len(owners) == 1
+
+
+def test_ftm_references_to_records_the_file_lacks_are_errors(tmp_path):
+    sanction = {"id": "s-1", "schema": "Sanction", "properties": {"entity": ["nobody"], "authority": ["Office of Foreign Assets Control"], "program": ["SDGT"]}}
+    content = json.dumps(FTM_COMPANY).encode() + b"\n" + json.dumps(sanction).encode() + b"\n"
+    with pytest.raises(DataError) as error:
+        apply_file("ftm", tmp_path, "e.ftm.json", content)
+    assert str(error.value) == "e.ftm.json:2: listing of record 'nobody', which the file does not define"
+    for key, message in (("owner", "owner record 'nobody' is not in the file"),
+                         ("asset", "ownership of record 'nobody', which the file does not define")):
+        ownership = {"id": "o-1", "schema": "Ownership", "properties": {"owner": ["x-1"], "asset": ["x-1"], key: ["nobody"]}}
+        content = json.dumps(FTM_COMPANY).encode() + b"\n" + json.dumps(ownership).encode() + b"\n"
+        with pytest.raises(DataError) as error:
+            apply_file("ftm", tmp_path, "e.ftm.json", content)
+        assert str(error.value) == f"e.ftm.json:2: {message}"
