@@ -12,9 +12,10 @@ and a line (``name:N``). The OFAC formats also get broken alias and address file
 
 The default run keeps the counts small (``TECHGRAPH_FUZZ_EXAMPLES`` or 60 per format);
 ``pytest -m slow tests/test_importers_fuzz.py`` runs 10,000 cases per importer. A
-second set of tests runs failing imports through :func:`graph.importing.import_list`
-into a real database and checks that nothing in it changed. The regression tests at
-the end pin the defects the fuzzing found, with their minimal inputs.
+second set of tests runs failing imports (20 per format) through
+:func:`graph.importing.import_list` into a real database, where each list was imported
+once before, and checks that no file in it changed, appeared or went. The regression
+tests pin the defects the fuzzing found, with their minimal inputs.
 """
 
 from __future__ import annotations
@@ -369,7 +370,7 @@ def _seed_records(seed: Seed) -> list:
 
 
 def _walk(value, path: list[int]):
-    """A dict reached from ``value`` by following ``path`` (indexes into dict values and lists), and its parent chain."""
+    """The dict or list reached from ``value`` by following ``path`` (indexes into its dict and list children)."""
     node = value
     for step in path:
         children = [v for v in (node.values() if isinstance(node, dict) else node) if isinstance(v, (dict, list))] if isinstance(node, (dict, list)) else []
