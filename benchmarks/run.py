@@ -317,6 +317,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"[{size}] queries", file=sys.stderr)
         result["queries"] = child("queries", folder, db, args.runs, json.dumps(realistic_params(folder)), args.cap)
         results[size] = result
+        if args.json:  # kept after every size: a later size that fails or is stopped loses nothing
+            args.json.write_text(json.dumps({"sizes": results}, indent=1))
     print("[shipped] cold start", file=sys.stderr)
     extra = {"machine": machine(), "cold_start": cold_start(args.work, args.runs), "ftm": child("ftm", args.work / "ftm-db")}
     if args.json:
