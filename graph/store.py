@@ -138,7 +138,9 @@ def write_database(g, path: Path, schema) -> None:
             if rows:
                 assignments = _assignments(schema.relations[rel_type].properties)
                 conn.execute(
-                    f"UNWIND $rows AS r MATCH (a:{source_label} {{id: r.from}}), (b:{target_label} {{id: r.to}}) "
+                    # Two MATCH clauses: each end is a key lookup. One comma-joined MATCH is planned as a
+                    # cross product filtered row by row (20k rows: 33 s instead of 0.65 s; 1M never ends).
+                    f"UNWIND $rows AS r MATCH (a:{source_label} {{id: r.from}}) MATCH (b:{target_label} {{id: r.to}}) "
                     f"CREATE (a)-[:{rel_type} {{{assignments}}}]->(b)",
                     {"rows": rows},
                 )

@@ -1,0 +1,48 @@
+"""The benchmark generator makes valid, realistic data (the benchmark itself is not run here)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+
+import graph
+from benchmarks.generate import generate, parse_size
+from graph.paths import data_folders
+
+
+def test_sizes_parse():
+    assert [parse_size(s) for s in ("10k", "1m", "2500")] == [10_000, 1_000_000, 2500]
+
+
+def test_generated_folder_validates_and_has_the_expected_shape(tmp_path: Path):
+    counts = generate(3000, tmp_path, seed=6)
+    assert counts["relations"] == 3000
+    again = tmp_path / "again"
+    generate(3000, again, seed=6)
+    assert (again / "relations.jsonl").read_bytes() == (tmp_path / "relations.jsonl").read_bytes()  # seeded
+
+    g = graph.load_graph(data_folders([tmp_path]))  # beside the shipped data: no id clashes
+    shipped = graph.load_graph()
+    assert g.number_of_edges() == shipped.number_of_edges() + 3000
+    synthetic = [n for n in g if n.startswith("syn-")]
+    assert len(synthetic) == counts["nodes"]
+
+    measures = [n for n in synthetic if g.nodes[n]["label"] == "Measure"]
+    assert measures and all(any(d["type"] == "ISSUED" for _, _, d in g.in_edges(m, data=True)) for m in measures)
+    assert all(g.nodes[m].get("announced") for m in measures)
+
+    companies = {n for n in synthetic if g.nodes[n]["label"] == "Company"}
+    owns = nx.DiGraph((u, v) for u, v, d in g.edges(data=True) if d["type"] == "OWNS" and {u, v} <= companies)
+    depths = [max(nx.single_source_shortest_path_length(owns, r).values()) for r in owns if owns.in_degree(r) == 0]
+    assert max(depths) == 6  # company ownership trees reach depth 6, never deeper
+
+    types = {d["type"] for u, v, d in g.edges(data=True) if u.startswith("syn-") or v.startswith("syn-")}
+    assert {"OWNS", "SANCTIONS", "RETALIATES_AGAINST", "HOLDS_OFFICE", "PART_OF", "ISSUED", "PARTY_TO"} <= types
+    linked = {u for u, v, d in g.edges(data=True) if d["type"] == "OWNS" and not u.startswith("syn-") and v.startswith("syn-")}
+    assert linked  # some synthetic trees hang below shipped companies or bodies
+
+    for line in (tmp_path / "nodes.jsonl").read_text().splitlines()[:50]:
+        (_kind, record), = json.loads(line).items()
+        assert all(s.startswith("https://") for s in record["sources"])
