@@ -18,7 +18,6 @@ from graph.errors import (
     TechgraphError,
     UnknownEntityError,
 )
-from graph.importing import import_list
 from graph.loader import load_graph
 from graph.schema import load_schema
 
@@ -41,3 +40,12 @@ __all__ = [
     "open",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # `graph.import_list` without loading the importers for every command.
+    if name == "import_list":
+        from graph.importing import import_list
+
+        return import_list
+    raise AttributeError(f"module 'graph' has no attribute {name!r}")

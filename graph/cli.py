@@ -14,7 +14,7 @@ import click
 
 import graph
 from graph.errors import QueryError, TechgraphError
-from graph.importing import FORMATS as FORMATS_BY_NAME
+from graph.importers import FORMATS as FORMATS_BY_NAME
 from graph.neo4j_backend import DEFAULT_DATABASE, DEFAULT_URI, DEFAULT_USER, Neo4jSettings
 
 FORMATS = click.Choice(["table", "json", "csv"])

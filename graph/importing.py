@@ -39,6 +39,7 @@ from typing import Any, Callable
 from pydantic import ValidationError
 
 from graph.errors import DataError, QueryError
+from graph.importers import FORMATS
 from graph.importers.base import BadRow, Entity, Listing, Ownership, Program
 from graph.importers.ofac_sdn import clean_text
 from graph.importers.programs import slug
@@ -46,15 +47,6 @@ from graph.loader import EXTEND, _first_error, load_graph, relation_key, shown
 from graph.resolve import Resolver, merge_entry
 from graph.schema import Schema, load_schema
 
-FORMATS = {
-    "ofac-sdn": "graph.importers.ofac_sdn",
-    "ofac-consolidated": "graph.importers.ofac_consolidated",
-    "csl": "graph.importers.csl",
-    "dod-1260h": "graph.importers.dod_1260h",
-    "fcc-covered-list": "graph.importers.fcc_covered_list",
-    "cn-countermeasures": "graph.importers.cn_countermeasures",
-    "ftm": "graph.importers.ftm",
-}
 
 
 def importer(fmt: str):

@@ -34,7 +34,7 @@ import yaml
 
 from graph.errors import QueryError
 from graph.paths import queries_dir
-from graph.schema import DATE_PATTERN
+from graph.schema import DATE_PATTERN, YAML_LOADER
 
 PARAMETER_TYPES = {"string", "entity", "date", "integer", "float"}
 
@@ -116,7 +116,7 @@ def parse_query(path: Path) -> StoredQuery:
         number = len(lines)
     body = "\n".join(lines[number:]).strip()
     try:
-        meta = yaml.safe_load("\n".join(header)) or {}
+        meta = yaml.load("\n".join(header), Loader=YAML_LOADER) or {}
     except yaml.YAMLError as exc:
         raise QueryError(f"{path}: header is not valid YAML: {str(exc).splitlines()[0]}") from None
     if not isinstance(meta, dict) or not meta.get("title") or not meta.get("description") or not body:
