@@ -250,28 +250,35 @@ def _check_sources(record: Record, sources: list[str], documents: dict[str, Any]
             )
 
 
-def rows_by_kind(g: nx.MultiDiGraph, schema: Schema) -> tuple[dict[str, list], dict[tuple[str, str, str], list]]:
-    """The graph as engine rows, in one pass: node rows by label, relation rows by (type, from label, to label).
+def row_batches(g: nx.MultiDiGraph, schema: Schema, size: int) -> Iterator[tuple[str | tuple[str, str, str], list[dict]]]:
+    """The graph as engine rows in batches of at most ``size``: every node batch first, then relations.
 
-    Every row has every declared property (None when absent); node rows carry
-    ``id``, relation rows ``from``, ``to`` and ``key``.
+    Yields ``(label, rows)`` for nodes and ``((type, from label, to label), rows)``
+    for relations. Every row has every declared property (None when absent);
+    node rows carry ``id``, relation rows ``from``, ``to`` and ``key``. One pass,
+    and never more than ``size`` rows of a kind held at once, whatever the graph's size.
 
-    >>> nodes, relations = rows_by_kind(load_graph(), load_schema())
-    >>> nodes["App"][0]["id"], sorted(relations[("OWNS", "Company", "App")][0])[:3]
-    ('tiktok', ['from', 'key', 'note'])
+    >>> batches = list(row_batches(load_graph(), load_schema(), 1000))
+    >>> batches[0][0], sorted(dict(batches)[("OWNS", "Company", "App")][0])[:3]
+    ('Government', ['from', 'key', 'note'])
     """
-    nodes: dict[str, list] = {label: [] for label in schema.nodes}
+    buckets: dict[Any, list[dict]] = {}
     for node, data in g.nodes(data=True):
-        props = schema.nodes[data["label"]].properties
-        nodes[data["label"]].append({p: data.get(p) for p in props} | {"id": node})
-    relations: dict[tuple[str, str, str], list] = {
-        (rel_type, a, b): [] for rel_type, rel in schema.relations.items() for a, b in rel.pairs
-    }
+        label = data["label"]
+        bucket = buckets.setdefault(label, [])
+        bucket.append({p: data.get(p) for p in schema.nodes[label].properties} | {"id": node})
+        if len(bucket) >= size:
+            yield label, buckets.pop(label)
+    yield from ((label, rows) for label, rows in buckets.items() if rows)
+    buckets = {}
+    labels = {node: data["label"] for node, data in g.nodes(data=True)}
     for source, target, key, data in g.edges(keys=True, data=True):
-        props = schema.relations[data["type"]].properties
-        row = {p: data.get(p) for p in props} | {"from": source, "to": target, "key": key}
-        relations[(data["type"], g.nodes[source]["label"], g.nodes[target]["label"])].append(row)
-    return nodes, relations
+        kind = (data["type"], labels[source], labels[target])
+        bucket = buckets.setdefault(kind, [])
+        bucket.append({p: data.get(p) for p in schema.relations[data["type"]].properties} | {"from": source, "to": target, "key": key})
+        if len(bucket) >= size:
+            yield kind, buckets.pop(kind)
+    yield from ((kind, rows) for kind, rows in buckets.items() if rows)
 
 
 def relation_key(rel_type: str, source: str, target: str, values: dict[str, Any]) -> str:

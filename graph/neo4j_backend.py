@@ -14,10 +14,10 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from graph.errors import DatabaseError, QueryError
-from graph.loader import rows_by_kind
+from graph.loader import row_batches
 from graph.schema import Schema
 
 DEFAULT_URI = "bolt://localhost:7687"
@@ -193,11 +193,6 @@ def push_statements(schema: Schema) -> dict[str, Any]:
     return {"constraints": schema.neo4j_constraints(), "nodes": nodes, "relations": relations, "clear": clear}
 
 
-def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
-
-
 def push(
     g,
     engine: Neo4jEngine,
@@ -224,12 +219,10 @@ def push(
         for statement in statements["clear"].values():
             while engine.run(statement, {"batch": batch_size}, write=True)[1][0]["deleted"]:
                 pass
-    nodes, relations = rows_by_kind(g, schema)
-    for kind, statement in [*statements["nodes"].items(), *statements["relations"].items()]:
-        for batch in _batches((nodes if kind in nodes else relations)[kind], batch_size):
-            engine.run(statement, {"rows": batch}, write=True)
-            if progress:
-                progress(len(batch))
+    for kind, batch in row_batches(g, schema, batch_size):
+        engine.run(statements["nodes"][kind] if isinstance(kind, str) else statements["relations"][kind], {"rows": batch}, write=True)
+        if progress:
+            progress(len(batch))
     return counts(engine, schema)
 
 

@@ -34,7 +34,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 # Legal forms, as token sequences, stripped from the end of organisation names (longest first).
 _LEGAL_FORMS = frozenset(
