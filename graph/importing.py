@@ -74,10 +74,6 @@ class ImportReport:
     target: str = ""
     seconds: float = 0.0
 
-    def summary(self) -> dict[str, Any]:
-        """The report as plain values (skipped rows counted)."""
-        return {k: (len(v) if k == "skipped" else v) for k, v in self.__dict__.items()}
-
 
 class _Contribution:
     """The nodes and relations one list adds to a graph, and the graph they are applied to.
@@ -86,8 +82,8 @@ class _Contribution:
     defined elsewhere are kept as Extend records.
     """
 
-    def __init__(self, g, schema: Schema, list_name: str):
-        self.g, self.schema, self.list = g, schema, list_name
+    def __init__(self, g, schema: Schema):
+        self.g, self.schema = g, schema
         self.nodes: dict[str, tuple[str, dict[str, Any]]] = {}  # id -> (label, fields)
         self.edges: dict[str, tuple[str, dict[str, Any]]] = {}  # key -> (type, fields)
         self.node_extends: dict[str, dict[str, list]] = {}
@@ -99,9 +95,9 @@ class _Contribution:
         }
 
     @classmethod
-    def read(cls, path: Path, g, schema: Schema, list_name: str) -> "_Contribution":
+    def read(cls, path: Path, g, schema: Schema) -> _Contribution:
         """The contribution recorded in a list's data file (already part of ``g``)."""
-        contribution = cls(g, schema, list_name)
+        contribution = cls(g, schema)
         if not path.is_file():
             return contribution
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -415,7 +411,7 @@ def apply_list(
     edition = check_date(edition) if edition else datetime.date.today().isoformat()
     schema = load_schema()
     report = ImportReport(module.NAME, edition)
-    contribution = _Contribution.read(previous, g, schema, module.NAME) if previous else _Contribution(g, schema, module.NAME)
+    contribution = _Contribution.read(previous, g, schema) if previous else _Contribution(g, schema)
     run = _Importer(contribution, module.NAME, edition, report, skip_bad)
     for item in module.read(path, **extra_files):
         run.take(item)
