@@ -689,3 +689,25 @@ def test_ftm_references_to_records_the_file_lacks_are_errors(tmp_path):
         with pytest.raises(DataError) as error:
             apply_file("ftm", tmp_path, "e.ftm.json", content)
         assert str(error.value) == f"e.ftm.json:2: {message}"
+
+
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        # Were TypeError tracebacks: CSL JSON fields of the wrong type.
+        ({"programs": 1}, "field 'programs' is a number, not a list of texts"),
+        ({"alt_names": {"a": "b"}}, "field 'alt_names' is an object, not a list of texts"),
+        ({"nationalities": [["CN"]]}, "field 'nationalities' is an array, not a list of texts"),
+        ({"addresses": 7}, "field 'addresses' is a number, not a list of objects"),
+        ({"ids": True}, "field 'ids' is a boolean, not a list of objects"),
+        ({"ids": [{"type": "Gender", "number": ["Male"]}]}, "field 'ids' holds an object whose values are not text"),
+        # Was accepted with the object's Python repr as the name.
+        ({"name": {"first": "X"}}, "field 'name' is an object, not text"),
+        ({"source": ["Entity List (EL) - Bureau of Industry and Security"]}, "field 'source' is an array, not text"),
+    ],
+)
+def test_csl_json_fields_of_the_wrong_type_are_one_line_errors(tmp_path, change, reason):
+    row = {**json.loads(CSL_ROW), **change}
+    with pytest.raises(DataError) as error:
+        apply_file("csl", tmp_path, "csl.jsonl", CSL_ROW + b"\n" + json.dumps(row).encode() + b"\n")
+    assert str(error.value) == f"csl.jsonl:2: {reason}"

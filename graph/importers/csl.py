@@ -139,6 +139,39 @@ def row_from_csv(fields: dict[str, str]) -> Row:
     )
 
 
+_JSON_TEXTS = ("id", "_id", "source", "name", "entity_number", "type", "title", "federal_register_notice", "start_date",
+               "end_date", "remarks", "source_list_url", "source_information_url")
+_JSON_TEXT_LISTS = ("programs", "alt_names", "nationalities", "citizenships", "places_of_birth", "dates_of_birth")
+_JSON_OBJECT_LISTS = ("addresses", "ids")
+
+
+def _json_type(value: Any) -> str:
+    return {bool: "a boolean", dict: "an object", list: "an array", str: "a string"}.get(type(value), "a number")
+
+
+def _is_text(value: Any) -> bool:
+    return value is None or type(value) in (str, int, float)
+
+
+def json_type_error(record: dict[str, Any]) -> str | None:
+    """Why a JSON row's fields are not of the CSL's types (text; a list of texts or ``;``-separated text; a list of objects), or None."""
+    for key in _JSON_TEXTS:
+        if not _is_text(record.get(key)):
+            return f"field {key!r} is {_json_type(record[key])}, not text"
+    for key in _JSON_TEXT_LISTS:
+        value = record.get(key)
+        if not (value is None or type(value) is str or (type(value) is list and all(map(_is_text, value)))):
+            return f"field {key!r} is {_json_type(value)}, not a list of texts"
+    for key in _JSON_OBJECT_LISTS:
+        value = record.get(key)
+        if value is not None and type(value) not in (list, str):  # a string: as in the CSV, read for nothing
+            return f"field {key!r} is {_json_type(value)}, not a list of objects"
+        for item in value or ():
+            if type(item) is dict and not all(_is_text(v) for k, v in item.items() if k in ("country", "city", "type", "number")):
+                return f"field {key!r} holds an object whose values are not text"
+    return None
+
+
 def row_from_json(record: dict[str, Any]) -> Row:
     """A JSON row as a :class:`Row`; list fields may be arrays or ``;``-separated strings."""
 
@@ -348,6 +381,8 @@ def read_json(path: Path) -> Iterator[Item]:
             yield row
         elif not isinstance(row, dict):
             yield BadRow(where, "not a JSON object")
+        elif problem := json_type_error(row):
+            yield BadRow(where, problem)
         else:
             yield from _items(row_from_json(row), where)
 
