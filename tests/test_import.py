@@ -275,6 +275,7 @@ def test_an_import_killed_at_random_points_leaves_the_old_graph_or_the_new(tmp_p
     import time
 
     from graph.queries import load_queries
+    from tests.conftest import canonical
 
     db = tmp_path / "killdb"
     env = {**os.environ, "TECHGRAPH_DB": str(db)}
@@ -284,8 +285,9 @@ def test_an_import_killed_at_random_points_leaves_the_old_graph_or_the_new(tmp_p
 
     def answers() -> dict[str, list]:
         with graph.open(db) as g:
-            found = {q.name: sorted(map(repr, g.query(q.name, **q.example))) for q in load_queries().values() if q.name != "path"}
-            # Of several shortest paths, which one comes first may change from one build to the next.
+            # Rows and the lists inside them in a canonical order (collect() has none); of several
+            # shortest paths, which one comes first may change from one build to the next.
+            found = {q.name: canonical(g.query(q.name, **q.example)) for q in load_queries().values() if q.name != "path"}
             found["path"] = [row["steps"] for row in g.query("path", **load_queries()["path"].example)]
             found["listings"] = list(g.cypher("MATCH ()-[r:SANCTIONS]->() RETURN count(r) AS n"))
             return found
