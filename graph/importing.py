@@ -38,7 +38,7 @@ from typing import Any, Callable
 
 from pydantic import ValidationError
 
-from graph.errors import DataError, QueryError
+from graph.errors import DataError, QueryError, brief
 from graph.importers import FORMATS
 from graph.importers.base import BadRow, Entity, Listing, Ownership, Program
 from graph.importers.ofac_sdn import clean_text
@@ -221,13 +221,13 @@ class _Importer:
     def _record_id(self, record: str) -> str:
         return f"{self.list}:{record}"
 
-    def _new_id(self, name: str, record: str) -> str:
+    def _new_id(self, name: str, record: str, where: str) -> str:
         base = slug(name)[:60].strip("-") or slug(f"{self.list}-{record}")
         for candidate in (base, f"{base}-{slug(self.list)}-{slug(record)}"[:120].strip("-")):
             if candidate and candidate not in self.used_ids:
                 self.used_ids.add(candidate)
                 return candidate
-        raise DataError(f"cannot make a node id for {name!r} (record {record})")
+        raise DataError(f"{where}: cannot make a node id for {brief(name)} (record {brief(record)}): both candidates are taken")
 
     def entity(self, entity: Entity, reference: bool = False) -> str:
         """The node of a listed party (or, ``reference``, of a party the list only names, such as an owner)."""
@@ -243,7 +243,7 @@ class _Importer:
         entry = merge_entry(self.list, entity.record, entity.name, decision_reason or "same record")
         if node is None:
             fields = {
-                "id": self._new_id(entity.name, entity.record),
+                "id": self._new_id(entity.name, entity.record, entity.where),
                 "name": entity.name,
                 "aliases": [a for a in dict.fromkeys(entity.aliases) if a != entity.name] or None,
                 "summary": entity.summary,
