@@ -285,9 +285,14 @@ def test_an_import_killed_at_random_points_leaves_the_old_graph_or_the_new(tmp_p
 
     def answers() -> dict[str, list]:
         with graph.open(db) as g:
-            # Rows and the lists inside them in a canonical order (collect() has none); of several
-            # shortest paths, which one comes first may change from one build to the next.
-            found = {q.name: canonical(g.query(q.name, **q.example)) for q in load_queries().values() if q.name != "path"}
+            # Rows, and the lists inside them, in a canonical order: ties in ORDER BY and collect()
+            # have none, so a rebuild may reorder them; of several shortest paths, which one comes
+            # first may change too.
+            found = {
+                q.name: sorted(json.dumps(row, sort_keys=True, default=str) for row in canonical(g.query(q.name, **q.example)))
+                for q in load_queries().values()
+                if q.name != "path"
+            }
             found["path"] = [row["steps"] for row in g.query("path", **load_queries()["path"].example)]
             found["listings"] = list(g.cypher("MATCH ()-[r:SANCTIONS]->() RETURN count(r) AS n"))
             return found
