@@ -210,7 +210,7 @@ class _Importer:
             # Names are shown and matched: control characters (NUL, ESC ...) and line breaks in them go.
             name, item.aliases = clean_text(item.name), [a for a in map(clean_text, item.aliases) if a]
             if not name:
-                return self.bad(item.where, f"name {item.name!r} is empty once control characters are dropped")
+                return self.bad(item.where, f"name {brief(item.name)} is empty once control characters are dropped")
             item.name = name
             self.entity(item)
         elif isinstance(item, Listing):
@@ -320,7 +320,7 @@ class _Importer:
         if owned is None:
             return self.bad(ownership.where, f"ownership of record {ownership.owned!r}, which the file does not define")
         if ownership.owner_is_name and not clean_text(ownership.owner):
-            return self.bad(ownership.where, f"owner name {ownership.owner!r} is empty once control characters are dropped")
+            return self.bad(ownership.where, f"owner name {brief(ownership.owner)} is empty once control characters are dropped")
         if ownership.owner_is_name:  # resolved like a record of its own: "owner:<name>"
             ownership.owner = clean_text(ownership.owner)
             owner = self.entity(
