@@ -40,8 +40,7 @@ from pydantic import ValidationError
 
 from graph.errors import DataError, QueryError, brief
 from graph.importers import FORMATS
-from graph.importers.base import BadRow, Entity, Listing, Ownership, Program
-from graph.importers.ofac_sdn import clean_text
+from graph.importers.base import BadRow, Entity, Listing, Ownership, Program, clean_text
 from graph.importers.programs import slug
 from graph.loader import EXTEND, _first_error, load_graph, relation_key, shown
 from graph.resolve import Resolver, merge_entry

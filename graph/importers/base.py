@@ -146,6 +146,23 @@ def iso_date(text: str, where: str) -> str:
     raise DataError(f"{where}: not a date: {text!r}")
 
 
+def clean_text(text: str) -> str:
+    """Whitespace normalised, control characters dropped, and C1 controls (Windows-1252 punctuation
+    decoded as Latin-1 upstream, as in ``Gui\\x92an``) turned back into the character meant.
+
+    >>> clean_text(" Gui\\x92an\\n New\\x00 District ")
+    'Gui’an New District'
+    """
+    def meant(match: re.Match[str]) -> str:
+        try:
+            return match.group().encode("latin-1").decode("cp1252")
+        except UnicodeDecodeError:
+            return ""
+
+    text = re.sub(r"[\x80-\x9f]", meant, text)
+    return " ".join(re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text).split())
+
+
 def split_list(text: str | None, separator: str = ";") -> list[str]:
     """The non-empty, stripped, de-duplicated items of a separated field, in order.
 

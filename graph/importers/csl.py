@@ -49,12 +49,12 @@ from graph.importers.base import (
     Item,
     Listing,
     Ownership,
+    clean_text,
     iso_date,
     split_list,
 )
 from graph.importers.ofac_sdn import (
     PERSON_ROLE,
-    clean_text,
     country_code,
     csv_rows,
     other_names,

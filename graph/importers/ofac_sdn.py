@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.errors import DataError
-from graph.importers.base import BadRow, Entity, Item, Listing, Ownership, iso_date
+from graph.importers.base import BadRow, Entity, Item, Listing, Ownership, clean_text, iso_date
 from graph.importers.programs import OFAC_SDN_URL, ofac_program
 from graph.loader import shown
 
@@ -223,23 +223,6 @@ def csv_rows(path: Path) -> Iterator[tuple[int, list[str] | None, str | None]]:
                     yield first_line, row, None
     except OSError as exc:
         raise DataError(f"{shown(path)}: cannot read: {exc.strerror}") from None
-
-
-def clean_text(text: str) -> str:
-    """Whitespace normalised, control characters dropped, and C1 controls (Windows-1252 punctuation
-    decoded as Latin-1 upstream, as in ``Gui\\x92an``) turned back into the character meant.
-
-    >>> clean_text(" Gui\\x92an\\n New\\x00 District ")
-    'Gui’an New District'
-    """
-    def meant(match: re.Match[str]) -> str:
-        try:
-            return match.group().encode("latin-1").decode("cp1252")
-        except UnicodeDecodeError:
-            return ""
-
-    text = re.sub(r"[\x80-\x9f]", meant, text)
-    return " ".join(re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text).split())
 
 
 def null(value: str) -> str:
