@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from graph.errors import DataError
-from graph.importers.base import BadRow
+from graph.importers.base import BadRow, clean_text
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -34,15 +34,6 @@ class Row(NamedTuple):
 
     where: str
     values: dict[str, str]
-
-
-def clean(text: str | None) -> str:
-    """``text`` with runs of whitespace (newlines included) made single spaces.
-
-    >>> clean("  Huawei\\r\\n Technologies ")
-    'Huawei Technologies'
-    """
-    return " ".join((text or "").split())
 
 
 def numbered_lines(path: Path) -> Iterator[tuple[int, bytes]]:
@@ -92,7 +83,7 @@ def read_rows(path: Path, columns: Sequence[str], what: str) -> Iterator[Row | B
         if not any(field.strip() for field in fields):
             continue
         if header is None:
-            header = [clean(name) for name in fields]
+            header = [clean_text(name) for name in fields]
             missing = [name for name in columns if name not in header]
             if missing:
                 raise DataError(f"{path.name}:{first_line}: not a {what} file: header lacks {', '.join(map(repr, missing))}")

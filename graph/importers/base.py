@@ -21,7 +21,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from graph.errors import DataError
+from graph.errors import DataError, brief
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,18 @@ def iso_date(text: str, where: str) -> str:
     raise DataError(f"{where}: not a date: {text!r}")
 
 
-def clean_text(text: str) -> str:
+def no_name(raw: str) -> str:
+    r"""Why a row whose name cleans to nothing is bad: it had none, or only control characters.
+
+    >>> no_name("")
+    'no name'
+    >>> print(no_name("\x1b"))
+    name '\x1b' is empty once control characters are dropped
+    """
+    return f"name {brief(raw)} is empty once control characters are dropped" if raw.strip() and not clean_text(raw) else "no name"
+
+
+def clean_text(text: str | None) -> str:
     """Whitespace normalised, control characters dropped, and C1 controls (Windows-1252 punctuation
     decoded as Latin-1 upstream, as in ``Gui\\x92an``) turned back into the character meant.
 
@@ -159,7 +170,7 @@ def clean_text(text: str) -> str:
         except UnicodeDecodeError:
             return ""
 
-    text = re.sub(r"[\x80-\x9f]", meant, text)
+    text = re.sub(r"[\x80-\x9f]", meant, text or "")
     return " ".join(re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text).split())
 
 

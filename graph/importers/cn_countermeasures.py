@@ -28,14 +28,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from graph.errors import DataError
-from graph.importers._csv import clean, read_rows
+from graph.importers._csv import read_rows
 from graph.importers.base import (
     BadRow,
     Entity,
     Item,
     Listing,
     Program,
+    clean_text,
     iso_date,
+    no_name,
     split_list,
 )
 from graph.importers.programs import slug
@@ -132,9 +134,9 @@ def read(path: Path, **extra: object) -> Iterator[Item]:
             yield row
             continue
         where, values = row
-        name = clean(values["Name"])
+        name = clean_text(values["Name"])
         if not name:
-            yield BadRow(where, "no name")
+            yield BadRow(where, no_name(values["Name"]))
             continue
         label = LABELS.get(values["Type"])
         if label is None:
@@ -146,7 +148,7 @@ def read(path: Path, **extra: object) -> Iterator[Item]:
         except DataError as exc:
             yield BadRow(where, f"{name}: {str(exc).removeprefix(where + ': ')}")
             continue
-        list_name, body, url = clean(values["List"]), clean(values["Body"]), values["Source URL"]
+        list_name, body, url = clean_text(values["List"]), clean_text(values["Body"]), values["Source URL"]
         program = _FIXED.get(list_name)
         if program is None:
             issuer = ISSUERS.get(body)
@@ -166,13 +168,13 @@ def read(path: Path, **extra: object) -> Iterator[Item]:
             yield BadRow(where, f"{name}: QID {qid!r} is not a Wikidata item id")
             continue
         record = slug(name)
-        summary = clean(values["Summary"]) or None
-        chinese_summary = clean(values.get("Chinese summary")) or None
+        summary = clean_text(values["Summary"]) or None
+        chinese_summary = clean_text(values.get("Chinese summary")) or None
         sources = [url] if url else list(program.sources)
         aliases = [alias for alias in split_list(f"{values['Alias']};{values['Chinese name']}") if alias != name]
         yield Entity(
             record=record, label=label, name=name, where=where, aliases=aliases,
-            country=clean(values["Country"]).upper() or None,
+            country=clean_text(values["Country"]).upper() or None,
             identifiers=[f"wikidata:{qid}"] if qid else [],
             role=(summary or chinese_summary or "Person targeted by Chinese countermeasures") if label == "Official" else None,
             summary=summary if label != "Official" else None, sources=sources,

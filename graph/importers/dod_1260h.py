@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from graph.errors import DataError
-from graph.importers._csv import clean, read_rows
+from graph.importers._csv import read_rows
 from graph.importers.base import (
     BadRow,
     Entity,
@@ -32,7 +32,9 @@ from graph.importers.base import (
     Listing,
     Ownership,
     Program,
+    clean_text,
     iso_date,
+    no_name,
     split_list,
 )
 from graph.importers.programs import slug
@@ -97,10 +99,10 @@ def read(path: Path, **extra: object) -> Iterator[Item]:
             yield row
             continue
         where, values = row
-        listed_name = clean(values["Name"]).rstrip("*").strip()
-        name = clean(values["Clean Name"]).rstrip("*").strip() or listed_name
+        listed_name = clean_text(values["Name"]).rstrip("*").strip()
+        name = clean_text(values["Clean Name"]).rstrip("*").strip() or listed_name
         if not name:
-            yield BadRow(where, "no name")
+            yield BadRow(where, no_name(values["Clean Name"] or values["Name"]))
             continue
         if not values["Start date"]:
             yield BadRow(where, f"{name}: no Start date (the list edition)")
@@ -120,7 +122,7 @@ def read(path: Path, **extra: object) -> Iterator[Item]:
         sources = [values["Source Url"]] if values["Source Url"] else list(program.sources)
         yield Entity(record=record, label="Company", name=name, where=where, aliases=aliases, country="CN", sources=sources)
         yield Listing(record=record, program=program, where=where, since=edition, until=until,
-                      note=clean(values["Note"]) or None, sources=sources)
-        parent = clean(values["Parent Name"])
+                      note=clean_text(values["Note"]) or None, sources=sources)
+        parent = clean_text(values["Parent Name"])
         if parent:
             yield Ownership(owned=record, owner=parent, where=where, owner_is_name=True, sources=sources)

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from graph.errors import DataError
-from graph.importers._csv import clean, read_rows
+from graph.importers._csv import read_rows
 from graph.importers.base import (
     BadRow,
     Entity,
@@ -30,6 +30,7 @@ from graph.importers.base import (
     Listing,
     Ownership,
     Program,
+    clean_text,
     iso_date,
 )
 from graph.importers.programs import slug
@@ -68,7 +69,7 @@ _DATE = re.compile(r"[A-Z][a-z]+\.? \d{1,2}, ?\d{4}")
 
 def covered_companies(description: str) -> list[str]:
     """The companies a Covered List entry names: the maker or provider, then its named subsidiary if any."""
-    maker = _MAKER.search(clean(description))
+    maker = _MAKER.search(clean_text(description))
     if not maker:
         return []
     rest = maker.group("rest")
@@ -85,7 +86,7 @@ def first_date(text: str, where: str) -> str | None:
     >>> first_date("December 22, 2025Updated:January 7, 2026", "t.csv:2")
     '2025-12-22'
     """
-    text = clean(text)
+    text = clean_text(text)
     if not text:
         return None
     found = _DATE.search(text)
@@ -99,7 +100,7 @@ def read(path: Path, **extra: object) -> Iterator[Item]:
             yield row
             continue
         where, values = row
-        description = clean(values["covered_equipment_or_services"])
+        description = clean_text(values["covered_equipment_or_services"])
         if not description:
             yield BadRow(where, "no covered equipment or services")
             continue
