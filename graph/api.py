@@ -230,6 +230,7 @@ class TechGraph:
 
         from graph.analysis import check_date, snapshot
         from graph.engines import EmbeddedEngine
+        from graph.loader import graph_rows
         from graph.store import install_build
 
         day = check_date(day)
@@ -238,10 +239,10 @@ class TechGraph:
             temporary = None
             if not (folder / "current").exists():
                 shutil.rmtree(folder, ignore_errors=True)
-                install_build(folder, snapshot(self.nx, day), f"as-of-{day}", {"as_of": day})
+                install_build(folder, graph_rows(snapshot(self.nx, day)), f"as-of-{day}", {"as_of": day})
         else:
             folder = temporary = Path(tempfile.mkdtemp(prefix=f"techgraph-as-of-{day}-"))
-            install_build(folder, snapshot(self.nx, day), f"as-of-{day}", {"as_of": day})
+            install_build(folder, graph_rows(snapshot(self.nx, day)), f"as-of-{day}", {"as_of": day})
         view = TechGraph(EmbeddedEngine(folder), folder, {**self.manifest, "as_of": day})
         view.as_of_day, view._temporary = day, temporary
         return view

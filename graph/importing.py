@@ -42,6 +42,7 @@ from graph.errors import DataError, QueryError, brief
 from graph.importers import FORMATS
 from graph.importers.base import BadRow, Entity, Listing, Ownership, Program, clean_text
 from graph.importers.programs import slug
+from graph.derived import derive
 from graph.loader import EXTEND, _first_error, load_graph, relation_key, shown
 from graph.resolve import Resolver, merge_entry
 from graph.schema import Schema, load_schema
@@ -495,6 +496,7 @@ def import_list(
         if skip_bad:
             _write_skipped(imports_dir(db_dir) / f"{fmt}.skipped.tsv", report.skipped)
         if engine is not None:
+            contribution.touched_nodes |= derive(g)  # companies above a new listing rank anew
             report.changed = bool(contribution.touched_nodes or contribution.touched_edges)
             report.target = neo4j.shown_uri
             _push_touched(contribution, engine, contribution.schema)
@@ -519,7 +521,7 @@ def _write_skipped(path: Path, skipped: list[BadRow]) -> None:
 
 def _install(db_dir: Path, target_file: Path, text: str, old: str | None, g, folders: list[Path]) -> None:
     """Replace the list's data file and swap in a database built from ``g``; on failure restore the file."""
-    from graph.loader import fingerprint
+    from graph.loader import fingerprint, graph_rows
     from graph.store import build_folders, install_build
 
     target_file.parent.mkdir(parents=True, exist_ok=True)
@@ -528,7 +530,7 @@ def _install(db_dir: Path, target_file: Path, text: str, old: str | None, g, fol
     os.replace(temporary, target_file)
     try:
         folders = build_folders(db_dir, folders)
-        install_build(db_dir, g, fingerprint(folders), {"folders": [str(f) for f in folders]})
+        install_build(db_dir, graph_rows(g), fingerprint(folders), {"folders": [str(f) for f in folders]})
     except BaseException:
         if old is None:
             target_file.unlink(missing_ok=True)

@@ -42,6 +42,7 @@ import networkx as nx
 import yaml
 from pydantic import ValidationError
 
+from graph.derived import derive
 from graph.errors import DataError, brief
 from graph.paths import data_dir
 from graph.schema import Schema, load_schema
@@ -141,28 +142,32 @@ def _construct(node: yaml.Node, path: Path) -> Any:
 EXTEND = "Extend"
 
 
-def _read_json_lines(path: Path, known: list[str]) -> Iterator[Record]:
+def _json_line(path: Path, number: int, raw: bytes, known: list[str]) -> Record | None:
+    """One line of a JSON-lines file as a Record (None when blank), or a DataError naming file and line."""
+    if not raw.strip():
+        return None
+    try:
+        fields = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise DataError(f"{shown(path)}:{number}: invalid JSON: nested too deeply") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{shown(path)}:{number}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except ValueError as exc:
+        raise DataError(f"{shown(path)}:{number}: invalid JSON: {str(exc).split(':')[0]}") from None
+    if not isinstance(fields, dict) or len(fields) != 1:
+        raise DataError(f"{shown(path)}:{number}: a record must be a JSON object with one key, its kind")
+    ((kind, fields),) = fields.items()
+    if kind not in known:
+        raise DataError(f"{shown(path)}:{number}: unknown record kind {brief(kind)}{suggest(str(kind), known)}")
+    if not isinstance(fields, dict):
+        raise DataError(f"{shown(path)}:{number}: a {kind} record must be a JSON object")
+    return Record(kind, fields, path, number)
+
+
+def _numbered_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     try:
         with open(path, "rb") as lines:
-            for number, raw in enumerate(lines, 1):
-                if not raw.strip():
-                    continue
-                try:
-                    fields = json.loads(raw.decode("utf-8"))
-                except RecursionError:
-                    raise DataError(f"{shown(path)}:{number}: invalid JSON: nested too deeply") from None
-                except UnicodeDecodeError as exc:
-                    raise DataError(f"{shown(path)}:{number}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-                except ValueError as exc:
-                    raise DataError(f"{shown(path)}:{number}: invalid JSON: {str(exc).split(':')[0]}") from None
-                if not isinstance(fields, dict) or len(fields) != 1:
-                    raise DataError(f"{shown(path)}:{number}: a record must be a JSON object with one key, its kind")
-                ((kind, fields),) = fields.items()
-                if kind not in known:
-                    raise DataError(f"{shown(path)}:{number}: unknown record kind {brief(kind)}{suggest(str(kind), known)}")
-                if not isinstance(fields, dict):
-                    raise DataError(f"{shown(path)}:{number}: a {kind} record must be a JSON object")
-                yield Record(kind, fields, path, number)
+            yield from enumerate(lines, 1)
     except OSError as exc:
         raise DataError(f"{shown(path)}: cannot read: {exc.strerror}") from None
 
@@ -171,7 +176,10 @@ def read_records(path: Path, schema: Schema) -> Iterator[Record]:
     """Yield the records of one data file (YAML or JSON lines) with their line numbers."""
     known = [*schema.nodes, *schema.relations]
     if path.suffix == ".jsonl":
-        yield from _read_json_lines(path, [*known, EXTEND])
+        for number, raw in _numbered_lines(path):
+            record = _json_line(path, number, raw, [*known, EXTEND])
+            if record is not None:
+                yield record
         return
     root = _parse(path)
     if root is None:
@@ -239,46 +247,15 @@ def _record_name(record: Record) -> str:
     return f"{record.kind} from {brief(fields.get('from'))} to {brief(fields.get('to'))}"
 
 
-def _check_sources(record: Record, sources: list[str], documents: dict[str, Any], label: str) -> None:
+def _check_sources(record: Record, sources: list[str], documents: dict[str, Any]) -> None:
     for source in sources:
         if source.startswith(("https://", "http://")):
             continue
         if source not in documents:
             raise DataError(
-                f"{record.where}: {label}: source {brief(source)} is neither a URL nor a catalogued document"
+                f"{record.where}: {_record_name(record)}: source {brief(source)} is neither a URL nor a catalogued document"
                 f"{suggest(source, documents)}"
             )
-
-
-def row_batches(g: nx.MultiDiGraph, schema: Schema, size: int) -> Iterator[tuple[str | tuple[str, str, str], list[dict]]]:
-    """The graph as engine rows in batches of at most ``size``: every node batch first, then relations.
-
-    Yields ``(label, rows)`` for nodes and ``((type, from label, to label), rows)``
-    for relations. Every row has every declared property (None when absent);
-    node rows carry ``id``, relation rows ``from``, ``to`` and ``key``. One pass,
-    and never more than ``size`` rows of a kind held at once, whatever the graph's size.
-
-    >>> batches = list(row_batches(load_graph(), load_schema(), 1000))
-    >>> batches[0][0], sorted(dict(batches)[("OWNS", "Company", "App")][0])[:3]
-    ('Government', ['from', 'key', 'note'])
-    """
-    buckets: dict[Any, list[dict]] = {}
-    for node, data in g.nodes(data=True):
-        label = data["label"]
-        bucket = buckets.setdefault(label, [])
-        bucket.append({p: data.get(p) for p in schema.nodes[label].properties} | {"id": node})
-        if len(bucket) >= size:
-            yield label, buckets.pop(label)
-    yield from ((label, rows) for label, rows in buckets.items() if rows)
-    buckets = {}
-    labels = {node: data["label"] for node, data in g.nodes(data=True)}
-    for source, target, key, data in g.edges(keys=True, data=True):
-        kind = (data["type"], labels[source], labels[target])
-        bucket = buckets.setdefault(kind, [])
-        bucket.append({p: data.get(p) for p in schema.relations[data["type"]].properties} | {"from": source, "to": target, "key": key})
-        if len(bucket) >= size:
-            yield kind, buckets.pop(kind)
-    yield from ((kind, rows) for kind, rows in buckets.items() if rows)
 
 
 def relation_key(rel_type: str, source: str, target: str, values: dict[str, Any]) -> str:
@@ -293,6 +270,213 @@ def relation_key(rel_type: str, source: str, target: str, values: dict[str, Any]
     if values.get("role"):
         key += f"#{values['role']}"
     return key
+
+
+def validate_record(record: Record, schema: Schema) -> dict[str, Any]:
+    """A record's values as its schema model validates them (relations keep ``from``), or a DataError.
+
+    >>> validate_record(Record("OWNS", {"from": "a", "to": "b", "sources": ["https://x.org"]}, Path("x.yaml"), 3), load_schema())
+    {'from': 'a', 'to': 'b', 'sources': ['https://x.org']}
+    """
+    model = schema.extend_model() if record.kind == EXTEND else schema.model(record.kind)
+    try:
+        return model.model_validate(record.fields).model_dump(exclude_none=True, by_alias=True)
+    except ValidationError as exc:
+        raise DataError(f"{record.where}: {_record_name(record)}: {_first_error(exc)}") from None
+
+
+class _Records:
+    """The records of every data file, validated, read again for each pass of :func:`dataset_rows`.
+
+    JSON-lines records are validated straight from their bytes (pydantic parses and
+    validates in one step, faster than ``json.loads`` alone); a line that fails
+    that is read again the slow way, so its error is exactly the one the
+    line-by-line reader gives. YAML files, small by nature, are read once.
+    """
+
+    def __init__(self, files: list[Path], schema: Schema):
+        self.files, self.schema = files, schema
+        self._index = {path: index for index, path in enumerate(files)}
+        self.known = [*schema.nodes, *schema.relations, EXTEND]
+        self._known = set(self.known)
+        self._yaml = {path: list(read_records(path, schema)) for path in files if path.suffix != ".jsonl"}
+
+    def where(self, record: Record) -> int:
+        """A record's place packed in one int (see :meth:`place`): millions of them stay small."""
+        return record.line * len(self.files) + self._index[record.file]
+
+    def place(self, where: int) -> str:
+        line, index = divmod(where, len(self.files))
+        return f"{shown(self.files[index])}:{line}"
+
+    def of(self, kinds: set[str]) -> Iterator[tuple[Record, dict[str, Any]]]:
+        """``(record, values)`` for every record of these kinds, in file order."""
+        for index, path in enumerate(self.files):
+            if path.suffix != ".jsonl":
+                yield from ((r, validate_record(r, self.schema)) for r in self._yaml[path] if r.kind in kinds)
+                continue
+            for number, raw in _numbered_lines(path):
+                end = raw.find(b'":', 2)  # the kind, read without parsing: {"Company": ...
+                kind = raw[2:end].decode("latin-1") if end > 0 and raw.startswith(b'{"') else ""
+                if kind in self._known:
+                    if kind not in kinds:
+                        continue
+                    try:
+                        values = self.schema.line_adapter(kind).validate_json(raw)[kind]
+                        if None in values.values():  # an explicit null is an absent value, as in YAML
+                            values = {k: v for k, v in values.items() if v is not None}
+                        yield Record(kind, values, path, number), values
+                        continue
+                    except ValidationError:
+                        pass  # read again below, for the exact error
+                record = _json_line(path, number, raw, self.known)
+                if record is not None and record.kind in kinds:
+                    yield record, validate_record(record, self.schema)
+
+
+Row = tuple[Any, dict[str, Any]]
+
+
+def dataset_rows(folders: Iterable[Path | str] | None = None, schema: Schema | None = None, documents: dict | None = None) -> Iterator[Row]:
+    """Validate the dataset and yield it as rows: every node, then every relation.
+
+    Node rows are ``(label, {"id": ..., property: value})``; relation rows
+    ``((type, from label, to label), {"from": ..., "to": ..., "key": ..., property: value})``,
+    with ``Extend`` records applied and absent properties left out. The files
+    are read in three passes (extensions, nodes, relations), and no more than the
+    ids and relation keys is held: memory stays small at millions of records.
+    A consumer must exhaust the generator before using what it got: the
+    checks of ``Extend`` records end it.
+
+    Raises
+    ------
+    DataError
+        On the first bad record, naming file, line, record and field.
+
+    >>> rows = list(dataset_rows())
+    >>> rows[0][0], sorted(rows[0][1])[:2], rows[-1][0][0] in load_schema().relations
+    ('Government', ['aliases', 'country'], True)
+    """
+    schema = schema or load_schema()
+    folders = [Path(f) for f in (folders or [data_dir()])]
+    documents = read_documents(folders) if documents is None else documents
+    records = _Records(data_files(folders), schema)
+    extensions = _Extensions(records, schema, documents)
+    labels: dict[str, str] = {}
+    defined: dict[str, int] = {}
+    for record, values in records.of(set(schema.nodes)):
+        _check_sources(record, values["sources"], documents)
+        node_id = values["id"]
+        if node_id in defined:
+            raise DataError(f"{record.where}: {_record_name(record)}: duplicate id, first defined at {records.place(defined[node_id])}")
+        defined[node_id] = records.where(record)
+        labels[node_id] = record.kind
+        values.setdefault("aliases", [])
+        yield record.kind, extensions.applied(("node", node_id), record.kind, values)
+    del defined
+    seen: dict[str, int] = {}
+    for record, values in records.of(set(schema.relations)):
+        source, target = values["from"], values["to"]
+        for end in (source, target):
+            if end not in labels:
+                raise DataError(f"{record.where}: {_record_name(record)}: unknown node id {brief(end)}{suggest(end, labels)}")
+        pair = (labels[source], labels[target])
+        allowed = schema.relations[record.kind].pairs
+        if pair not in allowed:
+            options = ", ".join(f"{a}->{b}" for a, b in allowed)
+            raise DataError(f"{record.where}: {_record_name(record)}: {record.kind} cannot join {pair[0]} to {pair[1]} (allowed: {options})")
+        _check_sources(record, values["sources"], documents)
+        key = relation_key(record.kind, source, target, values)
+        if key in seen:
+            raise DataError(f"{record.where}: {_record_name(record)}: duplicate relation, first given at {records.place(seen[key])}")
+        seen[key] = records.where(record)
+        values["key"] = key
+        yield (record.kind, *pair), extensions.applied(("relation", key), record.kind, values)
+    extensions.check_all_applied(labels)
+
+
+class _Extensions:
+    """The ``Extend`` records of a dataset, by the node id or relation key they extend."""
+
+    def __init__(self, records: _Records, schema: Schema, documents: dict):
+        self.schema = schema
+        self.by_target: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
+        for record, values in records.of({EXTEND}):
+            name = f"{record.where}: {_record_name(record)}"
+            node_id, key = values.pop("id", None), values.pop("key", None)
+            if (node_id is None) == (key is None):
+                raise DataError(f"{name}: an Extend needs exactly one of 'id' and 'key'")
+            if node_id is not None and "until" in values:
+                raise DataError(f"{name}: 'until' closes relations, not nodes")
+            _check_sources(record, values.get("sources", []), documents)
+            target = ("node", node_id) if node_id is not None else ("relation", key)
+            self.by_target.setdefault(target, []).append((name, values))
+
+    def applied(self, target: tuple[str, str], kind: str, values: dict[str, Any]) -> dict[str, Any]:
+        """``values`` with the extensions of ``target`` (``("node", id)`` or ``("relation", key)``) added, new items last."""
+        if not self.by_target:
+            return values
+        declared = (self.schema.nodes.get(kind) or self.schema.relations[kind]).properties
+        for name, extension in self.by_target.pop(target, ()):
+            for field in extension:
+                if field not in declared:
+                    raise DataError(f"{name}: {kind} has no property {brief(field)}")
+            if "until" in extension:
+                values.setdefault("until", extension["until"])
+            for field, items in extension.items():
+                if field != "until":
+                    current = values.get(field) or []
+                    values[field] = current + [item for item in dict.fromkeys(items) if item not in current]
+        return values
+
+    def check_all_applied(self, node_ids: dict[str, str]) -> None:
+        """Raise on the first extension whose node or relation does not exist (all others were applied)."""
+        for (what, target), [(name, _), *_] in self.by_target.items():
+            if what == "node":
+                raise DataError(f"{name}: unknown node id {brief(target)}{suggest(target, node_ids)}")
+            raise DataError(f"{name}: unknown relation key {brief(target)}")
+
+
+def graph_rows(g: nx.MultiDiGraph) -> Iterator[Row]:
+    """A networkx graph shaped like :func:`load_graph`'s as rows shaped like :func:`dataset_rows`'.
+
+    >>> next(graph_rows(load_graph()))[0]
+    'Government'
+    """
+    for node, data in g.nodes(data=True):
+        yield data["label"], {k: v for k, v in data.items() if k != "label"} | {"id": node}
+    labels = {node: data["label"] for node, data in g.nodes(data=True)}
+    for source, target, key, data in g.edges(keys=True, data=True):
+        row = {k: v for k, v in data.items() if k != "type"} | {"from": source, "to": target, "key": key}
+        yield (data["type"], labels[source], labels[target]), row
+
+
+def row_batches(rows: Iterable[Row], schema: Schema, size: int) -> Iterator[tuple[Any, list[dict]]]:
+    """Rows grouped by kind in batches of at most ``size``, every property present (None when absent).
+
+    Every node batch comes before the first relation batch (the rows must give nodes
+    first); never more than ``size`` rows of a kind are held at once, whatever the
+    graph's size.
+
+    >>> batches = list(row_batches(dataset_rows(), load_schema(), 1000))
+    >>> batches[0][0], sorted(dict(batches)[("OWNS", "Company", "App")][0])[:3]
+    ('Government', ['from', 'key', 'note'])
+    """
+    buckets: dict[Any, list[dict]] = {}
+    relations = False
+    for kind, row in rows:
+        is_node = isinstance(kind, str)
+        if not is_node and not relations:  # every node is written before the first relation needs its ends
+            relations = True
+            yield from ((label, batch) for label, batch in buckets.items() if batch)
+            buckets = {}
+        declared = schema.nodes[kind] if is_node else schema.relations[kind[0]]
+        ends = ("id",) if is_node else ("from", "to", "key")
+        bucket = buckets.setdefault(kind, [])
+        bucket.append({p: row.get(p) for p in (*declared.properties, *ends)})
+        if len(bucket) >= size:
+            yield kind, buckets.pop(kind)
+    yield from ((kind, rows) for kind, rows in buckets.items() if rows)
 
 
 def load_graph(folders: Iterable[Path | str] | None = None, schema: Schema | None = None) -> nx.MultiDiGraph:
@@ -325,80 +509,13 @@ def load_graph(folders: Iterable[Path | str] | None = None, schema: Schema | Non
     >>> any(d["type"] == "OWNS" for _, _, d in g.in_edges("wechat", data=True))
     True
     """
-    schema = schema or load_schema()
     folders = [Path(f) for f in (folders or [data_dir()])]
     documents = read_documents(folders)
     g = nx.MultiDiGraph(documents=documents)
-    relations: list[tuple[Record, dict[str, Any]]] = []
-    extends: list[tuple[Record, dict[str, Any]]] = []
-    where_defined: dict[str, str] = {}
-    for path in data_files(folders):
-        for record in read_records(path, schema):
-            name = _record_name(record)
-            model = schema.extend_model() if record.kind == EXTEND else schema.model(record.kind)
-            try:
-                values = model.model_validate(record.fields).model_dump(exclude_none=True)
-            except ValidationError as exc:
-                raise DataError(f"{record.where}: {name}: {_first_error(exc)}") from None
-            if record.kind == EXTEND:
-                extends.append((record, values))
-                continue
-            if record.kind in schema.relations:
-                relations.append((record, values))
-                continue
-            _check_sources(record, values["sources"], documents, name)
-            node_id = values.pop("id")
-            if node_id in where_defined:
-                raise DataError(f"{record.where}: {name}: duplicate id, first defined at {where_defined[node_id]}")
-            where_defined[node_id] = record.where
-            values.setdefault("aliases", [])
-            g.add_node(node_id, label=record.kind, **values)
-    seen: dict[str, str] = {}
-    for record, values in relations:
-        source, target = values.pop("from_"), values.pop("to")
-        name = _record_name(record)
-        for end in (source, target):
-            if end not in g:
-                raise DataError(f"{record.where}: {name}: unknown node id {brief(end)}{suggest(end, g.nodes)}")
-        pair = (g.nodes[source]["label"], g.nodes[target]["label"])
-        allowed = schema.relations[record.kind].pairs
-        if pair not in allowed:
-            options = ", ".join(f"{a}->{b}" for a, b in allowed)
-            raise DataError(f"{record.where}: {name}: {record.kind} cannot join {pair[0]} to {pair[1]} (allowed: {options})")
-        _check_sources(record, values["sources"], documents, name)
-        key = relation_key(record.kind, source, target, values)
-        if key in seen:
-            raise DataError(f"{record.where}: {name}: duplicate relation, first given at {seen[key]}")
-        seen[key] = record.where
-        g.add_edge(source, target, key=key, type=record.kind, **values)
-    edges = {key: data for _, _, key, data in g.edges(keys=True, data=True)} if extends else {}
-    for record, values in extends:
-        _extend(record, values, g, edges, documents, schema)
+    for kind, row in dataset_rows(folders, schema, documents):
+        if isinstance(kind, str):
+            g.add_node(row.pop("id"), label=kind, **row)
+        else:
+            g.add_edge(row.pop("from"), row.pop("to"), key=row.pop("key"), type=kind[0], **row)
+    derive(g)
     return g
-
-
-def _extend(record: Record, values: dict[str, Any], g: nx.MultiDiGraph, edges: dict[str, dict], documents, schema: Schema) -> None:
-    """Add an Extend record's list values to its node or relation (new values appended, order kept)."""
-    node_id, key = values.pop("id", None), values.pop("key", None)
-    name = _record_name(record)
-    if (node_id is None) == (key is None):
-        raise DataError(f"{record.where}: {name}: an Extend needs exactly one of 'id' and 'key'")
-    if node_id is not None and node_id not in g:
-        raise DataError(f"{record.where}: {name}: unknown node id {brief(node_id)}{suggest(node_id, g.nodes)}")
-    if key is not None and key not in edges:
-        raise DataError(f"{record.where}: {name}: unknown relation key {brief(key)}")
-    target = g.nodes[node_id] if node_id is not None else edges[key]
-    kind = target["label"] if node_id is not None else target["type"]
-    declared = (schema.nodes.get(kind) or schema.relations[kind]).properties
-    for field in values:
-        if field not in declared:
-            raise DataError(f"{record.where}: {name}: {kind} has no property {brief(field)}")
-    _check_sources(record, values.get("sources", []), documents, name)
-    until = values.pop("until", None)
-    if until is not None:
-        if node_id is not None:
-            raise DataError(f"{record.where}: {name}: 'until' closes relations, not nodes")
-        target.setdefault("until", until)
-    for field, items in values.items():
-        current = target.get(field) or []
-        target[field] = current + [item for item in dict.fromkeys(items) if item not in current]

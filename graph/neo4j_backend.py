@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from graph.errors import DatabaseError, QueryError
-from graph.loader import row_batches
+from graph.loader import graph_rows, row_batches
 from graph.schema import Schema
 
 DEFAULT_URI = "bolt://localhost:7687"
@@ -163,8 +163,8 @@ class Neo4jEngine:
 
 
 def _set_clause(variable: str, properties, skip: str) -> str:
-    # toFloat and toStringList keep a batch whose values are all null typed on every engine.
-    typed = {"float": "toFloat(r.{})", "string-list": "toStringList(r.{})"}
+    # toFloat, toInteger and toStringList keep a batch whose values are all null typed on every engine.
+    typed = {"float": "toFloat(r.{})", "integer": "toInteger(r.{})", "string-list": "toStringList(r.{})"}
     return ", ".join(
         f"{variable}.{p.name} = " + typed.get(p.type, "r.{}").format(p.name) for p in properties.values() if p.name != skip
     )
@@ -219,7 +219,7 @@ def push(
         for statement in statements["clear"].values():
             while engine.run(statement, {"batch": batch_size}, write=True)[1][0]["deleted"]:
                 pass
-    for kind, batch in row_batches(g, schema, batch_size):
+    for kind, batch in row_batches(graph_rows(g), schema, batch_size):
         engine.run(statements["nodes"][kind] if isinstance(kind, str) else statements["relations"][kind], {"rows": batch}, write=True)
         if progress:
             progress(len(batch))

@@ -22,20 +22,21 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, create_model
+from typing_extensions import NotRequired, Required, TypedDict
 
 from graph.errors import SchemaError, brief
 from graph.paths import data_dir
 
-PROPERTY_TYPES = ("string", "date", "float", "string-list")
+PROPERTY_TYPES = ("string", "date", "float", "integer", "string-list")
 DATE_PATTERN = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # libyaml's safe loader when PyYAML has it (ten times faster: every command reads the schema).
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-LADYBUG_TYPES = {"string": "STRING", "date": "STRING", "float": "DOUBLE", "string-list": "STRING[]"}
+LADYBUG_TYPES = {"string": "STRING", "date": "STRING", "float": "DOUBLE", "integer": "INT64", "string-list": "STRING[]"}
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class Schema:
     nodes: dict[str, NodeType]
     relations: dict[str, RelationType]
     path: Path
-    _models: dict[str, type[BaseModel]] = field(default_factory=dict, repr=False)
+    _models: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def model(self, name: str) -> type[BaseModel]:
         """The pydantic model validating records of a label or relationship type.
@@ -103,20 +104,40 @@ class Schema:
         ['ofac:1']
         """
         if "Extend" not in self._models:
-            declared = [*self.nodes.values(), *self.relations.values()]
-            lists = {
-                n: dataclasses.replace(p, required=False)
-                for kind in declared
-                for n, p in kind.properties.items()
-                if p.type == "string-list"
-            }
-            target = {
-                "id": Property("id", "string", description="Node to extend."),
-                "key": Property("key", "string", description="Relation to extend."),
-                "until": Property("until", "date", description="Closes a relation that has no end yet (a delisting)."),
-            }
-            self._models["Extend"] = _pydantic_model("Extend", {**target, **lists}, is_relation=False)
+            self._models["Extend"] = _pydantic_model("Extend", self._extend_properties(), is_relation=False)
         return self._models["Extend"]
+
+    def _extend_properties(self) -> dict[str, Property]:
+        declared = [*self.nodes.values(), *self.relations.values()]
+        lists = {
+            n: dataclasses.replace(p, required=False)
+            for kind in declared
+            for n, p in kind.properties.items()
+            if p.type == "string-list"
+        }
+        target = {
+            "id": Property("id", "string", description="Node to extend."),
+            "key": Property("key", "string", description="Relation to extend."),
+            "until": Property("until", "date", description="Closes a relation that has no end yet (a delisting)."),
+        }
+        return {**target, **lists}
+
+    def line_adapter(self, name: str) -> TypeAdapter:
+        """Validates one JSON line holding a record of ``name`` straight from its bytes, into plain dicts.
+
+        The same checks as :meth:`model` (and :meth:`extend_model` for ``Extend``).
+
+        >>> load_schema().line_adapter("App").validate_json(b'{"App": {"id": "a", "name": "A", "sources": ["x.md"]}}')
+        {'App': {'id': 'a', 'name': 'A', 'sources': ['x.md']}}
+        """
+        key = f"{name} line"
+        if key not in self._models:
+            kind = self.nodes.get(name) or self.relations.get(name)
+            if kind is None and name != "Extend":
+                raise SchemaError(f"{self.path}: no node label or relationship type named {name!r}")
+            properties = kind.properties if kind else self._extend_properties()
+            self._models[key] = _line_adapter(name, properties, is_relation=name in self.relations)
+        return self._models[key]
 
     @cached_property
     def all_node_properties(self) -> dict[str, Property]:
@@ -181,44 +202,60 @@ def _describe(prop: Property) -> str:
 def _python_type(prop: Property) -> Any:
     if prop.enum:
         return Literal[prop.enum]  # type: ignore[valid-type]
-    return {"string": str, "date": str, "float": float, "string-list": list[str]}[prop.type]
+    return {"string": str, "date": str, "float": float, "integer": int, "string-list": list[str]}[prop.type]
+
+
+def _annotated(prop: Property) -> Any:
+    """A property's type with its checks attached, for a model field or a TypedDict key."""
+    annotation = _python_type(prop)
+    checks: list[Any] = []
+    if prop.type == "date":
+        checks.append(BeforeValidator(_check_date))
+    if prop.type == "string-list":
+        if prop.required:  # a record with `sources: []` has no provenance (first: the list's own constraint)
+            checks.append(Field(min_length=1))
+        checks.append(AfterValidator(_check_list))
+    if prop.name == "id":
+        checks.append(AfterValidator(_check_id))
+    if prop.name == "share":
+        checks.append(AfterValidator(_check_share))
+    if prop.type == "string" and not prop.enum:
+        checks.append(AfterValidator(_check_string))
+    return Annotated[(annotation, *checks)] if checks else annotation
+
+
+def _record_fields(properties: dict[str, Property], is_relation: bool) -> dict[str, tuple[Any, bool, str]]:
+    """Every field a record may give: name -> (checked type, required, description)."""
+    fields = {"from": (str, True, "Start node id."), "to": (str, True, "End node id.")} if is_relation else {}
+    for prop in properties.values():
+        if not prop.derived:
+            fields[prop.name] = (_annotated(prop), prop.required, prop.description)
+    return fields
+
+
+RECORD_CONFIG = ConfigDict(extra="forbid", strict=False, populate_by_name=True)
 
 
 def _pydantic_model(name: str, properties: dict[str, Property], is_relation: bool) -> type[BaseModel]:
     fields: dict[str, Any] = {}
-    if is_relation:
-        fields["from_"] = (str, Field(alias="from"))
-        fields["to"] = (str, ...)
-    for prop in properties.values():
-        if prop.derived:
-            continue
-        annotation = _python_type(prop)
-        if prop.required:
-            # A required list must not be empty: a record with `sources: []` has no provenance.
-            extra = {"min_length": 1} if prop.type == "string-list" else {}
-            fields[prop.name] = (annotation, Field(..., description=prop.description, **extra))
-        else:
-            fields[prop.name] = (Optional[annotation], Field(None, description=prop.description))
-    validators = {}
-    dates = [p.name for p in properties.values() if p.type == "date" and not p.derived]
-    if dates:
-        validators["check_dates"] = field_validator(*dates, mode="before")(_check_date)
-    lists = [p.name for p in properties.values() if p.type == "string-list"]
-    if lists:
-        validators["check_lists"] = field_validator(*lists)(_check_list)
-    if "id" in properties:
-        validators["check_id"] = field_validator("id")(_check_id)
-    if "share" in properties:
-        validators["check_share"] = field_validator("share")(_check_share)
-    strings = [p.name for p in properties.values() if p.type == "string" and not p.enum and not p.derived]
-    if strings:
-        validators["check_strings"] = field_validator(*strings)(_check_string)
-    return create_model(
-        name,
-        __config__=ConfigDict(extra="forbid", strict=False, populate_by_name=True),
-        __validators__=validators,
-        **fields,
-    )
+    for field_name, (annotation, required, description) in _record_fields(properties, is_relation).items():
+        python_name, alias = ("from_", {"alias": "from"}) if field_name == "from" else (field_name, {})
+        default = ... if required else None
+        fields[python_name] = (annotation if required else Optional[annotation], Field(default, description=description, **alias))
+    return create_model(name, __config__=RECORD_CONFIG, **fields)
+
+
+def _line_adapter(name: str, properties: dict[str, Property], is_relation: bool) -> TypeAdapter:
+    """Validates a whole JSON line ``{"<name>": {...}}`` from its bytes into plain dicts."""
+    keys = {
+        field_name: Required[annotation] if required else NotRequired[Optional[annotation]]
+        for field_name, (annotation, required, _) in _record_fields(properties, is_relation).items()
+    }
+    record = TypedDict(name, keys)  # type: ignore[operator]
+    record.__pydantic_config__ = RECORD_CONFIG  # type: ignore[attr-defined]
+    line = TypedDict(f"{name}Line", {name: record})  # type: ignore[operator]
+    line.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]
+    return TypeAdapter(line)
 
 
 def _check_date(value: Any) -> Any:
@@ -239,6 +276,8 @@ def _check_date(value: Any) -> Any:
 def _check_list(value: list[str] | None) -> list[str] | None:
     if value is not None and any(not item.strip() for item in value):
         raise ValueError("list contains an empty string")
+    for item in value or ():
+        _check_controls(item)
     return value
 
 
@@ -257,7 +296,18 @@ def _check_share(value: float | None) -> float | None:
 def _check_string(value: str | None) -> str | None:
     if value is not None and not value.strip():
         raise ValueError("empty string")
+    _check_controls(value)
     return value
+
+
+# Control characters other than tab and line breaks: never text, and the build's files use U+001F.
+CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _check_controls(value: str | None) -> None:
+    found = value and CONTROLS.search(value)
+    if found:
+        raise ValueError(f"contains the control character U+{ord(found.group()):04X}: {brief(value)}")
 
 
 def _properties(raw: Any, where: str) -> dict[str, Property]:

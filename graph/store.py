@@ -16,6 +16,7 @@ True
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -23,15 +24,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from graph.derived import PROPERTIES, Derivation
 from graph.errors import DatabaseError, TechgraphError
-from graph.loader import fingerprint, row_batches
+from graph.loader import dataset_rows, fingerprint
 from graph.paths import data_folders
 from graph.schema import LADYBUG_TYPES
 
-# Rows per statement and the engine's page cache while building: memory stays bounded at any size
-# (one UNWIND of every row and the default pool, 80% of RAM, took 12 GB at 1M edges).
-BUILD_BATCH = 50_000
-BUILD_BUFFER_POOL = 512 * 1024 * 1024
 CURRENT = "current"
 BUILD_SUFFIX = ".lbdb"
 IMPORTS = "imports"
@@ -119,37 +117,128 @@ def read_manifest(db_dir: Path) -> dict[str, Any] | None:
     return manifest
 
 
-def _assignments(properties) -> str:
-    # Cast every column: a batch whose values are all null or empty lists has no type of its own.
-    return ", ".join(f"{p.name}: CAST(r.{p.name} AS {LADYBUG_TYPES[p.type]})" for p in properties.values())
+# The schema forbids control characters in values: U+001F can join a list's items in a CSV field.
+LIST_SEPARATOR = "\x1f"
+# LadybugDB's page cache while building: the COPY of one relation table holds its rows in it
+# (1M relation rows needed between 512 and 700 MB), plus a base for the node tables' indexes.
+BUILD_POOL_BASE = 256 * 1024 * 1024
+BUILD_POOL_PER_ROW = 768
 
 
-def write_database(g, path: Path, schema) -> None:
-    """Create a LadybugDB file at ``path`` holding every node and edge of ``g``."""
+def _cypher_string(text: str) -> str:
+    """A Cypher string literal (LadybugDB takes a file to LOAD FROM as a literal only, never a parameter)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+class _CsvTables:
+    """Rows written to one CSV file per node label and per (type, from label, to label), for COPY.
+
+    A list property is one field, its items joined by :data:`LIST_SEPARATOR`
+    (a lone separator is the empty list); an empty field is null.
+    """
+
+    def __init__(self, folder: Path, schema):
+        self.folder, self.schema = folder, schema
+        self.files: dict[Any, tuple[Any, Any, list[str], list[int]]] = {}  # kind -> file, writer, columns, list columns
+        self.rows: dict[Any, int] = {}
+
+    def _open(self, kind):
+        properties = self.schema.nodes[kind].properties if isinstance(kind, str) else self.schema.relations[kind[0]].properties
+        columns = list(properties) if isinstance(kind, str) else ["from", "to", *properties]
+        lists = [i for i, c in enumerate(columns) if c in properties and properties[c].type == "string-list"]
+        handle = open(self.folder / f"{len(self.files)}.csv", "w", encoding="utf-8", newline="")
+        self.files[kind] = (handle, csv.writer(handle), columns, lists)
+        self.rows[kind] = 0
+        return self.files[kind]
+
+    def add(self, kind, row: dict[str, Any]) -> None:
+        _, writer, columns, lists = self.files.get(kind) or self._open(kind)
+        fields = list(map(row.get, columns))
+        for i in lists:
+            if fields[i] is not None:
+                fields[i] = LIST_SEPARATOR.join(fields[i]) or LIST_SEPARATOR
+        writer.writerow(fields)
+        self.rows[kind] += 1
+
+    def fill(self, derived: dict[str, dict[str, Any]]) -> None:
+        """Rewrite each node file with derived properties (:mod:`graph.derived`) in their columns."""
+        for kind, (handle, _, columns, _) in self.files.items():
+            if kind not in PROPERTIES:
+                continue
+            handle.close()
+            path = Path(handle.name)
+            filled = path.with_name(f"filled-{path.name}")
+            at, key = {name: columns.index(name) for name in PROPERTIES[kind]}, columns.index("id")
+            with open(path, encoding="utf-8", newline="") as rows, open(filled, "w", encoding="utf-8", newline="") as out:
+                writer = csv.writer(out)
+                for fields in csv.reader(rows):
+                    for name, value in derived.get(fields[key], {}).items():
+                        fields[at[name]] = value
+                    writer.writerow(fields)
+            os.replace(filled, path)
+
+    def copy_statements(self) -> list[str]:
+        """One COPY per file: node tables first, as relation tables need their ends."""
+        statements = []
+        for kind in sorted(self.files, key=lambda k: not isinstance(k, str)):
+            handle, _, columns, lists = self.files[kind]
+            handle.close()
+            properties = self.schema.nodes[kind].properties if isinstance(kind, str) else self.schema.relations[kind[0]].properties
+            types = [LADYBUG_TYPES[properties[c].type] if c in properties else "STRING" for c in columns]
+            header = ", ".join(f"c{i} {'STRING' if i in lists else t}" for i, t in enumerate(types))
+            values = ", ".join(
+                f"CASE WHEN c{i} = '{LIST_SEPARATOR}' THEN CAST([] AS STRING[]) ELSE string_split(c{i}, '{LIST_SEPARATOR}') END"
+                if i in lists else f"c{i}"
+                for i in range(len(columns))
+            )
+            table, ends = (kind, "") if isinstance(kind, str) else (kind[0], f" (from='{kind[1]}', to='{kind[2]}')")
+            source = _cypher_string(str(Path(handle.name).resolve()))
+            statements.append(
+                f"COPY {table} FROM (LOAD WITH HEADERS ({header}) FROM {source} (header=false, parallel=false) RETURN {values}){ends}"
+            )
+        return statements
+
+    def close(self) -> None:
+        for handle, *_ in self.files.values():
+            handle.close()
+
+
+def write_database(rows, path: Path, schema) -> dict[str, int]:
+    """Create a LadybugDB file at ``path`` holding ``rows`` (see :func:`graph.loader.dataset_rows`).
+
+    The rows stream to CSV files beside ``path`` (removed afterwards), which
+    LadybugDB's bulk COPY then reads: nothing of the graph is held in memory.
+    Returns the counts of nodes, edges and measures written.
+    """
     import ladybug
 
-    db = ladybug.Database(str(path), buffer_pool_size=BUILD_BUFFER_POOL)
-    conn = ladybug.Connection(db)
+    folder = Path(f"{path}.csv")
+    folder.mkdir()
+    tables = _CsvTables(folder, schema)
+    derivation = Derivation()
     try:
-        for statement in schema.ladybug_ddl():
-            conn.execute(statement)
-        for kind, rows in row_batches(g, schema, BUILD_BATCH):
-            if isinstance(kind, str):
-                assignments = _assignments(schema.nodes[kind].properties)
-                conn.execute(f"UNWIND $rows AS r CREATE (:{kind} {{{assignments}}})", {"rows": rows})
-            else:
-                rel_type, source_label, target_label = kind
-                assignments = _assignments(schema.relations[rel_type].properties)
-                conn.execute(
-                    # Two MATCH clauses: each end is a key lookup. One comma-joined MATCH is planned as a
-                    # cross product filtered row by row (20k rows: 33 s instead of 0.65 s; 1M never ends).
-                    f"UNWIND $rows AS r MATCH (a:{source_label} {{id: r.from}}) MATCH (b:{target_label} {{id: r.to}}) "
-                    f"CREATE (a)-[:{rel_type} {{{assignments}}}]->(b)",
-                    {"rows": rows},
-                )
+        for kind, row in rows:
+            tables.add(kind, row)
+            derivation.see(kind, row)
+        tables.fill(derivation.values())
+        statements = tables.copy_statements()
+        largest = max([n for kind, n in tables.rows.items() if not isinstance(kind, str)], default=0)
+        db = ladybug.Database(str(path), buffer_pool_size=BUILD_POOL_BASE + BUILD_POOL_PER_ROW * largest)
+        conn = ladybug.Connection(db)
+        try:
+            for statement in [*schema.ladybug_ddl(), *statements]:
+                conn.execute(statement)
+        finally:
+            conn.close()
+            db.close()
     finally:
-        conn.close()
-        db.close()
+        tables.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    return {
+        "nodes": sum(n for kind, n in tables.rows.items() if isinstance(kind, str)),
+        "edges": sum(n for kind, n in tables.rows.items() if not isinstance(kind, str)),
+        "measures": tables.rows.get("Measure", 0),
+    }
 
 
 def build_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str, Any]:
@@ -169,23 +258,29 @@ def build_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str,
         The manifest of the new build: folders, fingerprint, node, edge and
         measure counts, build time.
     """
-    from graph.loader import load_graph
-
     started = time.perf_counter()
     folders = build_folders(Path(db_dir), folders)
-    g = load_graph(folders)  # raises before anything is written
     stamp = fingerprint(folders)
-    manifest = install_build(Path(db_dir), g, stamp, {"folders": [str(f) for f in folders]}, started)
+    # A bad record raises while the new build is still a temporary file: the current one stays.
+    manifest = install_build(Path(db_dir), dataset_rows(folders), stamp, {"folders": [str(f) for f in folders]}, started)
     for view in (Path(db_dir) / "as-of").glob("*"):  # as-of views of older data
         if not view.name.startswith(f"{stamp}-"):
             shutil.rmtree(view, ignore_errors=True)
     return manifest
 
 
-def install_build(db_dir: Path, g, stamp: str, extra: dict[str, Any], started: float | None = None) -> dict[str, Any]:
-    """Write ``g`` as the build named ``stamp`` in ``db_dir`` and make it current, atomically.
+def file_identity(build: Path) -> dict[str, int]:
+    """Size and modification time of a build file: the manifest records them when the build is made,
+    so that opening the same file again can skip counting its contents (see :class:`graph.engines.EmbeddedEngine`)."""
+    stat = Path(build).stat()
+    return {"bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
-    ``extra`` goes into the manifest beside the fingerprint and the counts.
+
+def install_build(db_dir: Path, rows, stamp: str, extra: dict[str, Any], started: float | None = None) -> dict[str, Any]:
+    """Write ``rows`` as the build named ``stamp`` in ``db_dir`` and make it current, atomically.
+
+    ``rows`` are :func:`graph.loader.dataset_rows`' (or :func:`graph.loader.graph_rows`' of a
+    networkx graph); ``extra`` goes into the manifest beside the fingerprint and the counts.
     """
     from graph.schema import load_schema
 
@@ -196,16 +291,11 @@ def install_build(db_dir: Path, g, stamp: str, extra: dict[str, Any], started: f
         raise DatabaseError(f"{db_dir}: cannot create the database folder: {exc.strerror}") from None
     build = db_dir / f"{stamp}{BUILD_SUFFIX}"
     temporary = db_dir / f".{stamp}.{os.getpid()}.tmp"
-    manifest = {
-        "fingerprint": stamp,
-        **extra,
-        "nodes": g.number_of_nodes(),
-        "edges": g.number_of_edges(),
-        "measures": sum(1 for _, d in g.nodes(data=True) if d["label"] == "Measure"),
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
+    manifest: dict[str, Any] = {"fingerprint": stamp, **extra}
     try:
-        write_database(g, temporary, load_schema())
+        manifest.update(write_database(rows, temporary, load_schema()))
+        manifest["built_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        manifest["file"] = file_identity(temporary)  # the rename keeps it
         manifest["build_seconds"] = round(time.perf_counter() - started, 3)
         _manifest_path(temporary).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         os.replace(_manifest_path(temporary), _manifest_path(build))
@@ -235,7 +325,10 @@ def _remove_old_builds(db_dir: Path, keep: set[str]) -> None:
     for leftover in db_dir.glob(".*.tmp*"):
         pid = leftover.name.split(".")[2]
         if pid.isdigit() and not _alive(int(pid)):
-            leftover.unlink(missing_ok=True)
+            if leftover.is_dir():  # the CSV files of a build's COPY
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:

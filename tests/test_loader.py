@@ -115,3 +115,17 @@ def test_fingerprint_changes_with_the_data(extra_folder):
 def test_missing_folder_is_an_error(tmp_path):
     with pytest.raises(DataError, match="not a data folder"):
         graph.check([tmp_path / "nope"])
+
+
+def test_row_batches_give_every_node_before_any_relation_at_any_size():
+    """Neo4j's push MATCHes each relation's ends: a relation batch sent before a node batch would be lost."""
+    from graph.loader import dataset_rows, row_batches
+    from graph.schema import load_schema
+
+    for size in (1, 7, 97, 100_000):
+        batches = list(row_batches(dataset_rows(), load_schema(), size))
+        kinds = [isinstance(kind, str) for kind, _ in batches]
+        assert kinds == sorted(kinds, reverse=True), size
+        assert all(len(batch) <= size for _, batch in batches)
+        g = load_graph()
+        assert sum(len(b) for _, b in batches) == g.number_of_nodes() + g.number_of_edges()

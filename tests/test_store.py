@@ -8,6 +8,7 @@ import graph
 from graph.engines import EmbeddedEngine, graph_from_engine
 from graph.errors import DataError, DatabaseError, QueryError
 from graph.loader import load_graph
+from graph.paths import data_dir
 from graph.store import build_database, current_build, ensure_database, read_manifest
 from tests.conftest import write
 
@@ -101,3 +102,69 @@ def fingerprint_with(folder):
     from graph.paths import data_folders
 
     return fingerprint(data_folders([folder]))
+
+
+AWKWARD = [' lead', 'trail ', 'cr\rx', 'tab\tx', 'crlf\r\nx', '"quoted", comma', "it's", 'back\\slash', '腾讯控股', '[bracket]', 'NULL', '1e5', 'end\n']
+
+
+def test_awkward_values_survive_the_bulk_build_in_an_awkward_folder(tmp_path):
+    """The build writes CSV files for LadybugDB's COPY: quotes, separators, line breaks and
+    blanks in values, and a quote in the database's own path, must all come back unchanged."""
+    import json
+
+    lines = [
+        {"Company": {"id": f"awkward-{i}", "name": value, "aliases": AWKWARD[: i % 4] + [value], "summary": value,
+                     "sources": ["https://example.org/a,b", "https://example.org/'q'"]}}
+        for i, value in enumerate(AWKWARD)
+    ]
+    lines += [
+        {"Company": {"id": "awkward-empty", "name": "Empty lists", "aliases": [], "sources": ["https://example.org/e"]}},
+        {"OWNS": {"from": "awkward-0", "to": "awkward-1", "share": 33.3, "note": "a\nb, \"c\"", "sources": ["https://example.org/o"]}},
+        {"Extend": {"id": "awkward-2", "aliases": ["added, later"], "identifiers": ["x:1"], "sources": ["https://example.org/x"]}},
+    ]
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "awkward.jsonl").write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+    db_dir = tmp_path / "it's a \\ folder"
+    build_database(db_dir, [folder])
+    engine = EmbeddedEngine(db_dir)
+    stored = graph_from_engine(engine)
+    engine.close()
+    original = load_graph([data_dir(), folder])
+    assert stored.nodes["awkward-2"]["aliases"] == [" lead", "trail ", "cr\rx", "added, later"]
+    assert stored.nodes["awkward-empty"]["aliases"] == []
+    assert dict(stored.nodes(data=True)) == dict(original.nodes(data=True))
+    assert {(u, v, k): d for u, v, k, d in stored.edges(keys=True, data=True)} == {
+        (u, v, k): d for u, v, k, d in original.edges(keys=True, data=True)
+    }
+    assert not [p for p in db_dir.iterdir() if p.name.startswith(".")], "the build's CSV files are removed"
+
+
+@pytest.mark.parametrize("value", ["nul\u0000x", "unit\u001fseparator", "bell\u0007"])
+def test_control_characters_in_values_are_refused(tmp_path, value):
+    import json
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    record = {"App": {"id": "ctl", "name": "Ctl", "aliases": [value], "sources": ["https://example.org/c"]}}
+    (folder / "ctl.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"ctl\.jsonl:1: App 'ctl': field 'aliases': contains the control character U\+00"):
+        load_graph([data_dir(), folder])
+
+
+def test_contents_are_counted_only_when_the_file_is_not_the_one_built(db_dir):
+    """Opening counts every node and relation against the manifest, unless the file still has the
+    size and modification time the build recorded (counting takes seconds at millions)."""
+    import json
+    import os
+
+    manifest = ensure_database(db_dir)
+    build = current_build(db_dir)
+    recorded = build.with_suffix(".json")
+    assert manifest["file"] == {"bytes": build.stat().st_size, "mtime_ns": build.stat().st_mtime_ns}
+    lying = {**manifest, "nodes": manifest["nodes"] + 1}
+    recorded.write_text(json.dumps(lying))
+    EmbeddedEngine(db_dir).close()  # the file is the one built: not counted
+    os.utime(build, ns=(build.stat().st_atime_ns, build.stat().st_mtime_ns + 1))
+    with pytest.raises(DatabaseError, match=rf"holds {manifest['nodes']} nodes .* manifest says {manifest['nodes'] + 1}"):
+        EmbeddedEngine(db_dir)
