@@ -7,7 +7,8 @@ comments:
 - ``labels(x)[0]`` becomes ``label(x)`` (LadybugDB's ``labels`` is not a list);
 - ``type(r)`` becomes ``label(r)``;
 - ``shortestPath((a)-[:T*..6]-(b))`` becomes ``(a)-[:T* SHORTEST 1..6]-(b)``;
-- ``toFloat(x)`` becomes ``CAST(x AS DOUBLE)``, ``toStringList(x)`` ``CAST(x AS STRING[])``.
+- ``toFloat(x)`` becomes ``CAST(x AS DOUBLE)``, ``toInteger(x)`` ``CAST(x AS INT64)``,
+  ``toStringList(x)`` ``CAST(x AS STRING[])``.
 
 >>> to_ladybug("MATCH (n)-[r]->() RETURN labels(n)[0] AS l, type(r) AS t, 'type(x)' AS s")
 "MATCH (n)-[r]->() RETURN label(n) AS l, label(r) AS t, 'type(x)' AS s"
@@ -25,8 +26,9 @@ from graph.errors import ReadOnlyError
 _OPAQUE = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n\r]*|/\*.*?\*/", re.S)
 _LABELS_FIRST = re.compile(r"\blabels\s*\(\s*(\w+)\s*\)\s*\[\s*0\s*\]", re.I)
 _TYPE = re.compile(r"\btype\s*\(\s*(\w+)\s*\)", re.I)
-_TO_FLOAT = re.compile(r"\btoFloat\s*\(\s*([\w.]+)\s*\)")
-_TO_STRING_LIST = re.compile(r"\btoStringList\s*\(\s*([\w.]+)\s*\)")
+# Neo4j's conversion functions of one property or variable, and the LadybugDB type each casts to.
+CASTS = {"toFloat": "DOUBLE", "toInteger": "INT64", "toStringList": "STRING[]"}
+_CAST = re.compile(r"\b(" + "|".join(CASTS) + r")\s*\(\s*([\w.]+)\s*\)")
 _SHORTEST = re.compile(
     r"\bshortestPath\s*\(\s*(\(.*?\)\s*<?-\[[^\]*]*)\*\s*(\d*)\s*\.\.\s*(\d+)\s*(\]->?\s*\(.*?\))\s*\)", re.I | re.S
 )
@@ -68,8 +70,7 @@ def to_ladybug(text: str) -> str:
     for is_code, piece in _split(text):
         if is_code:
             piece = _TYPE.sub(r"label(\1)", _LABELS_FIRST.sub(r"label(\1)", piece))
-            piece = _TO_FLOAT.sub(r"CAST(\1 AS DOUBLE)", piece)
-            piece = _TO_STRING_LIST.sub(r"CAST(\1 AS STRING[])", piece)
+            piece = _CAST.sub(lambda m: f"CAST({m.group(2)} AS {CASTS[m.group(1)]})", piece)
         out.append(piece)
     return "".join(out)
 

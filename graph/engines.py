@@ -21,7 +21,7 @@ from typing import Any
 
 from graph.dialect import code_only, to_ladybug
 from graph.errors import DatabaseError, QueryError
-from graph.store import build_manifest, current_build
+from graph.store import build_manifest, current_build, file_identity
 
 
 def used_parameters(text: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -63,19 +63,21 @@ class EmbeddedEngine:
         try:
             self._db = ladybug.Database(str(build), read_only=True)
             self._conn = ladybug.Connection(self._db)
-            problem = self._check(manifest)
+            problem = self._check(manifest, build)
         except RuntimeError as exc:
             problem = f"cannot open the database ({' '.join(str(exc).split())})"
         if problem:
             self.close()
             raise DatabaseError(f"{build}: {problem}; rebuild it with `techgraph load`")
 
-    def _check(self, manifest: dict[str, Any] | None) -> str | None:
+    def _check(self, manifest: dict[str, Any] | None, build: Path) -> str | None:
         """What makes the opened file not the techgraph build its manifest describes, or None.
 
         LadybugDB opens some damaged or foreign files without complaint (an empty
         file is an empty database): the tables must be the schema's, and the
-        counts the manifest's.
+        counts the manifest's. Counting every node and relation takes seconds at
+        millions of them, so it is skipped while the file is still the one the
+        build wrote (same size and modification time as the manifest records).
         """
         from graph.schema import load_schema
 
@@ -87,7 +89,7 @@ class EmbeddedEngine:
             strange = sorted(set(tables) - set(expected))
             what = f"no table {missing[0]}" if missing else f"a table {strange[0]} techgraph does not know" if strange else "tables of other kinds"
             return f"not a techgraph database ({what})"
-        if manifest is None:
+        if manifest is None or manifest.get("file") == file_identity(build):
             return None
         nodes = self._conn.execute("MATCH (n) RETURN count(n)").get_all()[0][0]
         edges = self._conn.execute("MATCH ()-[r]->() RETURN count(r)").get_all()[0][0]

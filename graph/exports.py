@@ -19,7 +19,7 @@ missing) and returns the files written:
 * ``csv`` -> ``<Label>_nodes.csv`` and ``<TYPE>_relationships.csv`` in the
   header format of ``neo4j-admin database import``: ``id:ID``, ``:LABEL``,
   ``:START_ID``, ``:END_ID``, ``:TYPE``, ``name:string[]`` for string lists and
-  ``name:double`` for floats; dates stay strings, as on every other engine.
+  ``name:double`` for floats, ``name:long`` for integers; dates stay strings, as on every other engine.
   List items are joined with ``;``, neo4j-admin's default array delimiter (an
   item containing ``;`` is an error), and an empty list is an empty field,
   which neo4j-admin leaves unset. :func:`neo4j_admin_command` gives the command
@@ -51,7 +51,7 @@ from graph.schema import Schema, load_schema
 
 FORMATS = ("graphml", "gexf", "ftm", "csv")
 ARRAY_DELIMITER = ";"
-NEO4J_TYPES = {"string": "", "date": "", "float": ":double", "string-list": ":string[]"}
+NEO4J_TYPES = {"string": "", "date": "", "float": ":double", "integer": ":long", "string-list": ":string[]"}
 
 # FollowTheMoney schema of each label, and where each property goes beyond the
 # ones every node has (name -> name, aliases -> alias, summary, sources).

@@ -180,7 +180,7 @@ def parse_header(fields: list[str]) -> list[tuple[str, str]]:
 
 def value(text: str, kind: str):
     base = kind.removesuffix("[]")
-    convert = {"double": float, "float": float}.get(base, str)  # string, or the ID column's value
+    convert = {"double": float, "float": float, "long": int}.get(base, str)  # string, or the ID column's value
     return [convert(x) for x in text.split(ARRAY_DELIMITER)] if kind.endswith("[]") else convert(text)
 
 
@@ -205,7 +205,7 @@ def read_table(path: Path) -> tuple[list[tuple[str, str]], list[dict]]:
 def test_csv_follows_neo4j_admin_headers_and_round_trips(g, tmp_path):
     files = export(g, "csv", tmp_path)
     schema = graph.load_schema()
-    expected_types = {"string": "string", "date": "string", "float": "double", "string-list": "string[]"}
+    expected_types = {"string": "string", "date": "string", "float": "double", "integer": "long", "string-list": "string[]"}
     nodes, rels = {}, {}
     for path in files:
         columns, rows = read_table(path)
