@@ -76,9 +76,11 @@ class EmbeddedEngine:
         LadybugDB opens some damaged or foreign files without complaint (an empty
         file is an empty database): the tables must be the schema's, and the
         counts the manifest's. Counting every node and relation takes seconds at
-        millions of them, so it is skipped while the file is still the one the
-        build wrote (same size and modification time as the manifest records).
+        millions of them, so the check is skipped while the file is still the one
+        the build wrote (same size and modification time as the manifest records).
         """
+        if manifest is not None and manifest.get("file") == file_identity(build):
+            return None
         from graph.schema import load_schema
 
         schema = load_schema()
@@ -89,7 +91,7 @@ class EmbeddedEngine:
             strange = sorted(set(tables) - set(expected))
             what = f"no table {missing[0]}" if missing else f"a table {strange[0]} techgraph does not know" if strange else "tables of other kinds"
             return f"not a techgraph database ({what})"
-        if manifest is None or manifest.get("file") == file_identity(build):
+        if manifest is None:
             return None
         nodes = self._conn.execute("MATCH (n) RETURN count(n)").get_all()[0][0]
         edges = self._conn.execute("MATCH ()-[r]->() RETURN count(r)").get_all()[0][0]

@@ -22,13 +22,14 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
 
 import yaml
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, create_model
-from typing_extensions import NotRequired, Required, TypedDict
 
 from graph.errors import SchemaError, brief
+
+if TYPE_CHECKING:  # pydantic's validators load on first use: queries never need them
+    from pydantic import BaseModel, TypeAdapter
 from graph.paths import data_dir
 
 PROPERTY_TYPES = ("string", "date", "float", "integer", "string-list")
@@ -207,6 +208,8 @@ def _python_type(prop: Property) -> Any:
 
 def _annotated(prop: Property) -> Any:
     """A property's type with its checks attached, for a model field or a TypedDict key."""
+    from pydantic import AfterValidator, BeforeValidator, Field
+
     annotation = _python_type(prop)
     checks: list[Any] = []
     if prop.type == "date":
@@ -233,10 +236,12 @@ def _record_fields(properties: dict[str, Property], is_relation: bool) -> dict[s
     return fields
 
 
-RECORD_CONFIG = ConfigDict(extra="forbid", strict=False, populate_by_name=True)
+RECORD_CONFIG = {"extra": "forbid", "strict": False, "populate_by_name": True}  # a pydantic ConfigDict
 
 
 def _pydantic_model(name: str, properties: dict[str, Property], is_relation: bool) -> type[BaseModel]:
+    from pydantic import Field, create_model
+
     fields: dict[str, Any] = {}
     for field_name, (annotation, required, description) in _record_fields(properties, is_relation).items():
         python_name, alias = ("from_", {"alias": "from"}) if field_name == "from" else (field_name, {})
@@ -247,6 +252,9 @@ def _pydantic_model(name: str, properties: dict[str, Property], is_relation: boo
 
 def _line_adapter(name: str, properties: dict[str, Property], is_relation: bool) -> TypeAdapter:
     """Validates a whole JSON line ``{"<name>": {...}}`` from its bytes into plain dicts."""
+    from pydantic import TypeAdapter
+    from typing_extensions import NotRequired, Required, TypedDict
+
     keys = {
         field_name: Required[annotation] if required else NotRequired[Optional[annotation]]
         for field_name, (annotation, required, _) in _record_fields(properties, is_relation).items()
@@ -254,7 +262,7 @@ def _line_adapter(name: str, properties: dict[str, Property], is_relation: bool)
     record = TypedDict(name, keys)  # type: ignore[operator]
     record.__pydantic_config__ = RECORD_CONFIG  # type: ignore[attr-defined]
     line = TypedDict(f"{name}Line", {name: record})  # type: ignore[operator]
-    line.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]
+    line.__pydantic_config__ = {"extra": "forbid"}  # type: ignore[attr-defined]
     return TypeAdapter(line)
 
 
