@@ -309,7 +309,8 @@ class _Records:
 
     def of(self, kinds: set[str]) -> Iterator[tuple[Record, dict[str, Any]]]:
         """``(record, values)`` for every record of these kinds, in file order."""
-        for index, path in enumerate(self.files):
+        validators: dict[str, Any] = {}  # made on first use: a folder of YAML alone never needs them
+        for path in self.files:
             if path.suffix != ".jsonl":
                 yield from ((r, validate_record(r, self.schema)) for r in self._yaml[path] if r.kind in kinds)
                 continue
@@ -320,7 +321,8 @@ class _Records:
                     if kind not in kinds:
                         continue
                     try:
-                        values = self.schema.line_adapter(kind).validate_json(raw)[kind]
+                        validate = validators.get(kind) or validators.setdefault(kind, self.schema.line_adapter(kind).validate_json)
+                        values = validate(raw)[kind]
                         if None in values.values():  # an explicit null is an absent value, as in YAML
                             values = {k: v for k, v in values.items() if v is not None}
                         yield Record(kind, values, path, number), values
@@ -373,14 +375,15 @@ def dataset_rows(folders: Iterable[Path | str] | None = None, schema: Schema | N
         yield record.kind, extensions.applied(("node", node_id), record.kind, values)
     del defined
     seen: dict[str, int] = {}
+    pairs = {rel_type: set(rel.pairs) for rel_type, rel in schema.relations.items()}
     for record, values in records.of(set(schema.relations)):
         source, target = values["from"], values["to"]
         for end in (source, target):
             if end not in labels:
                 raise DataError(f"{record.where}: {_record_name(record)}: unknown node id {brief(end)}{suggest(end, labels)}")
         pair = (labels[source], labels[target])
-        allowed = schema.relations[record.kind].pairs
-        if pair not in allowed:
+        if pair not in pairs[record.kind]:
+            allowed = schema.relations[record.kind].pairs
             options = ", ".join(f"{a}->{b}" for a, b in allowed)
             raise DataError(f"{record.where}: {_record_name(record)}: {record.kind} cannot join {pair[0]} to {pair[1]} (allowed: {options})")
         _check_sources(record, values["sources"], documents)

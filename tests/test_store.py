@@ -168,3 +168,20 @@ def test_contents_are_counted_only_when_the_file_is_not_the_one_built(db_dir):
     os.utime(build, ns=(build.stat().st_atime_ns, build.stat().st_mtime_ns + 1))
     with pytest.raises(DatabaseError, match=rf"holds {manifest['nodes']} nodes .* manifest says {manifest['nodes'] + 1}"):
         EmbeddedEngine(db_dir)
+
+
+def test_a_dead_builds_csv_folder_is_swept_and_a_live_ones_kept(db_dir):
+    """A build killed while writing its CSV files leaves `.<stamp>.<pid>.tmp.csv/`; the next build
+    removes it unless that process still runs (it may be building right now)."""
+    import os
+    import subprocess
+    import sys
+
+    ensure_database(db_dir)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    leftovers = [db_dir / f".abc.{dead.stdout.strip()}.tmp.csv", db_dir / f".abc.{os.getpid()}.tmp.csv"]
+    for folder in leftovers:
+        folder.mkdir()
+        (folder / "0.csv").write_text("x\n")
+    build_database(db_dir)
+    assert [f.exists() for f in leftovers] == [False, True]
