@@ -18,15 +18,8 @@ from graph.dialect import check_read_only
 from graph.errors import ReadOnlyError, UnknownEntityError
 from graph.neo4j_backend import Neo4jSettings
 from graph.paths import data_folders, default_db_dir
-from graph.queries import NAME_MATCH, StoredQuery, get_query, load_queries
+from graph.queries import StoredQuery, get_query, load_queries
 
-_RESOLVE = f"""
-WITH toLower($name) AS key
-MATCH (n)
-WHERE {NAME_MATCH.format(key="key")}
-RETURN n.id AS id, n.name AS name, labels(n)[0] AS label
-ORDER BY id
-"""
 _ALL_NAMES = "MATCH (n) RETURN n.id AS id, n.name AS name, n.aliases AS aliases"
 _NODE = "MATCH (n) WHERE n.id = $id RETURN n AS node"
 _OUTGOING = """
@@ -121,7 +114,7 @@ class TechGraph:
         >>> open().resolve("腾讯")[0]["id"]
         'tencent'
         """
-        _, rows = self.engine.run(_RESOLVE, {"name": name})
+        rows = self.engine.resolve(name)
         if rows:
             return rows
         _, everything = self.engine.run(_ALL_NAMES, {})

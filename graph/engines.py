@@ -21,7 +21,9 @@ from typing import Any
 
 from graph.dialect import code_only, to_ladybug
 from graph.errors import DatabaseError, QueryError
-from graph.store import build_manifest, current_build, file_identity
+from graph.names import lookup
+from graph.queries import RESOLVE
+from graph.store import build_manifest, current_build, file_identity, names_path
 
 
 def used_parameters(text: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -59,7 +61,7 @@ class EmbeddedEngine:
         if build is None:
             raise DatabaseError(f"{db_dir}: no database here; run `techgraph load`")
         manifest = build_manifest(build)  # read first: a rebuild may replace the file, never the pair
-        self._db = self._conn = None
+        self.build, self._db, self._conn = build, None, None
         try:
             self._db = ladybug.Database(str(build), read_only=True)
             self._conn = ladybug.Connection(self._db)
@@ -101,6 +103,15 @@ class EmbeddedEngine:
                 f"{manifest['nodes']} and {manifest['edges']}: not the database built here"
             )
         return None
+
+    def resolve(self, name: str) -> list[dict[str, Any]]:
+        """The nodes ``name`` names (any case; id, name or alias): id, name and label, ordered by id.
+
+        Looked up in the build's name index; a build made before there was one scans the nodes.
+        """
+        if names_path(self.build).is_file():
+            return lookup(names_path(self.build), name)
+        return self.run(RESOLVE, {"name": name})[1]
 
     def run(self, text: str, params: dict[str, Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
         """Run one statement; return its column names and rows (dicts)."""

@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from graph.errors import DatabaseError, QueryError
 from graph.loader import graph_rows, row_batches
+from graph.queries import RESOLVE
 from graph.schema import Schema
 
 DEFAULT_URI = "bolt://localhost:7687"
@@ -136,6 +137,10 @@ class Neo4jEngine:
     def __init__(self, settings: Neo4jSettings):
         self.settings = settings
         self._driver = connect(settings)
+
+    def resolve(self, name: str) -> list[dict[str, Any]]:
+        """The nodes ``name`` names (any case; id, name or alias): id, name and label, ordered by id."""
+        return self.run(RESOLVE, {"name": name})[1]
 
     def run(self, text: str, params: dict[str, Any] | None = None, write: bool = False) -> tuple[list[str], list[dict[str, Any]]]:
         """Run one statement (a read transaction unless ``write``); return columns and rows."""

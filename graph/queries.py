@@ -41,6 +41,14 @@ PARAMETER_TYPES = {"string", "entity", "date", "integer", "float"}
 # How a name, alias or id names nodes ``n`` (any case), ``{key}`` being the lower-cased name:
 # the one definition, used to resolve ``entity`` parameters and by the Neo4j Browser guide.
 NAME_MATCH = "toLower(n.id) = {key} OR toLower(n.name) = {key} OR any(a IN n.aliases WHERE toLower(a) = {key})"
+# The nodes a name names, as Cypher: Neo4j runs it; the embedded engine has an index (graph/names.py).
+RESOLVE = f"""
+WITH toLower($name) AS key
+MATCH (n)
+WHERE {NAME_MATCH.format(key="key")}
+RETURN n.id AS id, n.name AS name, labels(n)[0] AS label
+ORDER BY id
+"""
 _HEADER_LINE = re.compile(r"^//\s?(.*)$")
 
 

@@ -1,7 +1,8 @@
-"""The embedded LadybugDB database: built from the networkx graph, swapped in atomically.
+"""The embedded LadybugDB database: built by streaming the data files, swapped in atomically.
 
 A database folder holds one file per build, named after the fingerprint of the
-data it was built from, a JSON manifest beside each, and a ``current`` symlink.
+data it was built from, a JSON manifest and a name index (:mod:`graph.names`) beside
+each, and a ``current`` symlink.
 A rebuild writes a new file under a temporary name and then replaces the
 symlink in one ``rename``: readers see the old build or the new one, never a
 half-written one, and a failed build leaves the old one in place.
@@ -27,6 +28,7 @@ from typing import Any
 from graph.derived import PROPERTIES, Derivation
 from graph.errors import DatabaseError, TechgraphError
 from graph.loader import dataset_rows, fingerprint
+from graph.names import NameIndexWriter
 from graph.paths import data_folders
 from graph.schema import LADYBUG_TYPES
 
@@ -51,6 +53,11 @@ def build_folders(db_dir: Path, folders: list[Path] | None = None) -> list[Path]
 
 def _manifest_path(build: Path) -> Path:
     return build.with_suffix(".json")
+
+
+def names_path(build: Path) -> Path:
+    """The name index beside a build file (:mod:`graph.names`)."""
+    return Path(build).with_suffix(".names")
 
 
 def current_build(db_dir: Path) -> Path | None:
@@ -208,7 +215,8 @@ def write_database(rows, path: Path, schema) -> dict[str, int]:
 
     The rows stream to CSV files beside ``path`` (removed afterwards), which
     LadybugDB's bulk COPY then reads: nothing of the graph is held in memory.
-    Returns the counts of nodes, edges and measures written.
+    The name index goes to ``<path>.names``. Returns the counts of nodes, edges
+    and measures written.
     """
     import ladybug
 
@@ -217,9 +225,12 @@ def write_database(rows, path: Path, schema) -> dict[str, int]:
     tables = _CsvTables(folder, schema)
     derivation = Derivation()
     try:
-        for kind, row in rows:
-            tables.add(kind, row)
-            derivation.see(kind, row)
+        with NameIndexWriter(Path(f"{path}.names")) as names:
+            for kind, row in rows:
+                tables.add(kind, row)
+                derivation.see(kind, row)
+                if isinstance(kind, str):
+                    names.add(kind, row)
         tables.fill(derivation.values())
         statements = tables.copy_statements()
         largest = max([n for kind, n in tables.rows.items() if not isinstance(kind, str)], default=0)
@@ -299,6 +310,7 @@ def install_build(db_dir: Path, rows, stamp: str, extra: dict[str, Any], started
         manifest["build_seconds"] = round(time.perf_counter() - started, 3)
         _manifest_path(temporary).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         os.replace(_manifest_path(temporary), _manifest_path(build))
+        os.replace(f"{temporary}.names", names_path(build))
         os.replace(temporary, build)
         link = db_dir / f".{CURRENT}.{os.getpid()}.tmp"
         link.unlink(missing_ok=True)
@@ -309,7 +321,7 @@ def install_build(db_dir: Path, rows, stamp: str, extra: dict[str, Any], started
     except Exception as exc:  # ladybug raises RuntimeError; the OS raises OSError
         raise DatabaseError(f"{db_dir}: build failed, previous database kept: {str(exc).splitlines()[0]}") from None
     finally:
-        for leftover in (temporary, _manifest_path(temporary), Path(f"{temporary}.wal")):
+        for leftover in (temporary, _manifest_path(temporary), Path(f"{temporary}.wal"), Path(f"{temporary}.names")):
             leftover.unlink(missing_ok=True)
     _remove_old_builds(db_dir, keep={build.name})
     return manifest
@@ -319,7 +331,7 @@ def _remove_old_builds(db_dir: Path, keep: set[str]) -> None:
     # Keep the newest previous build too: a reader may have resolved `current` just before the swap.
     builds = sorted(db_dir.glob(f"*{BUILD_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in [b for b in builds if b.name not in keep][1:]:
-        for path in (old, _manifest_path(old), Path(f"{old}.wal")):
+        for path in (old, _manifest_path(old), Path(f"{old}.wal"), names_path(old)):
             path.unlink(missing_ok=True)
     # Half-written files of builds whose process died (killed, power cut): `.<stamp>.<pid>.tmp...`.
     for leftover in db_dir.glob(".*.tmp*"):

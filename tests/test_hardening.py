@@ -578,8 +578,9 @@ ALLOWED = {
     ("graph/schema.py", "Schema.ladybug_ddl", "<formatted>"): "CREATE TABLE statements: labels, relationship types, property names and types of the schema",
     ("graph/schema.py", "Schema.neo4j_constraints", "<formatted>"): "uniqueness constraints: the schema's labels",
     ("graph/browser.py", "guide_html", "<formatted>"): "the Neo4j Browser guide's HTML (prose and stored queries shown as text); sent to no engine",
-    ("graph/api.py", "", "<formatted>"): "_RESOLVE, built once at import from the NAME_MATCH constant; the name goes as $name",
-    ("graph/api.py", "TechGraph.resolve", "run"): "_RESOLVE (a constant template, see above); the name goes as $name",
+    ("graph/queries.py", "", "<formatted>"): "RESOLVE, built once at import from the NAME_MATCH constant; the name goes as $name",
+    ("graph/engines.py", "EmbeddedEngine.resolve", "run"): "RESOLVE (a constant template, see above), for builds without a name index; the name goes as $name",
+    ("graph/neo4j_backend.py", "Neo4jEngine.resolve", "run"): "RESOLVE (a constant template, see above); the name goes as $name",
     ("graph/browser.py", "_entity_param", "<formatted>"): "the guide's editable `:param` example: a query header's example name as a JSON string literal; sent to no engine by techgraph",
 }
 
@@ -603,7 +604,7 @@ def test_no_query_text_is_built_from_values():
     assert kinds[("graph/neo4j_backend.py", "Neo4jEngine.run.work", "run")] == "passed"
     assert kinds[("graph/neo4j_backend.py", "counts", "run")] == "formatted"
     assert kinds[("graph/neo4j_backend.py", "connect", "run")] == "constant"
-    assert kinds[("graph/api.py", "TechGraph.resolve", "run")] in ("constant", "template")
+    assert kinds[("graph/names.py", "lookup", "execute")] in ("constant", "template")
     assert sum(s.kind in ("constant", "template") for s in sites) >= 10
 
 

@@ -36,7 +36,7 @@ def test_failed_rebuild_keeps_the_old_database(db_dir, tmp_path):
         build_database(db_dir, [bad])
     assert read_manifest(db_dir)["fingerprint"] == good["fingerprint"]
     assert sorted(p.name for p in db_dir.iterdir()) == sorted(
-        ["current", f"{good['fingerprint']}.lbdb", f"{good['fingerprint']}.json"]
+        ["current", f"{good['fingerprint']}.lbdb", f"{good['fingerprint']}.json", f"{good['fingerprint']}.names"]
     )
     with graph.open(db_dir) as g:
         assert g.stats()["total_nodes"] == good["nodes"]
@@ -185,3 +185,35 @@ def test_a_dead_builds_csv_folder_is_swept_and_a_live_ones_kept(db_dir):
         (folder / "0.csv").write_text("x\n")
     build_database(db_dir)
     assert [f.exists() for f in leftovers] == [False, True]
+
+
+def test_the_name_index_answers_as_the_cypher_scan_does(tmp_path, extra_folder):
+    """Every id, name and alias, in its own, upper and lower case, names the same nodes through the
+    build's index as through RESOLVE, the Cypher that Neo4j runs."""
+    from graph.queries import RESOLVE
+
+    graph.load(tmp_path, [extra_folder])
+    engine = EmbeddedEngine(tmp_path)
+    names = {text for row in engine.run("MATCH (n) RETURN n.id AS id, n.name AS name, n.aliases AS aliases")[1]
+             for text in (row["id"], row["name"], *row["aliases"])}
+    names |= {"No Such Entity", "", "İstanbul", "ǅ"}
+    for name in sorted(names):
+        for variant in {name, name.upper(), name.lower()}:
+            assert engine.resolve(variant) == engine.run(RESOLVE, {"name": variant})[1], variant
+    assert engine.resolve("夹具控股") == [{"id": "fixture-holding", "name": "Fixture Holding Co., Ltd.", "label": "Company"}]
+    engine.close()
+
+
+def test_without_its_name_index_a_build_still_resolves_and_a_damaged_index_names_the_way_out(db_dir):
+    from graph.store import names_path
+
+    ensure_database(db_dir)
+    index = names_path(current_build(db_dir))
+    with graph.open(db_dir) as g:
+        expected = g.resolve("腾讯")
+    index.unlink()  # a build made before there was an index
+    with graph.open(db_dir) as g:
+        assert g.resolve("腾讯") == expected
+    index.write_bytes(b"not an index")
+    with graph.open(db_dir) as g, pytest.raises(DatabaseError, match=r"\.names: not a techgraph name index .*; rebuild the database with `techgraph load`$"):
+        g.resolve("腾讯")
