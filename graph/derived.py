@@ -46,8 +46,9 @@ class Derivation:
 
     def see(self, kind: Any, row: dict[str, Any]) -> None:
         """Note one row."""
-        if kind == "Company":
-            self.companies.append(row["id"])
+        if isinstance(kind, str):
+            if kind == "Company":
+                self.companies.append(row["id"])
         elif kind[0] == "OWNS":
             self.owned[row["from"]].append(row["to"])
         elif kind[0] == "SANCTIONS":

@@ -401,7 +401,8 @@ class _Extensions:
 
     def __init__(self, records: _Records, schema: Schema, documents: dict):
         self.schema = schema
-        self.by_target: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
+        # ("node", id) or ("relation", key) -> (how errors name the record, its list values), in file order
+        self.by_target: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
         for record, values in records.of({EXTEND}):
             name = f"{record.where}: {_record_name(record)}"
             node_id, key = values.pop("id", None), values.pop("key", None)
@@ -477,7 +478,7 @@ def row_batches(rows: Iterable[Row], schema: Schema, size: int) -> Iterator[tupl
         bucket.append({p: row.get(p) for p in (*declared.properties, *ends)})
         if len(bucket) >= size:
             yield kind, buckets.pop(kind)
-    yield from ((kind, rows) for kind, rows in buckets.items() if rows)
+    yield from ((kind, batch) for kind, batch in buckets.items() if batch)
 
 
 def load_graph(folders: Iterable[Path | str] | None = None, schema: Schema | None = None) -> nx.MultiDiGraph:
