@@ -46,3 +46,15 @@ def test_generated_folder_validates_and_has_the_expected_shape(tmp_path: Path):
     for line in (tmp_path / "nodes.jsonl").read_text().splitlines()[:50]:
         (_kind, record), = json.loads(line).items()
         assert all(s.startswith("https://") for s in record["sources"])
+
+
+def test_build_phases_times_every_phase_of_a_real_build(tmp_path: Path):
+    """benchmarks/build_phases.py runs each phase on a generated folder and reports each one."""
+    from benchmarks.build_phases import phases
+
+    generate(2000, tmp_path, seed=6)
+    seconds = phases(tmp_path)
+    assert list(seconds) == ["parse", "validate", "derive", "names", "build", "engine DDL and COPY",
+                             "CSV files (build - validate - derive - names - engine)"]
+    assert 0 < seconds["parse"] and 0 < seconds["validate"] < seconds["build"]
+    assert 0 < seconds["engine DDL and COPY"] < seconds["build"]
