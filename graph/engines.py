@@ -32,6 +32,9 @@ def used_parameters(text: str, params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k in named}
 
 
+_PLAIN = {str, int, float, bool, type(None)}
+
+
 def plain(value: Any) -> Any:
     """Turn an engine value into plain, JSON-ready Python."""
     if isinstance(value, dict):
@@ -42,8 +45,8 @@ def plain(value: Any) -> Any:
         if "_LABEL" in value:
             return {"label": value["_LABEL"], **{k: plain(v) for k, v in value.items() if not k.startswith("_") and v is not None}}
         return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
+    if isinstance(value, (list, tuple)):  # most items are already plain: no call for them (tens of thousands of rows)
+        return [v if type(v) in _PLAIN else plain(v) for v in value]
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
