@@ -130,6 +130,7 @@ LIST_SEPARATOR = "\x1f"
 # (1M relation rows needed between 512 and 700 MB), plus a base for the node tables' indexes.
 BUILD_POOL_BASE = 256 * 1024 * 1024
 BUILD_POOL_PER_ROW = 768
+BUILD_POOL_ATTEMPTS = 4  # the estimate doubled up to three times before the build gives up
 
 
 def _cypher_string(text: str) -> str:
@@ -210,6 +211,19 @@ class _CsvTables:
             handle.close()
 
 
+def _execute_all(path: Path, statements: list[str], pool: int) -> None:
+    import ladybug
+
+    db = ladybug.Database(str(path), buffer_pool_size=pool)
+    conn = ladybug.Connection(db)
+    try:
+        for statement in statements:
+            conn.execute(statement)
+    finally:
+        conn.close()
+        db.close()
+
+
 def write_database(rows, path: Path, schema) -> dict[str, int]:
     """Create a LadybugDB file at ``path`` holding ``rows`` (see :func:`graph.loader.dataset_rows`).
 
@@ -218,8 +232,6 @@ def write_database(rows, path: Path, schema) -> dict[str, int]:
     The name index goes to ``<path>.names``. Returns the counts of nodes, edges
     and measures written.
     """
-    import ladybug
-
     folder = Path(f"{path}.csv")
     folder.mkdir()
     tables = _CsvTables(folder, schema)
@@ -234,14 +246,22 @@ def write_database(rows, path: Path, schema) -> dict[str, int]:
         tables.fill(derivation.values())
         statements = tables.copy_statements()
         largest = max([n for kind, n in tables.rows.items() if not isinstance(kind, str)], default=0)
-        db = ladybug.Database(str(path), buffer_pool_size=BUILD_POOL_BASE + BUILD_POOL_PER_ROW * largest)
-        conn = ladybug.Connection(db)
-        try:
-            for statement in [*schema.ladybug_ddl(), *statements]:
-                conn.execute(statement)
-        finally:
-            conn.close()
-            db.close()
+        pool = BUILD_POOL_BASE + BUILD_POOL_PER_ROW * largest
+        for attempt in range(1, BUILD_POOL_ATTEMPTS + 1):
+            try:
+                _execute_all(path, [*schema.ladybug_ddl(), *statements], pool)
+                break
+            except RuntimeError as exc:
+                if "buffer pool is full" not in str(exc):
+                    raise
+                for leftover in (path, Path(f"{path}.wal")):
+                    leftover.unlink(missing_ok=True)
+                if attempt == BUILD_POOL_ATTEMPTS:
+                    raise DatabaseError(
+                        f"{path.parent}: build failed, previous database kept: LadybugDB's page cache of "
+                        f"{pool // 2**20} MB was too small for {largest} relations of one table"
+                    ) from None
+                pool *= 2  # rows wider than the estimate (long notes, many sources): try again with more
     finally:
         tables.close()
         shutil.rmtree(folder, ignore_errors=True)
