@@ -472,10 +472,9 @@ def row_batches(rows: Iterable[Row], schema: Schema, size: int) -> Iterator[tupl
             relations = True
             yield from ((label, batch) for label, batch in buckets.items() if batch)
             buckets = {}
-        declared = schema.nodes[kind] if is_node else schema.relations[kind[0]]
         ends = ("id",) if is_node else ("from", "to", "key")
         bucket = buckets.setdefault(kind, [])
-        bucket.append({p: row.get(p) for p in (*declared.properties, *ends)})
+        bucket.append({p: row.get(p) for p in (*schema.properties_of(kind), *ends)})
         if len(bucket) >= size:
             yield kind, buckets.pop(kind)
     yield from ((kind, batch) for kind, batch in buckets.items() if batch)

@@ -140,6 +140,14 @@ class Schema:
             self._models[key] = _line_adapter(name, properties, is_relation=name in self.relations)
         return self._models[key]
 
+    def properties_of(self, kind: str | tuple[str, str, str]) -> dict[str, Property]:
+        """The declared properties of a row's kind: a node label, or ``(type, from label, to label)``.
+
+        >>> list(load_schema().properties_of(("OWNS", "Company", "App")))[-1]
+        'share'
+        """
+        return self.nodes[kind].properties if isinstance(kind, str) else self.relations[kind[0]].properties
+
     @cached_property
     def all_node_properties(self) -> dict[str, Property]:
         """Every node property of any label, by name (for engines that need a union)."""

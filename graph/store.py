@@ -147,20 +147,22 @@ class _CsvTables:
 
     def __init__(self, folder: Path, schema):
         self.folder, self.schema = folder, schema
-        self.files: dict[Any, tuple[Any, Any, list[str], list[int]]] = {}  # kind -> file, writer, columns, list columns
+        # kind -> file, writer, columns, their LadybugDB types, the positions of list columns
+        self.files: dict[Any, tuple[Any, Any, list[str], list[str], list[int]]] = {}
         self.rows: dict[Any, int] = {}
 
     def _open(self, kind):
-        properties = self.schema.nodes[kind].properties if isinstance(kind, str) else self.schema.relations[kind[0]].properties
+        properties = self.schema.properties_of(kind)
         columns = list(properties) if isinstance(kind, str) else ["from", "to", *properties]
+        types = [LADYBUG_TYPES[properties[c].type] if c in properties else "STRING" for c in columns]
         lists = [i for i, c in enumerate(columns) if c in properties and properties[c].type == "string-list"]
         handle = open(self.folder / f"{len(self.files)}.csv", "w", encoding="utf-8", newline="")
-        self.files[kind] = (handle, csv.writer(handle), columns, lists)
+        self.files[kind] = (handle, csv.writer(handle), columns, types, lists)
         self.rows[kind] = 0
         return self.files[kind]
 
     def add(self, kind, row: dict[str, Any]) -> None:
-        _, writer, columns, lists = self.files.get(kind) or self._open(kind)
+        _, writer, columns, _, lists = self.files.get(kind) or self._open(kind)
         fields = list(map(row.get, columns))
         for i in lists:
             if fields[i] is not None:
@@ -170,7 +172,7 @@ class _CsvTables:
 
     def fill(self, derived: dict[str, dict[str, Any]]) -> None:
         """Rewrite each node file with derived properties (:mod:`graph.derived`) in their columns."""
-        for kind, (handle, _, columns, _) in self.files.items():
+        for kind, (handle, _, columns, _, _) in self.files.items():
             if kind not in PROPERTIES:
                 continue
             handle.close()
@@ -189,10 +191,8 @@ class _CsvTables:
         """One COPY per file: node tables first, as relation tables need their ends."""
         statements = []
         for kind in sorted(self.files, key=lambda k: not isinstance(k, str)):
-            handle, _, columns, lists = self.files[kind]
+            handle, _, columns, types, lists = self.files[kind]
             handle.close()
-            properties = self.schema.nodes[kind].properties if isinstance(kind, str) else self.schema.relations[kind[0]].properties
-            types = [LADYBUG_TYPES[properties[c].type] if c in properties else "STRING" for c in columns]
             header = ", ".join(f"c{i} {'STRING' if i in lists else t}" for i, t in enumerate(types))
             values = ", ".join(
                 f"CASE WHEN c{i} = '{LIST_SEPARATOR}' THEN CAST([] AS STRING[]) ELSE string_split(c{i}, '{LIST_SEPARATOR}') END"
