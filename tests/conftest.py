@@ -63,6 +63,11 @@ def assert_same_rows(far: graph.Rows, local: graph.Rows, cypher: str) -> None:
         assert sorted(far, key=key) == sorted(local, key=key)
 
 
+def of_record(items: list, record: str) -> list:
+    """An importer's items about one record: its entity, listings and the ownerships of it."""
+    return [item for item in items if getattr(item, "record", getattr(item, "owned", None)) == record]
+
+
 def write(folder: Path, name: str, text: str) -> Path:
     """Write a data file (dedented) into folder and return the folder."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ from graph.errors import DataError
 from graph.importers import csl, ofac_consolidated, ofac_sdn
 from graph.importers.base import BadRow, Entity, Listing, Ownership
 from graph.importers.programs import OFAC_CONSOLIDATED_URL, csl_programs, ofac_program
+from tests.conftest import of_record
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 CSL = FIXTURES / "csl"
@@ -24,10 +25,6 @@ EL_URL = "https://www.bis.doc.gov/index.php/policy-guidance/lists-of-parties-of-
 
 def items_of(name: str) -> list:
     return list(csl.read(CSL / name))
-
-
-def of_record(items: list, record: str) -> list:
-    return [item for item in items if getattr(item, "record", getattr(item, "owned", None)) == record]
 
 
 def test_sdn_row_matches_the_ofac_importer():

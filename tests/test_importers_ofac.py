@@ -13,6 +13,7 @@ from graph.errors import DataError
 from graph.importers import ofac_consolidated, ofac_sdn
 from graph.importers.base import BadRow, Entity, Listing, Ownership
 from graph.importers.programs import OFAC_CONSOLIDATED_URL, OFAC_SDN_URL, ofac_program
+from tests.conftest import of_record
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 SDN = FIXTURES / "ofac_sdn"
@@ -23,10 +24,6 @@ CHEN_QUANGUO = f'29220,"CHEN, Quanguo","individual","GLOMAG"{NULLS},"DOB 1955; P
 
 def sdn_items(name: str = "sdn.csv") -> list:
     return list(ofac_sdn.read(SDN / name, alt=SDN / "alt.csv", add=SDN / "add.csv"))
-
-
-def of_record(items: list, record: str) -> list:
-    return [item for item in items if getattr(item, "record", getattr(item, "owned", None)) == record]
 
 
 def test_person_row_gives_entity_then_listing():
