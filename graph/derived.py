@@ -47,12 +47,21 @@ class Derivation:
     def see(self, kind: Any, row: dict[str, Any]) -> None:
         """Note one row."""
         if isinstance(kind, str):
-            if kind == "Company":
-                self.companies.append(row["id"])
-        elif kind[0] == "OWNS":
-            self.owned[row["from"]].append(row["to"])
-        elif kind[0] == "SANCTIONS":
-            self.hit_by[row["to"]].append(row["from"])
+            self.node(kind, row["id"])
+        else:
+            self.relation(kind[0], row["from"], row["to"])
+
+    def node(self, label: str, node_id: str) -> None:
+        """Note one node."""
+        if label == "Company":
+            self.companies.append(node_id)
+
+    def relation(self, rel_type: str, source: str, target: str) -> None:
+        """Note one relation."""
+        if rel_type == "OWNS":
+            self.owned[source].append(target)
+        elif rel_type == "SANCTIONS":
+            self.hit_by[target].append(source)
 
     def values(self) -> dict[str, dict[str, int]]:
         """Node id -> derived property -> value, for every company.
@@ -85,11 +94,11 @@ def derive(g: nx.MultiDiGraph) -> set[str]:
     >>> g.nodes["tencent"]["group_measures"], g.nodes["tencent"]["group_targets"], derive(g)
     (6, 7, set())
     """
-    from graph.loader import graph_rows
-
     derivation = Derivation()
-    for kind, row in graph_rows(g):
-        derivation.see(kind, row)
+    for node, label in g.nodes(data="label"):
+        derivation.node(label, node)
+    for source, target, rel_type in g.edges(data="type"):
+        derivation.relation(rel_type, source, target)
     changed = set()
     for node, values in derivation.values().items():
         data = g.nodes[node]
