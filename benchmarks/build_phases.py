@@ -4,11 +4,11 @@ On one synthetic folder (``benchmarks/generate.py``'s, loaded beside the shipped
 data), in one process, one after the other:
 
 - ``parse``: ``json.loads`` of every line of the folder's files, nothing else;
-- ``validate``: :func:`graph.loader.dataset_rows` consumed (three passes,
+- ``validate``: :func:`graph.dataset.loader.dataset_rows` consumed (three passes,
   pydantic-core validation, the cross-record checks);
-- ``derive``: the same rows through :class:`graph.derived.Derivation`, then its values;
-- ``names``: the same rows into a :class:`graph.names.NameIndexWriter`;
-- ``build``: :func:`graph.store.write_database` whole, and how much of it the
+- ``derive``: the same rows through :class:`graph.dataset.derived.Derivation`, then its values;
+- ``names``: the same rows into a :class:`graph.backends.ladybug.names.NameIndexWriter`;
+- ``build``: :func:`graph.backends.ladybug.build.write_database` whole, and how much of it the
   engine's own DDL and ``COPY`` statements took.
 
 Each later phase re-reads and re-validates, so its own share is its time minus
@@ -35,12 +35,12 @@ def phases(folder: Path) -> dict[str, float]:
     """Seconds of each phase (see the module's docstring) on ``folder``."""
     import ladybug
 
-    from graph.derived import Derivation
-    from graph.loader import dataset_rows
-    from graph.names import NameIndexWriter
+    from graph.dataset.derived import Derivation
+    from graph.dataset.loader import dataset_rows
+    from graph.backends.ladybug.names import NameIndexWriter
     from graph.paths import data_folders
-    from graph.schema import load_schema
-    from graph.store import write_database
+    from graph.model.schema import load_schema
+    from graph.backends.ladybug.build import write_database
 
     folders = data_folders([folder])
     seconds: dict[str, float] = {}

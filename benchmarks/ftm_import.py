@@ -6,7 +6,7 @@ property value, as FtM counts them), then measures side by side, each in its
 own process so that peak memory is the step's own:
 
 - ``json``: decoding every line with ``json.loads``, nothing else;
-- ``parse``: the ``ftm`` importer's records (:func:`graph.importers.ftm.read`), nothing else;
+- ``parse``: the ``ftm`` importer's records (:func:`graph.lists.formats.ftm.read`), nothing else;
 - ``import``: ``techgraph import ftm`` into a fresh embedded database: parse,
   resolution against the shipped graph, listings, ownerships, validation, the
   list's data file and the database build.
@@ -92,12 +92,12 @@ def _step(step: str, path: str, db: str) -> None:
             for line in lines:
                 json.loads(line)
     elif step == "parse":
-        from graph.importers import ftm
+        from graph.lists.formats import ftm
 
         for _ in ftm.read(Path(path)):
             pass
     else:
-        from graph.importing import import_list
+        from graph.lists.editions import import_list
 
         import_list("ftm", path, db=db, edition="2026-01-01")
     seconds = time.perf_counter() - started

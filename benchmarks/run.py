@@ -5,7 +5,7 @@ Per size (relations of the synthetic folder, loaded beside the shipped data):
 - parse: decoding the same input files and nothing else (``json.loads`` per line
   of the JSON-lines files, the loader's own YAML reader for the YAML files);
 - load: :func:`graph.load_graph` (parse, validate every record, networkx graph);
-- build: the full :func:`graph.store.build_database` into a fresh folder, and its
+- build: the full :func:`graph.backends.ladybug.build.build_database` into a fresh folder, and its
   peak RSS; target build <= 2x parse at 1M;
 - open: :func:`graph.open` on the built database (fingerprint check included);
 - p50 / p90 latency of every stored query through :meth:`TechGraph.query`
@@ -15,7 +15,7 @@ Per size (relations of the synthetic folder, loaded beside the shipped data):
 and once, on the shipped data: cold start of ``techgraph query measures-hitting
 -p entity=Tencent`` against ``python -c "import ladybug, networkx, pydantic,
 click"`` (median of ``--runs`` runs each; target <= 2x), and the FtM import
-throughput when ``graph.importing`` exists.
+throughput when ``graph.lists.editions`` exists.
 
 Every measurement runs in a fresh child process (``python benchmarks/run.py
 _step ...``) that reports its wall time and its own peak RSS (``ru_maxrss``).
@@ -57,7 +57,7 @@ def step_parse(folder: str) -> dict:
     """Decode the shipped data and the folder's files: JSON lines with json.loads, YAML with the loader's reader."""
     import yaml
 
-    from graph.loader import _Loader, data_files
+    from graph.dataset.loader import _Loader, data_files
     from graph.paths import data_dir
 
     started = time.perf_counter()
@@ -75,7 +75,7 @@ def step_parse(folder: str) -> dict:
 
 
 def step_load(folder: str) -> dict:
-    from graph.loader import load_graph
+    from graph.dataset.loader import load_graph
     from graph.paths import data_folders
 
     started = time.perf_counter()
@@ -84,7 +84,7 @@ def step_load(folder: str) -> dict:
 
 
 def step_build(folder: str, db: str) -> dict:
-    from graph.store import build_database
+    from graph.backends.ladybug.build import build_database
 
     shutil.rmtree(db, ignore_errors=True)
     started = time.perf_counter()
@@ -136,7 +136,7 @@ FTM_STATEMENTS = 200_000
 
 
 def import_throughput(db_dir: Path, statements: int = FTM_STATEMENTS) -> dict:
-    """Statements per second of ``techgraph import ftm FILE`` (:func:`graph.importing.import_list`).
+    """Statements per second of ``techgraph import ftm FILE`` (:func:`graph.lists.editions.import_list`).
 
     The file is :func:`benchmarks.ftm_import.generate`'s (companies, people, sanctions and
     ownerships shaped like OpenSanctions' export), imported into a fresh database of the shipped
@@ -144,8 +144,8 @@ def import_throughput(db_dir: Path, statements: int = FTM_STATEMENTS) -> dict:
     ``benchmarks/ftm_import.py`` times the same import against parsing alone, at 1M statements.
     """
     from benchmarks.ftm_import import generate as generate_ftm
-    from graph.importing import import_list
-    from graph.store import build_database
+    from graph.lists.editions import import_list
+    from graph.backends.ladybug.build import build_database
 
     shutil.rmtree(db_dir, ignore_errors=True)
     build_database(db_dir)

@@ -18,8 +18,8 @@ from graph.errors import (
     TechgraphError,
     UnknownEntityError,
 )
-from graph.loader import load_graph
-from graph.schema import load_schema
+from graph.dataset.loader import load_graph
+from graph.model.schema import load_schema
 
 __all__ = [
     "DataError",
@@ -45,7 +45,7 @@ __version__ = "0.1.0"
 def __getattr__(name: str):
     # `graph.import_list` without loading the importers for every command.
     if name == "import_list":
-        from graph.importing import import_list
+        from graph.lists.editions import import_list
 
         return import_list
     raise AttributeError(f"module 'graph' has no attribute {name!r}")

@@ -14,11 +14,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from graph.dialect import check_read_only
+from graph.cypher.readonly import check_read_only
 from graph.errors import ReadOnlyError, UnknownEntityError
-from graph.neo4j_backend import Neo4jSettings
+from graph.backends.neo4j.engine import Neo4jSettings
 from graph.paths import data_folders, default_db_dir
-from graph.queries import StoredQuery, get_query, load_queries
+from graph.cypher.stored import StoredQuery, get_query, load_queries
 
 _ALL_NAMES = "MATCH (n) RETURN n.id AS id, n.name AS name, n.aliases AS aliases"
 _NODE = "MATCH (n) WHERE n.id = $id RETURN n AS node"
@@ -152,7 +152,7 @@ class TechGraph:
         >>> open().merges("Huawei")[0]["id"]
         'huawei'
         """
-        from graph.resolve import parse_merge_entry
+        from graph.lists.resolve import parse_merge_entry
 
         found = []
         for match in self.resolve(name):
@@ -188,7 +188,7 @@ class TechGraph:
         >>> open().documents()["004_b43ca08c91e65171.txt"]["publisher"]
         'Lawfare (Wenqing Zhao, David Stanton)'
         """
-        from graph.loader import read_documents
+        from graph.dataset.loader import read_documents
 
         return read_documents(data_folders(self.manifest.get("folders")))
 
@@ -200,8 +200,8 @@ class TechGraph:
         >>> open().nx.nodes["wechat"]["label"]
         'App'
         """
-        from graph.engines import graph_from_engine
-        from graph.loader import load_graph
+        from graph.backends.ladybug.engine import graph_from_engine
+        from graph.dataset.loader import load_graph
 
         if self.engine.name == "neo4j" or self.as_of_day:  # what the engine holds is the graph
             return graph_from_engine(self.engine, self.documents())
@@ -221,10 +221,10 @@ class TechGraph:
         import shutil
         import tempfile
 
-        from graph.analysis import check_date, snapshot
-        from graph.engines import EmbeddedEngine
-        from graph.loader import graph_rows
-        from graph.store import install_build
+        from graph.analysis.ownership import check_date, snapshot
+        from graph.backends.ladybug.engine import EmbeddedEngine
+        from graph.dataset.loader import graph_rows
+        from graph.backends.ladybug.build import install_build
 
         day = check_date(day)
         if self.engine.name == "embedded" and self.db_dir is not None:
@@ -242,13 +242,13 @@ class TechGraph:
 
     def exposure(self, name: str, day: str | None = None) -> dict[str, Any]:
         """Owners of an entity up the chain and whether a 50%-ownership rule reaches it on ``day``
-        (default: the view's as-of day, else today). See :func:`graph.analysis.exposure`.
+        (default: the view's as-of day, else today). See :func:`graph.analysis.ownership.exposure`.
 
         >>> result = open().exposure("China Mobile Limited", "2021-06-01")
         >>> result["verdict"], result["owners"][0]["name"]
         ('proven', 'China Mobile Communications Group Co., Ltd.')
         """
-        from graph.analysis import exposure
+        from graph.analysis.ownership import exposure
 
         node = self.resolve(name)[0]["id"]
         return exposure(self.nx, node, day or self.as_of_day).as_dict()
@@ -260,7 +260,7 @@ class TechGraph:
         >>> [(s["id"], s["delay_days"]) for s in chain["steps"]]
         [('ofac-hk-designations-2020-08-07', None), ('cn-counter-sanctions-2020-08-10', 3)]
         """
-        from graph.analysis import days_between
+        from graph.analysis.ownership import days_between
 
         chains = []
         for row in self.query("retaliation-chains"):
@@ -288,18 +288,18 @@ class TechGraph:
         >>> [p.name for p in open().export("gexf", tempfile.mkdtemp())]
         ['techgraph.gexf']
         """
-        from graph.exports import export
+        from graph.outputs.exports import export
 
         return export(self.nx, fmt, out_dir)
 
     def timeline(self, out: Path | str) -> dict[str, Any]:
-        """Draw the measures over time as PNG or SVG (by suffix); see :func:`graph.pictures.timeline`.
+        """Draw the measures over time as PNG or SVG (by suffix); see :func:`graph.outputs.pictures.timeline`.
 
         >>> import tempfile
         >>> open().timeline(Path(tempfile.mkdtemp()) / "t.png")["arrows"] >= 5
         True
         """
-        from graph.pictures import timeline
+        from graph.outputs.pictures import timeline
 
         return timeline(self.nx, Path(out), as_of=self.as_of_day)
 
@@ -310,7 +310,7 @@ class TechGraph:
         >>> open().ego("ByteDance", 1, Path(tempfile.mkdtemp()) / "b.html")["nodes"] > 5
         True
         """
-        from graph.pictures import ego
+        from graph.outputs.pictures import ego
 
         return ego(self.nx, self.resolve(name)[0]["id"], depth, Path(out))
 
@@ -318,14 +318,14 @@ class TechGraph:
         return sorted(self.nx.nodes[u]["name"] for u, _, d in self.nx.in_edges(measure, data=True) if d["type"] == "ISSUED")
 
     def push(self, target=None, batch_size: int = 1000, replace: bool = False, progress=None) -> dict[str, int]:
-        """Write this graph's data to Neo4j (idempotent; see :func:`graph.neo4j_backend.push`).
+        """Write this graph's data to Neo4j (idempotent; see :func:`graph.backends.neo4j.engine.push`).
 
         ``target`` is a connected Neo4jEngine, Neo4jSettings, or None for the
         ``TECHGRAPH_NEO4J_*`` settings. Returns the node and relationship counts
         in Neo4j afterwards.
         """
-        from graph.neo4j_backend import Neo4jEngine, push
-        from graph.schema import load_schema
+        from graph.backends.neo4j.engine import Neo4jEngine, push
+        from graph.model.schema import load_schema
 
         engine = target if isinstance(target, Neo4jEngine) else Neo4jEngine(target or Neo4jSettings.from_env())
         try:
@@ -389,11 +389,11 @@ def open(  # noqa: A001
     ...     g.stats()["total_nodes"] > 100
     True
     """
-    from graph.engines import EmbeddedEngine
-    from graph.store import ensure_database
+    from graph.backends.ladybug.engine import EmbeddedEngine
+    from graph.backends.ladybug.build import ensure_database
 
     if neo4j_uri or neo4j:
-        from graph.neo4j_backend import Neo4jEngine
+        from graph.backends.neo4j.engine import Neo4jEngine
 
         settings = neo4j or Neo4jSettings.from_env(uri=neo4j_uri)
         return TechGraph(Neo4jEngine(settings), manifest={"folders": [str(Path(d)) for d in data or []]})
@@ -410,7 +410,7 @@ def load(db: Path | str | None = None, data: list[Path | str] | None = None) -> 
     >>> load()["measures"] >= 40
     True
     """
-    from graph.store import build_database
+    from graph.backends.ladybug.build import build_database
 
     db_dir = Path(db) if db else default_db_dir()
     return build_database(db_dir, [Path(d) for d in data or []])
@@ -422,7 +422,7 @@ def check(data: list[Path | str] | None = None) -> dict[str, int]:
     >>> check()["nodes"] > 100
     True
     """
-    from graph.loader import load_graph
+    from graph.dataset.loader import load_graph
 
     g = load_graph(data_folders(data))
     measures = sum(1 for _, d in g.nodes(data=True) if d["label"] == "Measure")

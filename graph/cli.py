@@ -14,8 +14,8 @@ import click
 
 import graph
 from graph.errors import QueryError, TechgraphError
-from graph.importers import FORMATS as FORMATS_BY_NAME
-from graph.neo4j_backend import DEFAULT_DATABASE, DEFAULT_URI, DEFAULT_USER, Neo4jSettings
+from graph.lists.formats import FORMATS as FORMATS_BY_NAME
+from graph.backends.neo4j.engine import DEFAULT_DATABASE, DEFAULT_URI, DEFAULT_USER, Neo4jSettings
 
 FORMATS = click.Choice(["table", "json", "csv"])
 TABLE_OR_JSON = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
@@ -306,7 +306,7 @@ def push_command(obj: Context, neo4j: Neo4jSettings, batch_size: int, replace: b
     from rich.console import Console
     from rich.progress import Progress
 
-    from graph.neo4j_backend import Neo4jEngine
+    from graph.backends.neo4j.engine import Neo4jEngine
 
     with _run(obj.open) as g, _run(Neo4jEngine, neo4j) as engine:
         total = g.manifest["nodes"] + g.manifest["edges"]
@@ -458,7 +458,7 @@ def export_command(obj: Context, fmt: str, out: Path, backend: str, neo4j: Neo4j
 
         techgraph export --format gexf --out exports/
     """
-    from graph.exports import neo4j_admin_command
+    from graph.outputs.exports import neo4j_admin_command
 
     with _run(obj.open, backend, neo4j) as g:
         files = _run(g.export, fmt, out)
@@ -515,8 +515,8 @@ def neo4j_assets_command(out: Path) -> None:
 
         techgraph neo4j-assets --out neo4j/browser
     """
-    from graph.browser import write_assets
-    from graph.queries import load_queries
+    from graph.backends.neo4j.browser import write_assets
+    from graph.cypher.stored import load_queries
 
     for path in _run(write_assets, out, graph.load_schema(), list(_run(load_queries).values())):
         click.echo(f"wrote {path}")

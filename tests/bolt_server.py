@@ -26,9 +26,9 @@ import networkx as nx
 import nxcypher.bolt.connection as bolt_connection
 from nxcypher.bolt import BoltNode, BoltPath, BoltServer, BoltUnboundRelationship
 
-from graph.dialect import to_ladybug
-from graph.engines import used_parameters
-from graph.schema import load_schema
+from graph.backends.ladybug.dialect import to_ladybug
+from graph.backends.ladybug.engine import used_parameters
+from graph.model.schema import load_schema
 
 # Uniqueness on `id` is the primary key of every LadybugDB node table already.
 _CONSTRAINT = re.compile(r"^\s*CREATE CONSTRAINT \w+ IF NOT EXISTS FOR \(n:\w+\) REQUIRE n\.id IS UNIQUE\s*$")

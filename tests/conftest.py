@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 import graph
 from graph.cli import cli
-from graph.dialect import code_only
+from graph.cypher.lexer import code_only
 
 SEED = "004_b43ca08c91e65171.txt"
 

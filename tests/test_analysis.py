@@ -7,7 +7,7 @@ import json
 import networkx as nx
 import pytest
 
-from graph.analysis import exposure, snapshot
+from graph.analysis.ownership import exposure, snapshot
 from graph.errors import QueryError
 
 

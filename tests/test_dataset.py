@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.loader import load_graph
+from graph.dataset.loader import load_graph
 
 SEEDS = sorted(p.name for p in (Path(__file__).resolve().parents[2] / "shared" / "seeds").glob("*.txt"))
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import graph
-from graph.derived import PROPERTIES, derive
-from graph.loader import load_graph
+from graph.dataset.derived import PROPERTIES, derive
+from graph.dataset.loader import load_graph
 from graph.paths import data_dir
-from graph.schema import load_schema
+from graph.model.schema import load_schema
 
 # The question most-targeted-companies asks, as a walk over the relations at query time.
 WALK = """

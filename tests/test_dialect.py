@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.dialect import check_read_only, to_ladybug
+from graph.backends.ladybug.dialect import to_ladybug
+from graph.cypher.readonly import check_read_only
 from graph.errors import ReadOnlyError
 
 

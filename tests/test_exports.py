@@ -15,7 +15,7 @@ import pytest
 
 import graph
 from graph.errors import DataError, QueryError
-from graph.exports import (
+from graph.outputs.exports import (
     ARRAY_DELIMITER,
     export,
     neo4j_admin_command,

@@ -31,14 +31,15 @@ from hypothesis import strategies as st
 
 import graph
 from graph.api import TechGraph
-from graph.dialect import check_read_only, code_only
-from graph.engines import EmbeddedEngine
+from graph.cypher.lexer import code_only
+from graph.cypher.readonly import check_read_only
+from graph.backends.ladybug.engine import EmbeddedEngine
 from graph.errors import DatabaseError, DataError, QueryError, ReadOnlyError
-from graph.loader import load_graph
-from graph.neo4j_backend import Neo4jEngine, Neo4jSettings
-from graph.queries import load_queries
-from graph.schema import load_schema
-from graph.store import current_build, read_manifest
+from graph.dataset.loader import load_graph
+from graph.backends.neo4j.engine import Neo4jEngine, Neo4jSettings
+from graph.cypher.stored import load_queries
+from graph.model.schema import load_schema
+from graph.backends.ladybug.build import current_build, read_manifest
 from tests.conftest import EXTRA_DATA, canonical, write
 from tests.fuzzing import (
     _mutate,
@@ -60,7 +61,7 @@ SLOW_QUERIES = {"path"}
 
 def answers(g: TechGraph, every: bool = False) -> dict[str, object]:
     """Every stored query's rows with its example parameters, comparable across builds, and the whole content."""
-    from graph.engines import graph_from_engine
+    from graph.backends.ladybug.engine import graph_from_engine
 
     content = graph_from_engine(g.engine)
     out: dict[str, object] = {
@@ -565,23 +566,23 @@ def scan_package() -> list[Site]:
 # must be here with the reason it is safe. Only schema-derived names (labels, relationship types,
 # property names of data/schema.yaml) may be formatted into query text; values go as parameters.
 ALLOWED = {
-    ("graph/store.py", "_execute_all", "execute"): "DDL from the schema, and the COPY statements of _CsvTables.copy_statements (write_database passes both)",
-    ("graph/store.py", "_CsvTables.copy_statements", "<formatted>"): "COPY of the build's own CSV files: schema labels, types and column numbers, and the file's path as a literal escaped by _cypher_string (LadybugDB takes no parameter there); data values go through the files",
-    ("graph/neo4j_backend.py", "Neo4jEngine.run.work", "run"): "passes the caller's statement on; its parameters go separately",
-    ("graph/neo4j_backend.py", "push", "run"): "statements of push_statements (schema-derived); rows and batch size as $rows, $batch",
-    ("graph/neo4j_backend.py", "push_statements", "<formatted>"): "labels, relationship types and property names of the schema",
-    ("graph/neo4j_backend.py", "counts", "run"): "a schema label or relationship type; no values",
-    ("graph/neo4j_backend.py", "counts", "<formatted>"): "a schema label or relationship type; no values",
-    ("graph/engines.py", "EmbeddedEngine.run", "execute"): "passes the caller's statement on (dialect-rewritten); its parameters go separately",
+    ("graph/backends/ladybug/build.py", "_execute_all", "execute"): "DDL from the schema, and the COPY statements of _CsvTables.copy_statements (write_database passes both)",
+    ("graph/backends/ladybug/build.py", "_CsvTables.copy_statements", "<formatted>"): "COPY of the build's own CSV files: schema labels, types and column numbers, and the file's path as a literal escaped by _cypher_string (LadybugDB takes no parameter there); data values go through the files",
+    ("graph/backends/neo4j/engine.py", "Neo4jEngine.run.work", "run"): "passes the caller's statement on; its parameters go separately",
+    ("graph/backends/neo4j/engine.py", "push", "run"): "statements of push_statements (schema-derived); rows and batch size as $rows, $batch",
+    ("graph/backends/neo4j/engine.py", "push_statements", "<formatted>"): "labels, relationship types and property names of the schema",
+    ("graph/backends/neo4j/engine.py", "counts", "run"): "a schema label or relationship type; no values",
+    ("graph/backends/neo4j/engine.py", "counts", "<formatted>"): "a schema label or relationship type; no values",
+    ("graph/backends/ladybug/engine.py", "EmbeddedEngine.run", "execute"): "passes the caller's statement on (dialect-rewritten); its parameters go separately",
     ("graph/api.py", "TechGraph.query", "run"): "a stored query's text from queries/*.cypher; its values go as parameters",
     ("graph/api.py", "TechGraph.cypher", "run"): "the user's own statement, checked read-only; its -p values go as parameters",
-    ("graph/schema.py", "Schema.ladybug_ddl", "<formatted>"): "CREATE TABLE statements: labels, relationship types, property names and types of the schema",
-    ("graph/schema.py", "Schema.neo4j_constraints", "<formatted>"): "uniqueness constraints: the schema's labels",
-    ("graph/browser.py", "guide_html", "<formatted>"): "the Neo4j Browser guide's HTML (prose and stored queries shown as text); sent to no engine",
-    ("graph/queries.py", "", "<formatted>"): "RESOLVE, built once at import from the NAME_MATCH constant; the name goes as $name",
-    ("graph/engines.py", "EmbeddedEngine.resolve", "run"): "RESOLVE (a constant template, see above), for builds without a name index; the name goes as $name",
-    ("graph/neo4j_backend.py", "Neo4jEngine.resolve", "run"): "RESOLVE (a constant template, see above); the name goes as $name",
-    ("graph/browser.py", "_entity_param", "<formatted>"): "the guide's editable `:param` example: a query header's example name as a JSON string literal; sent to no engine by techgraph",
+    ("graph/model/schema.py", "Schema.ladybug_ddl", "<formatted>"): "CREATE TABLE statements: labels, relationship types, property names and types of the schema",
+    ("graph/model/schema.py", "Schema.neo4j_constraints", "<formatted>"): "uniqueness constraints: the schema's labels",
+    ("graph/backends/neo4j/browser.py", "guide_html", "<formatted>"): "the Neo4j Browser guide's HTML (prose and stored queries shown as text); sent to no engine",
+    ("graph/cypher/stored.py", "", "<formatted>"): "RESOLVE, built once at import from the NAME_MATCH constant; the name goes as $name",
+    ("graph/backends/ladybug/engine.py", "EmbeddedEngine.resolve", "run"): "RESOLVE (a constant template, see above), for builds without a name index; the name goes as $name",
+    ("graph/backends/neo4j/engine.py", "Neo4jEngine.resolve", "run"): "RESOLVE (a constant template, see above); the name goes as $name",
+    ("graph/backends/neo4j/browser.py", "_entity_param", "<formatted>"): "the guide's editable `:param` example: a query header's example name as a JSON string literal; sent to no engine by techgraph",
 }
 
 
@@ -598,13 +599,13 @@ def test_no_query_text_is_built_from_values():
     assert set(ALLOWED) <= used, f"allow-list entries that match nothing any more: {set(ALLOWED) - used}"
     # Not vacuous: the known call sites are found and classified.
     kinds = {(s.file, s.function, s.method): s.kind for s in sites}
-    assert kinds[("graph/engines.py", "EmbeddedEngine.run", "execute")] == "passed"
-    assert kinds[("graph/store.py", "_execute_all", "execute")] == "passed"
-    assert kinds[("graph/store.py", "_CsvTables.copy_statements", "<formatted>")] == "formatted"
-    assert kinds[("graph/neo4j_backend.py", "Neo4jEngine.run.work", "run")] == "passed"
-    assert kinds[("graph/neo4j_backend.py", "counts", "run")] == "formatted"
-    assert kinds[("graph/neo4j_backend.py", "connect", "run")] == "constant"
-    assert kinds[("graph/names.py", "lookup", "execute")] in ("constant", "template")
+    assert kinds[("graph/backends/ladybug/engine.py", "EmbeddedEngine.run", "execute")] == "passed"
+    assert kinds[("graph/backends/ladybug/build.py", "_execute_all", "execute")] == "passed"
+    assert kinds[("graph/backends/ladybug/build.py", "_CsvTables.copy_statements", "<formatted>")] == "formatted"
+    assert kinds[("graph/backends/neo4j/engine.py", "Neo4jEngine.run.work", "run")] == "passed"
+    assert kinds[("graph/backends/neo4j/engine.py", "counts", "run")] == "formatted"
+    assert kinds[("graph/backends/neo4j/engine.py", "connect", "run")] == "constant"
+    assert kinds[("graph/backends/ladybug/names.py", "lookup", "execute")] in ("constant", "template")
     assert sum(s.kind in ("constant", "template") for s in sites) >= 10
 
 

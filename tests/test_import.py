@@ -14,12 +14,12 @@ import networkx as nx
 import pytest
 
 import graph
-from graph.engines import EmbeddedEngine, graph_from_engine
+from graph.backends.ladybug.engine import EmbeddedEngine, graph_from_engine
 from graph.errors import DataError
-from graph.importing import import_list
-from graph.loader import load_graph
-from graph.resolve import Resolver, name_key
-from graph.store import build_folders, read_manifest
+from graph.lists.editions import import_list
+from graph.dataset.loader import load_graph
+from graph.lists.resolve import Resolver, name_key
+from graph.backends.ladybug.build import build_folders, read_manifest
 
 NULLS = ",-0- " * 6
 TANG = '29242,"TANG, Chris","individual","HK-EO13936","Commissioner of Police"' + NULLS + ',"nationality Hong Kong."'
@@ -243,7 +243,7 @@ def test_a_list_never_merges_two_of_its_own_records():
 
 
 def test_import_straight_into_neo4j_matches_the_embedded_import(tmp_path, edition1, shipped, db_dir):
-    from graph.neo4j_backend import Neo4jSettings
+    from graph.backends.neo4j.engine import Neo4jSettings
     from tests.bolt_server import BoltTestServer
     from tests.conftest import assert_same_rows
 
@@ -274,7 +274,7 @@ def test_an_import_killed_at_random_points_leaves_the_old_graph_or_the_new(tmp_p
     import sys
     import time
 
-    from graph.queries import load_queries
+    from graph.cypher.stored import load_queries
     from tests.conftest import canonical
 
     db = tmp_path / "killdb"

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from graph.errors import DataError
-from graph.importers import csl, ofac_consolidated, ofac_sdn
-from graph.importers.base import BadRow, Entity, Listing, Ownership
-from graph.importers.programs import OFAC_CONSOLIDATED_URL, csl_programs, ofac_program
+from graph.lists.formats import csl, ofac_consolidated, ofac_sdn
+from graph.lists.formats.base import BadRow, Entity, Listing, Ownership
+from graph.lists.formats.programs import OFAC_CONSOLIDATED_URL, csl_programs, ofac_program
 from tests.conftest import of_record
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from graph.errors import DataError
-from graph.importers import ftm
-from graph.importers.base import BadRow, Entity, Listing, Ownership
-from graph.importers.programs import ofac_program
+from graph.lists.formats import ftm
+from graph.lists.formats.base import BadRow, Entity, Listing, Ownership
+from graph.lists.formats.programs import ofac_program
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports" / "ftm"
 ENTITIES = FIXTURES / "entities.ftm.json"

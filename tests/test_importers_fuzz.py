@@ -6,14 +6,14 @@ random byte, dropped, duplicated or spliced with junk (invalid UTF-8, a BOM, NUL
 escape characters, 1 MB runs), fields given wrong column counts, bad dates, huge or
 control-character values, JSON values of the wrong type, references to records the
 file does not define, empty, header-only and doubled-header files. Each case runs
-:func:`graph.importing.apply_list` on a copy of the shipped graph (loaded once): it
+:func:`graph.lists.editions.apply_list` on a copy of the shipped graph (loaded once): it
 must succeed or raise a :class:`DataError` whose message is one line naming the file
 and a line (``name:N``). The OFAC formats also get broken alias and address files.
 
 The default run keeps the counts small (``TECHGRAPH_FUZZ_EXAMPLES`` or 60 per format);
 ``pytest -m slow tests/test_importers_fuzz.py`` runs 10,000 cases per importer. A
 second set of tests runs failing imports (20 per format) through
-:func:`graph.importing.import_list` into a real database, where each list was imported
+:func:`graph.lists.editions.import_list` into a real database, where each list was imported
 once before, and checks that no file in it changed, appeared or went. The regression
 tests pin the defects the fuzzing found, with their minimal inputs.
 """
@@ -35,9 +35,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from graph.errors import DataError
-from graph.importing import apply_list, import_list
-from graph.loader import load_graph
-from graph.store import imports_dir, read_manifest
+from graph.lists.editions import apply_list, import_list
+from graph.dataset.loader import load_graph
+from graph.backends.ladybug.build import imports_dir, read_manifest
 from tests.fuzzing import examples, malformed_lines
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
@@ -622,9 +622,9 @@ def database(tmp_path_factory) -> Path:
 @pytest.fixture
 def quick_loads(monkeypatch, database):
     """import_list's load of the database's graph, done once per database state (a YAML parse takes a second)."""
-    import graph.importing
+    import graph.lists.editions
 
-    real, loaded = graph.importing.load_graph, {}
+    real, loaded = graph.lists.editions.load_graph, {}
 
     def load_graph(*args, **kwargs):
         key = repr((args, kwargs, read_manifest(database)))
@@ -632,7 +632,7 @@ def quick_loads(monkeypatch, database):
             loaded[key] = real(*args, **kwargs)
         return copy.deepcopy(loaded[key])
 
-    monkeypatch.setattr(graph.importing, "load_graph", load_graph)
+    monkeypatch.setattr(graph.lists.editions, "load_graph", load_graph)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

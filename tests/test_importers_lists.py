@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from graph.errors import DataError
-from graph.importers import cn_countermeasures, dod_1260h, fcc_covered_list
-from graph.importers.base import BadRow, Entity, Listing, Ownership
+from graph.lists.formats import cn_countermeasures, dod_1260h, fcc_covered_list
+from graph.lists.formats.base import BadRow, Entity, Listing, Ownership
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 DOD = FIXTURES / "dod_1260h" / "1260h.csv"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from graph.errors import DataError
-from graph.importers import ofac_consolidated, ofac_sdn
-from graph.importers.base import BadRow, Entity, Listing, Ownership
-from graph.importers.programs import OFAC_CONSOLIDATED_URL, OFAC_SDN_URL, ofac_program
+from graph.lists.formats import ofac_consolidated, ofac_sdn
+from graph.lists.formats.base import BadRow, Entity, Listing, Ownership
+from graph.lists.formats.programs import OFAC_CONSOLIDATED_URL, OFAC_SDN_URL, ofac_program
 from tests.conftest import of_record
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"

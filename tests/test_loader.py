@@ -6,7 +6,7 @@ import pytest
 
 import graph
 from graph.errors import DataError
-from graph.loader import fingerprint, load_graph
+from graph.dataset.loader import fingerprint, load_graph
 from graph.paths import data_dir
 from tests.conftest import write
 
@@ -119,8 +119,8 @@ def test_missing_folder_is_an_error(tmp_path):
 
 def test_row_batches_give_every_node_before_any_relation_at_any_size():
     """Neo4j's push MATCHes each relation's ends: a relation batch sent before a node batch would be lost."""
-    from graph.loader import dataset_rows, row_batches
-    from graph.schema import load_schema
+    from graph.dataset.loader import dataset_rows, row_batches
+    from graph.model.schema import load_schema
 
     for size in (1, 7, 97, 100_000):
         batches = list(row_batches(dataset_rows(), load_schema(), size))

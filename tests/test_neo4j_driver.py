@@ -15,8 +15,8 @@ from neo4j import exceptions as ne
 
 import graph
 from graph.errors import DatabaseError, QueryError, ReadOnlyError
-from graph.neo4j_backend import Neo4jSettings, _explain, push_statements
-from graph.queries import load_queries
+from graph.backends.neo4j.engine import Neo4jSettings, _explain, push_statements
+from graph.cypher.stored import load_queries
 from tests.conftest import assert_same_rows
 from tests.bolt_server import BoltTestServer, LadybugExecutor, free_port
 

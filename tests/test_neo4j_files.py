@@ -19,9 +19,9 @@ import yaml
 
 import graph
 from graph import api
-from graph.browser import guide_html, style_grass
-from graph.neo4j_backend import push_statements
-from graph.queries import load_queries
+from graph.backends.neo4j.browser import guide_html, style_grass
+from graph.backends.neo4j.engine import push_statements
+from graph.cypher.stored import load_queries
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_DIR = ROOT / "tests" / "node"

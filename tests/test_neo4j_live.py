@@ -18,8 +18,8 @@ import pytest
 
 import graph
 from graph.errors import DatabaseError
-from graph.neo4j_backend import Neo4jSettings
-from graph.queries import load_queries
+from graph.backends.neo4j.engine import Neo4jSettings
+from graph.cypher.stored import load_queries
 from tests.conftest import assert_same_rows
 
 pytestmark = [

@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from matplotlib import image
 
-from graph.browser import PALETTE
+from graph.backends.neo4j.browser import PALETTE
 from graph.errors import UnknownEntityError
-from graph.loader import load_graph
-from graph.pictures import MIN_LANE, PictureError, ego, timeline
+from graph.dataset.loader import load_graph
+from graph.outputs.pictures import MIN_LANE, PictureError, ego, timeline
 
 CHROMIUM = Path("/usr/bin/chromium")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

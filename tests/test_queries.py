@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graph.errors import QueryError
-from graph.queries import load_queries, parse_query
+from graph.cypher.stored import load_queries, parse_query
 
 QUERIES = load_queries()
 

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from graph.errors import SchemaError
 from graph.paths import data_dir
-from graph.schema import load_schema
+from graph.model.schema import load_schema
 
 
 @pytest.fixture(scope="module")

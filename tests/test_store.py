@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 import graph
-from graph.engines import EmbeddedEngine, graph_from_engine
+from graph.backends.ladybug.engine import EmbeddedEngine, graph_from_engine
 from graph.errors import DataError, DatabaseError, QueryError
-from graph.loader import load_graph
+from graph.dataset.loader import load_graph
 from graph.paths import data_dir
-from graph.store import build_database, current_build, ensure_database, read_manifest
+from graph.backends.ladybug.build import build_database, current_build, ensure_database, read_manifest
 from tests.conftest import write
 
 
@@ -98,7 +98,7 @@ def test_killed_rebuild_leaves_the_previous_database(db_dir, extra_folder, delay
 
 
 def fingerprint_with(folder):
-    from graph.loader import fingerprint
+    from graph.dataset.loader import fingerprint
     from graph.paths import data_folders
 
     return fingerprint(data_folders([folder]))
@@ -190,7 +190,7 @@ def test_a_dead_builds_csv_folder_is_swept_and_a_live_ones_kept(db_dir):
 def test_the_name_index_answers_as_the_cypher_scan_does(tmp_path, extra_folder):
     """Every id, name and alias, in its own, upper and lower case, names the same nodes through the
     build's index as through RESOLVE, the Cypher that Neo4j runs."""
-    from graph.queries import RESOLVE
+    from graph.cypher.stored import RESOLVE
 
     graph.load(tmp_path, [extra_folder])
     engine = EmbeddedEngine(tmp_path)
@@ -205,7 +205,7 @@ def test_the_name_index_answers_as_the_cypher_scan_does(tmp_path, extra_folder):
 
 
 def test_without_its_name_index_a_build_still_resolves_and_a_damaged_index_names_the_way_out(db_dir):
-    from graph.store import names_path
+    from graph.backends.ladybug.build import names_path
 
     ensure_database(db_dir)
     index = names_path(current_build(db_dir))
@@ -222,7 +222,7 @@ def test_without_its_name_index_a_build_still_resolves_and_a_damaged_index_names
 def test_a_page_cache_too_small_for_the_copy_is_doubled_until_it_fits(db_dir, monkeypatch):
     """The build sizes LadybugDB's page cache from the largest relation table; rows wider than the
     estimate fill it, and the build tries again with twice as much rather than failing."""
-    import graph.store as store
+    import graph.backends.ladybug.build as store
 
     monkeypatch.setattr(store, "BUILD_POOL_BASE", 4 * 2**20)  # 32 MB is what the shipped data needs
     monkeypatch.setattr(store, "BUILD_POOL_PER_ROW", 0)

@@ -1,0 +1,389 @@
+"""The embedded LadybugDB database: built by streaming the data files, swapped in atomically.
+
+A database folder holds one file per build, named after the fingerprint of the
+data it was built from, a JSON manifest and a name index (:mod:`graph.backends.ladybug.names`) beside
+each, and a ``current`` symlink.
+A rebuild writes a new file under a temporary name and then replaces the
+symlink in one ``rename``: readers see the old build or the new one, never a
+half-written one, and a failed build leaves the old one in place.
+
+Example
+-------
+>>> import tempfile
+>>> manifest = ensure_database(Path(tempfile.mkdtemp()))
+>>> manifest["nodes"] > 100
+True
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from graph.dataset.derived import PROPERTIES, Derivation
+from graph.errors import DatabaseError, TechgraphError
+from graph.dataset.loader import dataset_rows, fingerprint
+from graph.backends.ladybug.names import NameIndexWriter
+from graph.paths import data_folders
+from graph.model.schema import LADYBUG_TYPES
+
+CURRENT = "current"
+BUILD_SUFFIX = ".lbdb"
+IMPORTS = "imports"
+
+
+def imports_dir(db_dir: Path) -> Path:
+    """The folder of imported lists (one ``<list>.jsonl`` each), part of every build of ``db_dir``."""
+    return Path(db_dir) / IMPORTS
+
+
+def build_folders(db_dir: Path, folders: list[Path] | None = None) -> list[Path]:
+    """The data folders a build of ``db_dir`` reads: shipped data, extra folders, then imported lists."""
+    folders = data_folders(folders)
+    imported = imports_dir(db_dir).resolve()
+    if imported.is_dir() and imported not in folders:
+        folders.append(imported)
+    return folders
+
+
+def _manifest_path(build: Path) -> Path:
+    return build.with_suffix(".json")
+
+
+def names_path(build: Path) -> Path:
+    """The name index beside a build file (:mod:`graph.backends.ladybug.names`)."""
+    return Path(build).with_suffix(".names")
+
+
+def current_build(db_dir: Path) -> Path | None:
+    """The build file the ``current`` link points to, or None when there is none."""
+    link = Path(db_dir) / CURRENT
+    if not link.is_symlink():
+        return None
+    target = Path(db_dir) / os.readlink(link)
+    return target if target.is_file() else None
+
+
+def build_manifest(build: Path) -> dict[str, Any] | None:
+    """The manifest beside a build file, or None when there is none.
+
+    A manifest that cannot be read or is not a techgraph manifest (fingerprint,
+    node and edge counts; folders, when given, a list of paths) raises
+    DatabaseError naming it and the way out.
+
+    >>> import tempfile
+    >>> broken = Path(tempfile.mkdtemp()) / "x.json"; _ = broken.write_text("{")
+    >>> build_manifest(broken.with_suffix(BUILD_SUFFIX))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graph.errors.DatabaseError: .../x.json: the database manifest is not valid JSON; rebuild the database with `techgraph load`
+    """
+    path = _manifest_path(Path(build))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise DatabaseError(f"{path}: cannot read the database manifest ({reason}); rebuild the database with `techgraph load`") from None
+    try:
+        manifest = json.loads(text)
+    except ValueError:
+        raise DatabaseError(f"{path}: the database manifest is not valid JSON; rebuild the database with `techgraph load`") from None
+    valid = (
+        isinstance(manifest, dict)
+        and isinstance(manifest.get("fingerprint"), str)
+        and all(type(manifest.get(count)) is int for count in ("nodes", "edges"))
+        and (
+            "folders" not in manifest
+            or (isinstance(manifest["folders"], list) and all(isinstance(f, str) for f in manifest["folders"]))
+        )
+    )
+    if not valid:
+        raise DatabaseError(f"{path}: not a techgraph database manifest; rebuild the database with `techgraph load`")
+    return manifest
+
+
+def read_manifest(db_dir: Path) -> dict[str, Any] | None:
+    """The manifest of the current build (folders, fingerprint, counts), or None when there is no build.
+
+    A current build whose manifest is missing counts as none (the next use rebuilds);
+    one whose manifest is broken raises DatabaseError (see :func:`build_manifest`).
+    """
+    build = current_build(db_dir)
+    if build is None:
+        return None
+    manifest = build_manifest(build)
+    if manifest is not None and "folders" not in manifest:
+        raise DatabaseError(f"{_manifest_path(build)}: not a techgraph database manifest; rebuild the database with `techgraph load`")
+    return manifest
+
+
+# The schema forbids control characters in values: U+001F can join a list's items in a CSV field.
+LIST_SEPARATOR = "\x1f"
+# LadybugDB's page cache while building: the COPY of one relation table holds its rows in it
+# (1M relation rows needed between 512 and 700 MB), plus a base for the node tables' indexes.
+BUILD_POOL_BASE = 256 * 1024 * 1024
+BUILD_POOL_PER_ROW = 768
+BUILD_POOL_ATTEMPTS = 4  # the estimate doubled up to three times before the build gives up
+
+
+def _cypher_string(text: str) -> str:
+    """A Cypher string literal (LadybugDB takes a file to LOAD FROM as a literal only, never a parameter)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+class _CsvTables:
+    """Rows written to one CSV file per node label and per (type, from label, to label), for COPY.
+
+    A list property is one field, its items joined by :data:`LIST_SEPARATOR`
+    (a lone separator is the empty list); an empty field is null.
+    """
+
+    def __init__(self, folder: Path, schema):
+        self.folder, self.schema = folder, schema
+        # kind -> file, writer, columns, their LadybugDB types, the positions of list columns
+        self.files: dict[Any, tuple[Any, Any, list[str], list[str], list[int]]] = {}
+        self.rows: dict[Any, int] = {}
+
+    def _open(self, kind):
+        properties = self.schema.properties_of(kind)
+        columns = list(properties) if isinstance(kind, str) else ["from", "to", *properties]
+        types = [LADYBUG_TYPES[properties[c].type] if c in properties else "STRING" for c in columns]
+        lists = [i for i, c in enumerate(columns) if c in properties and properties[c].type == "string-list"]
+        handle = open(self.folder / f"{len(self.files)}.csv", "w", encoding="utf-8", newline="")
+        self.files[kind] = (handle, csv.writer(handle), columns, types, lists)
+        self.rows[kind] = 0
+        return self.files[kind]
+
+    def add(self, kind, row: dict[str, Any]) -> None:
+        _, writer, columns, _, lists = self.files.get(kind) or self._open(kind)
+        fields = list(map(row.get, columns))
+        for i in lists:
+            if fields[i] is not None:
+                fields[i] = LIST_SEPARATOR.join(fields[i]) or LIST_SEPARATOR
+        writer.writerow(fields)
+        self.rows[kind] += 1
+
+    def fill(self, derived: dict[str, dict[str, Any]]) -> None:
+        """Rewrite each node file with derived properties (:mod:`graph.dataset.derived`) in their columns."""
+        for kind, (handle, _, columns, _, _) in self.files.items():
+            if kind not in PROPERTIES:
+                continue
+            handle.close()
+            path = Path(handle.name)
+            filled = path.with_name(f"filled-{path.name}")
+            at, key = {name: columns.index(name) for name in PROPERTIES[kind]}, columns.index("id")
+            with open(path, encoding="utf-8", newline="") as rows, open(filled, "w", encoding="utf-8", newline="") as out:
+                writer = csv.writer(out)
+                for fields in csv.reader(rows):
+                    for name, value in derived.get(fields[key], {}).items():
+                        fields[at[name]] = value
+                    writer.writerow(fields)
+            os.replace(filled, path)
+
+    def copy_statements(self) -> list[str]:
+        """One COPY per file: node tables first, as relation tables need their ends."""
+        statements = []
+        for kind in sorted(self.files, key=lambda k: not isinstance(k, str)):
+            handle, _, columns, types, lists = self.files[kind]
+            handle.close()
+            header = ", ".join(f"c{i} {'STRING' if i in lists else t}" for i, t in enumerate(types))
+            values = ", ".join(
+                f"CASE WHEN c{i} = '{LIST_SEPARATOR}' THEN CAST([] AS STRING[]) ELSE string_split(c{i}, '{LIST_SEPARATOR}') END"
+                if i in lists else f"c{i}"
+                for i in range(len(columns))
+            )
+            table, ends = (kind, "") if isinstance(kind, str) else (kind[0], f" (from='{kind[1]}', to='{kind[2]}')")
+            source = _cypher_string(str(Path(handle.name).resolve()))
+            statements.append(
+                f"COPY {table} FROM (LOAD WITH HEADERS ({header}) FROM {source} (header=false, parallel=false) RETURN {values}){ends}"
+            )
+        return statements
+
+    def close(self) -> None:
+        for handle, *_ in self.files.values():
+            handle.close()
+
+
+def _execute_all(path: Path, statements: list[str], pool: int) -> None:
+    import ladybug
+
+    db = ladybug.Database(str(path), buffer_pool_size=pool)
+    conn = ladybug.Connection(db)
+    try:
+        for statement in statements:
+            conn.execute(statement)
+    finally:
+        conn.close()
+        db.close()
+
+
+def write_database(rows, path: Path, schema) -> dict[str, int]:
+    """Create a LadybugDB file at ``path`` holding ``rows`` (see :func:`graph.dataset.loader.dataset_rows`).
+
+    The rows stream to CSV files beside ``path`` (removed afterwards), which
+    LadybugDB's bulk COPY then reads: nothing of the graph is held in memory.
+    The name index goes to ``<path>.names``. Returns the counts of nodes, edges
+    and measures written.
+    """
+    folder = Path(f"{path}.csv")
+    folder.mkdir()
+    tables = _CsvTables(folder, schema)
+    derivation = Derivation()
+    try:
+        with NameIndexWriter(Path(f"{path}.names")) as names:
+            for kind, row in rows:
+                tables.add(kind, row)
+                derivation.see(kind, row)
+                if isinstance(kind, str):
+                    names.add(kind, row)
+        tables.fill(derivation.values())
+        statements = tables.copy_statements()
+        largest = max([n for kind, n in tables.rows.items() if not isinstance(kind, str)], default=0)
+        pool = BUILD_POOL_BASE + BUILD_POOL_PER_ROW * largest
+        for attempt in range(1, BUILD_POOL_ATTEMPTS + 1):
+            try:
+                _execute_all(path, [*schema.ladybug_ddl(), *statements], pool)
+                break
+            except RuntimeError as exc:
+                if "buffer pool is full" not in str(exc):
+                    raise
+                for leftover in (path, Path(f"{path}.wal")):
+                    leftover.unlink(missing_ok=True)
+                if attempt == BUILD_POOL_ATTEMPTS:
+                    raise DatabaseError(
+                        f"{path.parent}: build failed, previous database kept: LadybugDB's page cache of "
+                        f"{pool // 2**20} MB was too small for {largest} relations of one table"
+                    ) from None
+                pool *= 2  # rows wider than the estimate (long notes, many sources): try again with more
+    finally:
+        tables.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    return {
+        "nodes": sum(n for kind, n in tables.rows.items() if isinstance(kind, str)),
+        "edges": sum(n for kind, n in tables.rows.items() if not isinstance(kind, str)),
+        "measures": tables.rows.get("Measure", 0),
+    }
+
+
+def build_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str, Any]:
+    """Validate the data, build a new database and make it current, atomically.
+
+    Parameters
+    ----------
+    db_dir : path-like
+        The database folder (created if missing).
+    folders : list of path-like, optional
+        Data folders; the shipped ``data/`` is always first and the database's
+        imported lists (:func:`imports_dir`) last.
+
+    Returns
+    -------
+    dict
+        The manifest of the new build: folders, fingerprint, node, edge and
+        measure counts, build time.
+    """
+    started = time.perf_counter()
+    folders = build_folders(Path(db_dir), folders)
+    stamp = fingerprint(folders)
+    # A bad record raises while the new build is still a temporary file: the current one stays.
+    manifest = install_build(Path(db_dir), dataset_rows(folders), stamp, {"folders": [str(f) for f in folders]}, started)
+    for view in (Path(db_dir) / "as-of").glob("*"):  # as-of views of older data
+        if not view.name.startswith(f"{stamp}-"):
+            shutil.rmtree(view, ignore_errors=True)
+    return manifest
+
+
+def file_identity(build: Path) -> dict[str, int]:
+    """Size and modification time of a build file: the manifest records them when the build is made,
+    so that opening the same file again can skip counting its contents (see :class:`graph.backends.ladybug.engine.EmbeddedEngine`)."""
+    stat = Path(build).stat()
+    return {"bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def install_build(db_dir: Path, rows, stamp: str, extra: dict[str, Any], started: float | None = None) -> dict[str, Any]:
+    """Write ``rows`` as the build named ``stamp`` in ``db_dir`` and make it current, atomically.
+
+    ``rows`` are :func:`graph.dataset.loader.dataset_rows`' (or :func:`graph.dataset.loader.graph_rows`' of a
+    networkx graph); ``extra`` goes into the manifest beside the fingerprint and the counts.
+    """
+    from graph.model.schema import load_schema
+
+    started = started or time.perf_counter()
+    try:
+        db_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(f"{db_dir}: cannot create the database folder: {exc.strerror}") from None
+    build = db_dir / f"{stamp}{BUILD_SUFFIX}"
+    temporary = db_dir / f".{stamp}.{os.getpid()}.tmp"
+    manifest: dict[str, Any] = {"fingerprint": stamp, **extra}
+    try:
+        manifest.update(write_database(rows, temporary, load_schema()))
+        manifest["built_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        manifest["file"] = file_identity(temporary)  # the rename keeps it
+        manifest["build_seconds"] = round(time.perf_counter() - started, 3)
+        _manifest_path(temporary).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        os.replace(_manifest_path(temporary), _manifest_path(build))
+        os.replace(f"{temporary}.names", names_path(build))
+        os.replace(temporary, build)
+        link = db_dir / f".{CURRENT}.{os.getpid()}.tmp"
+        link.unlink(missing_ok=True)
+        link.symlink_to(build.name)
+        os.replace(link, db_dir / CURRENT)
+    except TechgraphError:
+        raise
+    except Exception as exc:  # ladybug raises RuntimeError; the OS raises OSError
+        raise DatabaseError(f"{db_dir}: build failed, previous database kept: {str(exc).splitlines()[0]}") from None
+    finally:
+        for leftover in (temporary, _manifest_path(temporary), Path(f"{temporary}.wal"), Path(f"{temporary}.names")):
+            leftover.unlink(missing_ok=True)
+    _remove_old_builds(db_dir, keep={build.name})
+    return manifest
+
+
+def _remove_old_builds(db_dir: Path, keep: set[str]) -> None:
+    # Keep the newest previous build too: a reader may have resolved `current` just before the swap.
+    builds = sorted(db_dir.glob(f"*{BUILD_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in [b for b in builds if b.name not in keep][1:]:
+        for path in (old, _manifest_path(old), Path(f"{old}.wal"), names_path(old)):
+            path.unlink(missing_ok=True)
+    # Half-written files of builds whose process died (killed, power cut): `.<stamp>.<pid>.tmp...`.
+    for leftover in db_dir.glob(".*.tmp*"):
+        pid = leftover.name.split(".")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            if leftover.is_dir():  # the CSV files of a build's COPY
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def ensure_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str, Any]:
+    """Return the current build's manifest, rebuilding first when the data changed.
+
+    Without ``folders`` the current build's own folders are checked, so a
+    database loaded with extra folders stays that way.
+    """
+    db_dir = Path(db_dir)
+    manifest = read_manifest(db_dir)
+    if folders is None and manifest is not None:
+        folders = [Path(f) for f in manifest["folders"] if Path(f).is_dir()]
+    folders = build_folders(db_dir, folders)
+    if manifest is None or manifest.get("fingerprint") != fingerprint(folders):
+        return build_database(db_dir, folders)
+    return manifest

@@ -1,0 +1,157 @@
+"""Engines that run Neo4j-dialect Cypher and return plain Python rows.
+
+Every engine returns the same shapes: a node becomes a dict with its ``label``
+and properties, a relationship a dict with its ``type`` and properties, a path
+a dict of ``nodes`` and ``relationships``; numbers are ``int`` or ``float``.
+
+>>> import tempfile
+>>> from graph.backends.ladybug.build import ensure_database
+>>> folder = Path(tempfile.mkdtemp()); _ = ensure_database(folder)
+>>> engine = EmbeddedEngine(folder)
+>>> engine.run("MATCH (g:Government {id: $id}) RETURN g.name AS name", {"id": "us"})
+(['name'], [{'name': 'United States of America'}])
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from graph.backends.ladybug.dialect import to_ladybug
+from graph.cypher.lexer import code_only
+from graph.errors import DatabaseError, QueryError
+from graph.backends.ladybug.names import lookup
+from graph.cypher.stored import RESOLVE
+from graph.backends.ladybug.build import build_manifest, current_build, file_identity, names_path
+
+
+def used_parameters(text: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Only the parameters the statement names (LadybugDB rejects extra ones)."""
+    named = set(re.findall(r"\$(\w+)", code_only(text)))
+    return {k: v for k, v in params.items() if k in named}
+
+
+_PLAIN = {str, int, float, bool, type(None)}
+
+
+def plain(value: Any) -> Any:
+    """Turn an engine value into plain, JSON-ready Python."""
+    if isinstance(value, dict):
+        if "_NODES" in value:
+            return {"nodes": [plain(n) for n in value["_NODES"]], "relationships": [plain(r) for r in value["_RELS"]]}
+        if "_SRC" in value:
+            return {"type": value["_LABEL"], **{k: plain(v) for k, v in value.items() if not k.startswith("_") and v is not None}}
+        if "_LABEL" in value:
+            return {"label": value["_LABEL"], **{k: plain(v) for k, v in value.items() if not k.startswith("_") and v is not None}}
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):  # most items are already plain: no call for them (tens of thousands of rows)
+        return [v if type(v) in _PLAIN else plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+class EmbeddedEngine:
+    """The embedded LadybugDB database of a techgraph database folder, opened read-only."""
+
+    name = "embedded"
+
+    def __init__(self, db_dir: Path):
+        import ladybug
+
+        build = current_build(Path(db_dir))
+        if build is None:
+            raise DatabaseError(f"{db_dir}: no database here; run `techgraph load`")
+        manifest = build_manifest(build)  # read first: a rebuild may replace the file, never the pair
+        self.build, self._db, self._conn = build, None, None
+        try:
+            self._db = ladybug.Database(str(build), read_only=True)
+            self._conn = ladybug.Connection(self._db)
+            problem = self._check(manifest, build)
+        except RuntimeError as exc:
+            problem = f"cannot open the database ({' '.join(str(exc).split())})"
+        if problem:
+            self.close()
+            raise DatabaseError(f"{build}: {problem}; rebuild it with `techgraph load`")
+
+    def _check(self, manifest: dict[str, Any] | None, build: Path) -> str | None:
+        """What makes the opened file not the techgraph build its manifest describes, or None.
+
+        LadybugDB opens some damaged or foreign files without complaint (an empty
+        file is an empty database): the tables must be the schema's, and the
+        counts the manifest's. Counting every node and relation takes seconds at
+        millions of them, so the check is skipped while the file is still the one
+        the build wrote (same size and modification time as the manifest records).
+        """
+        if manifest is not None and manifest.get("file") == file_identity(build):
+            return None
+        from graph.model.schema import load_schema
+
+        schema = load_schema()
+        expected = {**{label: "NODE" for label in schema.nodes}, **{rel: "REL" for rel in schema.relations}}
+        tables = dict(self._conn.execute("CALL show_tables() RETURN name, type").get_all())
+        if tables != expected:
+            missing = sorted(set(expected) - set(tables))
+            strange = sorted(set(tables) - set(expected))
+            what = f"no table {missing[0]}" if missing else f"a table {strange[0]} techgraph does not know" if strange else "tables of other kinds"
+            return f"not a techgraph database ({what})"
+        if manifest is None:
+            return None
+        nodes = self._conn.execute("MATCH (n) RETURN count(n)").get_all()[0][0]
+        edges = self._conn.execute("MATCH ()-[r]->() RETURN count(r)").get_all()[0][0]
+        if (nodes, edges) != (manifest["nodes"], manifest["edges"]):
+            return (
+                f"holds {nodes} nodes and {edges} relationships where its manifest says "
+                f"{manifest['nodes']} and {manifest['edges']}: not the database built here"
+            )
+        return None
+
+    def resolve(self, name: str) -> list[dict[str, Any]]:
+        """The nodes ``name`` names (any case; id, name or alias): id, name and label, ordered by id.
+
+        Looked up in the build's name index; a build made before there was one scans the nodes.
+        """
+        if names_path(self.build).is_file():
+            return lookup(names_path(self.build), name)
+        return self.run(RESOLVE, {"name": name})[1]
+
+    def run(self, text: str, params: dict[str, Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+        """Run one statement; return its column names and rows (dicts)."""
+        statement = to_ladybug(text)
+        try:
+            result = self._conn.execute(statement, used_parameters(statement, params or {}))
+        except RuntimeError as exc:
+            raise QueryError(f"query failed on the embedded engine: {' '.join(str(exc).split())}") from None
+        columns = result.get_column_names()
+        rows = [dict(zip(columns, plain(row))) for row in result.get_all()]
+        return columns, rows
+
+    def close(self) -> None:
+        """Release the database."""
+        if self._conn is not None:
+            self._conn.close()
+        if self._db is not None:
+            self._db.close()
+
+
+def graph_from_engine(engine, documents: dict[str, Any] | None = None):
+    """Everything an engine holds, as a networkx MultiDiGraph shaped like :func:`graph.dataset.loader.load_graph`'s.
+
+    >>> import graph
+    >>> g = graph_from_engine(graph.open().engine)
+    >>> g.nodes["wechat"]["label"], g.number_of_edges() == graph.load_graph().number_of_edges()
+    ('App', True)
+    """
+    import networkx as nx
+
+    g = nx.MultiDiGraph(documents=documents or {})
+    for row in engine.run("MATCH (n) RETURN n AS node")[1]:
+        node = dict(row["node"])
+        node.setdefault("aliases", [])
+        g.add_node(node.pop("id"), **node)
+    for row in engine.run("MATCH (a)-[r]->(b) RETURN a.id AS source, b.id AS target, r AS rel")[1]:
+        rel = dict(row["rel"])
+        g.add_edge(row["source"], row["target"], key=rel.pop("key"), **rel)
+    return g

@@ -1,0 +1,120 @@
+"""Neo4j Browser assets, derived from the schema and the stored queries.
+
+``guide.html`` is a Browser guide (``:play``) that explains the model and offers
+every stored query as a click-to-run block; ``techgraph.grass`` gives each label
+a colour and a caption. docker-compose serves both to the Browser, which loads
+them on connect. ``techgraph neo4j-assets`` regenerates them.
+
+>>> from graph.model.schema import load_schema
+>>> "node.Measure {" in style_grass(load_schema())
+True
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from graph.cypher.stored import NAME_MATCH, StoredQuery
+from graph.model.schema import Schema
+
+# One colour per label, readable with white captions; labels beyond these cycle.
+PALETTE = {
+    "Government": "#2E5EAA",
+    "Official": "#7B4FA0",
+    "Company": "#2F8F5B",
+    "App": "#E07B24",
+    "Measure": "#C43B3B",
+    "Deal": "#8A6D3B",
+}
+FALLBACK = ["#4A6670", "#A0522D", "#556B2F"]
+
+
+def style_grass(schema: Schema) -> str:
+    """GraSS for Neo4j Browser: label colours, name captions, relationship type captions."""
+    lines = ["node {", "  diameter: 50px;", "  color: #A5ABB6;", "  border-width: 2px;", "  caption: '{name}';", "}", ""]
+    for index, label in enumerate(schema.nodes):
+        colour = PALETTE.get(label, FALLBACK[index % len(FALLBACK)])
+        size = "65px" if label == "Measure" else "55px"
+        lines += [
+            f"node.{label} {{",
+            f"  color: {colour};",
+            f"  border-color: {colour};",
+            "  text-color-internal: #FFFFFF;",
+            f"  diameter: {size};",
+            "  caption: '{name}';",
+            "}",
+            "",
+        ]
+    lines += ["relationship {", "  color: #A5ABB6;", "  shaft-width: 1px;", "  caption: '<type>';", "}", ""]
+    return "\n".join(lines)
+
+
+def _params_literal(example: dict) -> str:
+    # A Cypher map literal for `:params`: keys bare, strings quoted as JSON (valid Cypher strings).
+    return "{" + ", ".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in example.items()) + "}"
+
+
+def _entity_param(name: str, value: str) -> str:
+    # `:param x => expression` is evaluated by the server: the ids of the nodes the name names, as techgraph resolves them.
+    key = f"toLower({json.dumps(value, ensure_ascii=False)})"
+    return f":param {name} => COLLECT {{ MATCH (n) WHERE {NAME_MATCH.format(key=key)} RETURN n.id }}"
+
+
+def _slide(title: str, body: str) -> str:
+    return f'    <slide class="row-fluid">\n      <div class="col-sm-12">\n        <h3>{html.escape(title)}</h3>\n{body}\n      </div>\n    </slide>'
+
+
+def _runnable(code: str) -> str:
+    return f'        <pre class="pre-scrollable code runnable">{html.escape(code)}</pre>'
+
+
+def guide_html(schema: Schema, queries: list[StoredQuery]) -> str:
+    """The Browser guide: the model, then one slide per stored query with runnable blocks."""
+    labels = "".join(
+        f'<li><span style="color:{PALETTE.get(label, FALLBACK[0])}">&#9679;</span> <b>{label}</b>: {html.escape(node.description)}</li>'
+        for label, node in schema.nodes.items()
+    )
+    relations = "".join(
+        f"<li><code>{rel_type}</code> ({', '.join(f'{a}&#8594;{b}' for a, b in rel.pairs)}): {html.escape(rel.description)}</li>"
+        for rel_type, rel in schema.relations.items()
+    )
+    slides = [
+        _slide(
+            "techgraph: the US–China technology conflict as a graph",
+            "        <p>Who did what to whom: measures (orders, listings, bans, counter-sanctions) and the governments,"
+            " officials, companies and apps they hit, with ownership and retaliation. Every node and relationship"
+            " carries its <code>sources</code>.</p>\n"
+            f"        <p>Node labels:</p>\n        <ul>{labels}</ul>\n"
+            + _runnable("MATCH (m:Measure)-[r:RETALIATES_AGAINST]->(a:Measure) RETURN m, r, a"),
+        ),
+        _slide("Relationship types", f"        <ul>{relations}</ul>"),
+    ]
+    for q in queries:
+        blocks = [f"        <p>{html.escape(q.description)}</p>"]
+        if q.parameters:
+            blocks.append("        <p>Set the parameters (edit and run again to ask about something else):</p>")
+            plain = {k: v for k, v in q.example.items() if q.parameters[k].type != "entity"}
+            blocks += [_runnable(_entity_param(k, v)) for k, v in q.example.items() if k not in plain]
+            if plain:
+                blocks.append(_runnable(f":params {_params_literal(plain)}"))
+        blocks.append(_runnable(q.cypher))
+        blocks.append(f"        <p>Same question on the command line: <code>techgraph query {q.name} --backend neo4j</code></p>")
+        slides.append(_slide(q.title, "\n".join(blocks)))
+    return (
+        '<article class="guide">\n  <carousel class="deck container-fluid">\n'
+        + "\n".join(slides)
+        + "\n  </carousel>\n</article>\n"
+    )
+
+
+def write_assets(folder: Path, schema: Schema, queries: list[StoredQuery]) -> list[Path]:
+    """Write guide.html and techgraph.grass into folder; return their paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in (("guide.html", guide_html(schema, queries)), ("techgraph.grass", style_grass(schema))):
+        (folder / name).write_text(text, encoding="utf-8")
+        written.append(folder / name)
+    return written

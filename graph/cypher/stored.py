@@ -1,0 +1,167 @@
+"""Stored queries: ``queries/*.cypher`` files with a YAML header in ``//`` comments.
+
+A file starts with a header like::
+
+    // title: Measures hitting an entity or anything it owns
+    // description: Every measure that targets the entity or a company or app it owns, transitively.
+    // parameters:
+    //   entity: {type: entity, example: Tencent, description: name, alias or id (any case)}
+    // expected:                      # on the shipped data, with the example parameters
+    //   min_rows: 5
+    //   contains: [{measure_id: eo-13943, target_id: wechat}]
+
+followed by one Neo4j-dialect Cypher statement using ``$parameters``. An
+``entity`` parameter is given as a name, alias or id; the statement receives the
+list of ids of the nodes it names (:data:`NAME_MATCH`), so it starts from known
+nodes: ``MATCH (n) WHERE n.id IN $entity``.
+
+>>> q = load_queries()["measures-hitting"]
+>>> q.parameters["entity"].type
+'entity'
+>>> q.coerce({"entity": "Tencent"})
+{'entity': 'Tencent'}
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from graph.errors import QueryError
+from graph.paths import queries_dir
+from graph.model.schema import DATE_PATTERN, YAML_LOADER
+
+PARAMETER_TYPES = {"string", "entity", "date", "integer", "float"}
+
+# How a name, alias or id names nodes ``n`` (any case), ``{key}`` being the lower-cased name:
+# the one definition, used to resolve ``entity`` parameters and by the Neo4j Browser guide.
+NAME_MATCH = "toLower(n.id) = {key} OR toLower(n.name) = {key} OR any(a IN n.aliases WHERE toLower(a) = {key})"
+# The nodes a name names, as Cypher: Neo4j runs it; the embedded engine has an index (graph/backends/ladybug/names.py).
+RESOLVE = f"""
+WITH toLower($name) AS key
+MATCH (n)
+WHERE {NAME_MATCH.format(key="key")}
+RETURN n.id AS id, n.name AS name, labels(n)[0] AS label
+ORDER BY id
+"""
+_HEADER_LINE = re.compile(r"^//\s?(.*)$")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A declared query parameter: its type, an example value and what it means."""
+
+    name: str
+    type: str
+    example: Any
+    description: str = ""
+
+    def coerce(self, value: Any) -> Any:
+        """Convert a value (often a command-line string) to the parameter's type."""
+        text = str(value).strip()
+        if self.type in ("string", "entity"):
+            if not text:
+                raise QueryError(f"parameter '{self.name}' is empty")
+            return text
+        if self.type == "date":
+            if not DATE_PATTERN.match(text):
+                raise QueryError(f"parameter '{self.name}': {text!r} is not an ISO-8601 date (YYYY-MM-DD)")
+            return text
+        try:
+            return int(text) if self.type == "integer" else float(text)
+        except ValueError:
+            raise QueryError(f"parameter '{self.name}': {text!r} is not {'an integer' if self.type == 'integer' else 'a number'}") from None
+
+
+@dataclass(frozen=True)
+class StoredQuery:
+    """A canned question: name (file stem), header fields and the Cypher text."""
+
+    name: str
+    title: str
+    description: str
+    parameters: dict[str, Parameter]
+    expected: dict[str, Any]
+    cypher: str
+    path: Path
+
+    @property
+    def example(self) -> dict[str, Any]:
+        """The example parameters given in the header."""
+        return {name: p.example for name, p in self.parameters.items()}
+
+    def coerce(self, given: dict[str, Any]) -> dict[str, Any]:
+        """Check given parameters against the declaration and convert their types."""
+        unknown = sorted(set(given) - set(self.parameters))
+        if unknown:
+            expected = ", ".join(self.parameters) or "none"
+            raise QueryError(f"query '{self.name}' has no parameter '{unknown[0]}' (parameters: {expected})")
+        missing = [name for name in self.parameters if name not in given]
+        if missing:
+            p = self.parameters[missing[0]]
+            raise QueryError(f"query '{self.name}' needs parameter '{p.name}' ({p.type}), e.g. -p {p.name}={p.example}")
+        return {name: self.parameters[name].coerce(value) for name, value in given.items()}
+
+
+def parse_query(path: Path) -> StoredQuery:
+    """Read one ``.cypher`` file and check its header."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryError(f"{path}: cannot read stored query: {exc}") from None
+    header = []
+    for number, line in enumerate(lines):
+        match = _HEADER_LINE.match(line)
+        if not match:
+            break
+        header.append(match.group(1))
+    else:
+        number = len(lines)
+    body = "\n".join(lines[number:]).strip()
+    try:
+        meta = yaml.load("\n".join(header), Loader=YAML_LOADER) or {}
+    except yaml.YAMLError as exc:
+        raise QueryError(f"{path}: header is not valid YAML: {str(exc).splitlines()[0]}") from None
+    if not isinstance(meta, dict) or not meta.get("title") or not meta.get("description") or not body:
+        raise QueryError(f"{path}: a stored query needs '// title:' and '// description:' header lines and a body")
+    parameters = {}
+    for name, spec in (meta.get("parameters") or {}).items():
+        if not isinstance(spec, dict) or spec.get("type") not in PARAMETER_TYPES or "example" not in spec:
+            raise QueryError(f"{path}: parameter '{name}' needs a type ({', '.join(sorted(PARAMETER_TYPES))}) and an example")
+        if f"${name}" not in body:
+            raise QueryError(f"{path}: parameter '{name}' is declared but the query never uses ${name}")
+        parameter = Parameter(name, spec["type"], spec["example"], spec.get("description", ""))
+        # YAML reads 2020-12-31 as a date: keep the example as the value the query receives.
+        parameters[name] = Parameter(name, parameter.type, parameter.coerce(parameter.example), parameter.description)
+    used = set(re.findall(r"\$(\w+)", body)) - set(parameters)
+    if used:
+        raise QueryError(f"{path}: the query uses ${sorted(used)[0]} but the header does not declare it")
+    return StoredQuery(
+        name=Path(path).stem,
+        title=str(meta["title"]),
+        description=str(meta["description"]),
+        parameters=parameters,
+        expected=meta.get("expected") or {},
+        cypher=body,
+        path=Path(path),
+    )
+
+
+def load_queries(folder: Path | None = None) -> dict[str, StoredQuery]:
+    """All stored queries of a folder (default: the shipped ``queries/``), by name."""
+    folder = Path(folder) if folder else queries_dir()
+    return {q.name: q for q in (parse_query(p) for p in sorted(folder.glob("*.cypher")))}
+
+
+def get_query(name: str, queries: dict[str, StoredQuery]) -> StoredQuery:
+    """The stored query of that name, or a QueryError suggesting close names."""
+    if name in queries:
+        return queries[name]
+    close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.5)
+    hint = f" (did you mean {', '.join(close)}?)" if close else " (see `techgraph queries`)"
+    raise QueryError(f"unknown query '{name}'{hint}")

@@ -1,0 +1,188 @@
+"""What every list importer yields: entities, listings and ownerships, in list terms.
+
+An importer reads one published file (OFAC CSV, CSL, OpenSanctions CSV, FtM
+JSON lines ...) row by row and yields these records, in file order. It does not
+know the graph: :mod:`graph.lists.editions` resolves each :class:`Entity` to a node
+(merging or creating), turns each :class:`Listing` into a SANCTIONS relation
+from its :class:`Program`'s Measure and each :class:`Ownership` into OWNS.
+
+A malformed row is yielded as a :class:`BadRow` (not raised), so that
+``--skip-bad`` can carry on; without it the import stops at the first one.
+
+Example
+-------
+>>> iso_date("03 Jun 2021", "f.csv:3"), iso_date("March 12, 2021", "f.csv:4"), iso_date("13.07.20", "f.csv:5")
+('2021-06-03', '2021-03-12', '2020-07-13')
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from graph.errors import DataError, brief
+
+
+@dataclass(frozen=True)
+class Program:
+    """The Measure a list's records belong to: one per programme or list edition.
+
+    ``id`` is a node id (slug); the same programme read from two lists (an SDN
+    row of the CSL and of sdn.csv) must get the same id, so ids come from
+    :mod:`graph.lists.formats.programs`. ``issuer`` and ``part_of`` name nodes of
+    the shipped data (``us-ofac``, ``eo-13936``).
+    """
+
+    id: str
+    name: str
+    kind: str
+    issuer: str
+    sources: tuple[str, ...]
+    legal_basis: str | None = None
+    citation: str | None = None
+    announced: str | None = None
+    effective: str | None = None
+    part_of: str | None = None
+    summary: str | None = None
+
+
+@dataclass
+class Entity:
+    """One listed party as the list gives it.
+
+    ``record`` is the row's identity within the list (OFAC ent_num, CSL _id,
+    FtM id). ``label`` is a node label: Company, Official, Government or App.
+    ``identifiers`` are ``scheme:value`` strings (``ofac:30882``,
+    ``uscc:9111000071093019X7``); ``where`` is ``file:line``.
+    """
+
+    record: str
+    label: str
+    name: str
+    where: str
+    aliases: list[str] = field(default_factory=list)
+    country: str | None = None
+    identifiers: list[str] = field(default_factory=list)
+    role: str | None = None
+    summary: str | None = None
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Listing:
+    """The entity with record ``record`` is listed under ``program``, with the list's own dates."""
+
+    record: str
+    program: Program
+    where: str
+    since: str | None = None
+    until: str | None = None
+    note: str | None = None
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Ownership:
+    """``owner`` holds ``owned`` (both record ids, or ``owner`` a name when ``owner_is_name``)."""
+
+    owned: str
+    owner: str
+    where: str
+    owner_is_name: bool = False
+    share: float | None = None
+    since: str | None = None
+    until: str | None = None
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BadRow:
+    """A row that cannot be read: where it is and why."""
+
+    where: str
+    reason: str
+
+
+Item = Entity | Listing | Ownership | BadRow
+
+_MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[ -]([A-Za-z]{3})[a-z]*\.?[ -](\d{4})$")
+_MONTH_DAY_YEAR = re.compile(r"^([A-Za-z]{3})[a-z]*\.? (\d{1,2}),? (\d{4})$")
+_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})$")
+_ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ].*)?$")
+_MONTH_YEAR = re.compile(r"^([A-Za-z]{3})[a-z]* (\d{4})$")
+
+
+def iso_date(text: str, where: str) -> str:
+    """A list's date as ISO ``YYYY-MM-DD`` (or ``YYYY-MM``/``YYYY`` when that is all it gives).
+
+    Accepts ``2021-06-03`` (time part dropped), ``03 Jun 2021``, ``March 12, 2021``,
+    ``Jun 2021``, ``13.07.20`` and ``13.07.2020`` (day first). Raises :class:`DataError`
+    naming ``where`` otherwise, or when the day does not exist.
+    """
+    text = " ".join(text.split())
+    parts: tuple[int, ...] = ()
+    if m := _ISO.match(text):
+        parts = tuple(int(g) for g in m.groups() if g)
+    elif m := _DAY_MONTH_YEAR.match(text):
+        parts = (int(m.group(3)), _MONTHS.get(m.group(2).lower(), 0), int(m.group(1)))
+    elif m := _MONTH_DAY_YEAR.match(text):
+        parts = (int(m.group(3)), _MONTHS.get(m.group(1).lower(), 0), int(m.group(2)))
+    elif m := _MONTH_YEAR.match(text):
+        parts = (int(m.group(2)), _MONTHS.get(m.group(1).lower(), 0))
+    elif m := _DOTTED.match(text):
+        year = int(m.group(3))
+        parts = (year + 2000 if year < 100 else year, int(m.group(2)), int(m.group(1)))
+    try:
+        if len(parts) == 3:
+            return datetime.date(*parts).isoformat()
+        if len(parts) == 2 and 1 <= parts[1] <= 12:
+            return f"{parts[0]:04d}-{parts[1]:02d}"
+        if len(parts) == 1:
+            return f"{parts[0]:04d}"
+    except ValueError:
+        pass
+    raise DataError(f"{where}: not a date: {text!r}")
+
+
+def no_name(raw: str) -> str:
+    r"""Why a row whose name cleans to nothing is bad: it had none, or only control characters.
+
+    >>> no_name("")
+    'no name'
+    >>> print(no_name("\x1b"))
+    name '\x1b' is empty once control characters are dropped
+    """
+    return f"name {brief(raw)} is empty once control characters are dropped" if raw.strip() and not clean_text(raw) else "no name"
+
+
+def clean_text(text: str | None) -> str:
+    """Whitespace normalised, control characters dropped, and C1 controls (Windows-1252 punctuation
+    decoded as Latin-1 upstream, as in ``Gui\\x92an``) turned back into the character meant.
+
+    >>> clean_text(" Gui\\x92an\\n New\\x00 District ")
+    'Gui’an New District'
+    """
+    def meant(match: re.Match[str]) -> str:
+        try:
+            return match.group().encode("latin-1").decode("cp1252")
+        except UnicodeDecodeError:
+            return ""
+
+    text = re.sub(r"[\x80-\x9f]", meant, text or "")
+    return " ".join(re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text).split())
+
+
+def split_list(text: str | None, separator: str = ";") -> list[str]:
+    """The non-empty, stripped, de-duplicated items of a separated field, in order.
+
+    >>> split_list("A; B;; a ;B")
+    ['A', 'B', 'a']
+    """
+    seen: dict[str, None] = {}
+    for item in (text or "").split(separator):
+        item = " ".join(item.split())
+        if item:
+            seen.setdefault(item)
+    return list(seen)

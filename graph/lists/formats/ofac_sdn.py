@@ -1,0 +1,330 @@
+"""OFAC's legacy SDN CSV (sdn.csv, with the optional alt.csv and add.csv): designated persons and companies.
+
+sdn.csv has no header; its columns are ent_num, SDN_Name, SDN_Type, Program,
+Title, Call_Sign, Vess_type, Tonnage, GRT, Vess_flag, Vess_owner, Remarks, and
+``-0-`` means null. Each person or company row yields an :class:`Entity`
+(record = ent_num, identifier ``ofac:<ent_num>``), one :class:`Listing` per
+programme tag (``DPRK3] [CYBER2`` gives two) and, for companies, one
+:class:`Ownership` per ``Linked To:`` clause of the remarks (a person "linked
+to" a bureau is not owned by it, so person rows yield none). Vessel and aircraft
+rows are out of scope and yield nothing.
+
+The remarks give aliases (``a.k.a.``, ``f.k.a.``, ``Issuer Name``), identifiers
+(``uscc:``, ``lei:``), the CMIC listing date (``Listing.since``) and the
+effective and divestment dates (``Listing.note``), nationality and birth data.
+OFAC cuts the legacy Remarks column at 1,000 characters; the cut-off last clause
+of such a field is used only for a complete USCC or LEI. A person's name keeps
+OFAC's spelling (``TANG, Chris``); its reordered form is added to the aliases.
+
+Example
+-------
+>>> import tempfile
+>>> folder = Path(tempfile.mkdtemp())
+>>> _ = (folder / "sdn.csv").write_bytes(b'29242,"TANG, Chris","individual","HK-EO13936",'
+...     b'"Commissioner of Police",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"POB Hong Kong; nationality Hong Kong."\\r\\n')
+>>> entity, listing = read(folder / "sdn.csv")
+>>> entity.name, entity.aliases, entity.country, entity.identifiers, entity.role, entity.where
+('TANG, Chris', ['Chris TANG'], 'HK', ['ofac:29242'], 'Commissioner of Police', 'sdn.csv:1')
+>>> listing.record, listing.program.id
+('29242', 'ofac-hk-eo13936')
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graph.errors import DataError
+from graph.lists.formats.base import BadRow, Entity, Item, Listing, Ownership, clean_text, iso_date
+from graph.lists.formats.programs import OFAC_SDN_URL, ofac_program
+from graph.dataset.loader import shown
+
+NAME = "ofac-sdn"
+PUBLISHED_AT = OFAC_SDN_URL
+EXTRA_FILES = {"alt": "alias file (alt.csv)", "add": "address file (add.csv)"}
+
+PERSON_ROLE = "Person designated by OFAC"
+REMARKS_LIMIT = 1000  # OFAC truncates the legacy Remarks column at this many characters.
+
+# Country names as OFAC and the CSL write them -> ISO 3166-1 alpha-2.
+COUNTRY_CODES = {
+    "china": "CN", "hong kong": "HK", "macau": "MO", "macao": "MO", "taiwan": "TW", "united states": "US",
+    "russia": "RU", "north korea": "KP", "korea, north": "KP", "south korea": "KR", "korea, south": "KR",
+    "iran": "IR", "syria": "SY", "burma": "MM", "japan": "JP", "singapore": "SG", "malaysia": "MY",
+    "india": "IN", "pakistan": "PK", "united kingdom": "GB", "germany": "DE", "france": "FR", "canada": "CA",
+    "united arab emirates": "AE", "turkey": "TR", "belarus": "BY", "venezuela": "VE", "cuba": "CU",
+    "nicaragua": "NI", "kazakhstan": "KZ", "kyrgyzstan": "KG", "uzbekistan": "UZ", "mongolia": "MN",
+    "thailand": "TH", "vietnam": "VN", "cambodia": "KH", "laos": "LA", "cayman islands": "KY",
+    "virgin islands, british": "VG", "british virgin islands": "VG",
+}
+
+_ALIAS = re.compile(r"^[afn]\.k\.a\. '(.+)'$")
+_ISSUER_NAME = re.compile(r"^(?:alt\. )?Issuer Name (.+)$")
+_USCC = re.compile(r"^Unified Social Credit Code \(USCC\) ([0-9A-Z]{18})\b")
+_LEI = re.compile(r"^Legal Entity Number ([0-9A-Z]{20})\b")
+_CMIC_DATE = re.compile(r"^(Listing Date|Effective Date|Purchase/Sales For Divestment Date) \(CMIC\) (.+)$")
+_LINKED_TO = re.compile(r"^Linked To: (.+)$")
+_NATIONALITY = re.compile(r"^(?:alt\. )?(?:nationality|citizen) (.+)$", re.IGNORECASE)
+_BIRTH = re.compile(r"^(?:alt\. )?(?:DOB|POB) ")
+_PLACE_OF_BIRTH = re.compile(r"^POB (.+)$")
+_REGISTRATION = re.compile(
+    r"^(?:Unified Social Credit Code \(USCC\)|Company Number|Registration Number|Business Registration Number) \S+ \(([^)]+)\)$"
+)
+_SUMMARY_PREFIXES = ("Target Type ", "Organization Established Date ", "Organization Type: ")
+
+
+def country_code(text: str | None) -> str | None:
+    """ISO 3166-1 alpha-2 code of a country name (or code) as the lists write it; None when unknown.
+
+    >>> country_code("China"), country_code("Hong Kong."), country_code("KP"), country_code("Atlantis")
+    ('CN', 'HK', 'KP', None)
+    """
+    text = " ".join((text or "").split()).rstrip(".")
+    if re.fullmatch(r"[A-Z]{2}", text):
+        return text
+    return COUNTRY_CODES.get(text.lower())
+
+
+def reordered_person_name(name: str) -> str | None:
+    """``SURNAME, Given`` as ``Given SURNAME``; None for names not in that form.
+
+    >>> reordered_person_name("LEE, John Ka-chiu"), reordered_person_name("XINJIANG PUBLIC SECURITY BUREAU")
+    ('John Ka-chiu LEE', None)
+    """
+    surname, comma, given = name.partition(", ")
+    if comma and surname and given and "," not in given:
+        return f"{given} {surname}"
+    return None
+
+
+def other_names(name: str, candidates: Iterable[str], person: bool) -> list[str]:
+    """The distinct aliases among ``candidates``, first spelling kept, ``name`` itself left out.
+
+    Names that differ only in case, spacing or a final period count as one. For a
+    person, ``name`` and each ``SURNAME, Given`` alias are followed by their reordered form.
+
+    >>> other_names("TANG, Chris", ["chris tang.", "TANG, CHRIS", "TANG, Ping-keung"], person=True)
+    ['Chris TANG', 'TANG, Ping-keung', 'Ping-keung TANG']
+    """
+    def key(text: str) -> str:
+        return " ".join(text.casefold().split()).rstrip(".")
+
+    seen = {key(name)}
+    aliases = []
+    for candidate in [name, *candidates]:
+        for form in (candidate, reordered_person_name(candidate) if person else None):
+            form = " ".join((form or "").split())
+            if form and key(form) not in seen:
+                seen.add(key(form))
+                aliases.append(form)
+    return aliases
+
+
+@dataclass
+class Remarks:
+    """What an OFAC remarks field (or a CSL row's ids) says about the listed party."""
+
+    aliases: list[str] = field(default_factory=list)
+    identifiers: list[str] = field(default_factory=list)
+    owners: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+    cmic_dates: list[str] = field(default_factory=list)
+    listed_since: str | None = None
+    nationality: str | None = None
+    registered_in: str | None = None
+    born_in: str | None = None
+
+    @property
+    def note(self) -> str | None:
+        """The CMIC effective and divestment dates, as the listing's note."""
+        return "; ".join(self.cmic_dates) or None
+
+
+def read_remarks(clauses: Iterable[str], where: str, truncated: bool = False) -> Remarks:
+    """Interpret remark clauses (``a.k.a. 'AECC'``, ``Linked To: X``, ``Listing Date (CMIC) 03 Jun 2021`` ...).
+
+    With ``truncated`` the last clause was cut off, and only a complete USCC or
+    LEI is taken from it. Raises :class:`DataError` for a CMIC date that is not a date.
+
+    >>> r = read_remarks(["a.k.a. 'AECC'", "Listing Date (CMIC) 03 Jun 2021", "Linked To: CHINA TELECOMMUNICATIONS CORPORATION."], "f:1")
+    >>> r.aliases, r.listed_since, r.owners
+    (['AECC'], '2021-06-03', ['CHINA TELECOMMUNICATIONS CORPORATION'])
+    """
+    remarks = Remarks()
+    clauses = [" ".join(clause.split()) for clause in clauses]
+    clauses = [clause for clause in clauses if clause]
+    for number, clause in enumerate(clauses, 1):
+        identifiers_only = truncated and number == len(clauses)
+        if match := _USCC.match(clause):
+            remarks.identifiers.append(f"uscc:{match.group(1)}")
+        elif match := _LEI.match(clause):
+            remarks.identifiers.append(f"lei:{match.group(1)}")
+        if identifiers_only:
+            continue
+        if match := _REGISTRATION.match(clause):
+            remarks.registered_in = remarks.registered_in or country_code(match.group(1))
+        if match := (_ALIAS.match(clause) or _ISSUER_NAME.match(clause)):
+            remarks.aliases.append(match.group(1))
+        elif match := _CMIC_DATE.match(clause):
+            day = iso_date(match.group(2), where)
+            if match.group(1) == "Listing Date":
+                remarks.listed_since = day
+            else:
+                remarks.cmic_dates.append(f"{match.group(1)} (CMIC) {day}")
+        elif match := _LINKED_TO.match(clause):
+            remarks.owners.append(match.group(1).removesuffix("."))
+        elif match := _NATIONALITY.match(clause):
+            remarks.nationality = remarks.nationality or country_code(match.group(1))
+        elif _BIRTH.match(clause) or clause.startswith(_SUMMARY_PREFIXES):
+            remarks.summary.append(clause)
+            if match := _PLACE_OF_BIRTH.match(clause):
+                remarks.born_in = remarks.born_in or place_country(match.group(1).split(",")[-1], match.group(1))
+    return remarks
+
+
+def csv_rows(path: Path) -> Iterator[tuple[int, list[str] | None, str | None]]:
+    """Stream a CSV file as ``(first line number, row, None)`` or ``(line, None, reason)`` for an unreadable row.
+
+    Lines are decoded one by one, so a row with invalid UTF-8 is reported and
+    skipped; a file whose first line is not UTF-8 (or that cannot be opened)
+    raises :class:`DataError`. Blank lines and DOS end-of-file marks are skipped.
+    """
+    bad_lines: set[int] = set()
+
+    def decoded(handle: Iterable[bytes]) -> Iterator[str]:
+        for number, raw in enumerate(handle, 1):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                if number == 1:
+                    raise DataError(f"{shown(path)}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+                bad_lines.add(number)
+                text = raw.decode("utf-8", errors="replace")
+            yield text.removeprefix("\ufeff") if number == 1 else text
+
+    try:
+        with open(path, "rb") as handle:
+            reader = csv.reader(decoded(handle))
+            while True:
+                first_line = reader.line_num + 1
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    yield first_line, None, f"unreadable CSV: {exc}"
+                    continue
+                if bad_lines & set(range(first_line, reader.line_num + 1)):
+                    yield first_line, None, "invalid UTF-8"
+                elif row and row != ["\x1a"]:
+                    yield first_line, row, None
+    except OSError as exc:
+        raise DataError(f"{shown(path)}: cannot read: {exc.strerror}") from None
+
+
+def null(value: str) -> str:
+    """An OFAC field with ``-0-`` (null) as empty, cleaned by :func:`clean_text`."""
+    value = clean_text(value)
+    return "" if value == "-0-" else value
+
+
+def _side_file(path: Path, columns: int) -> Iterator[BadRow | list[str]]:
+    """The rows of alt.csv or add.csv (``-0-`` made empty), or a BadRow for each malformed one."""
+    for line, row, problem in csv_rows(path):
+        where = f"{path.name}:{line}"
+        if row is None:
+            yield BadRow(where, problem or "unreadable row")
+        elif len(row) != columns:
+            yield BadRow(where, f"expected {columns} columns, found {len(row)}")
+        elif not null(row[0]).isdigit():
+            yield BadRow(where, f"ent_num is not a number: {row[0]!r}")
+        else:
+            yield [null(value) for value in row]
+
+
+def place_country(country: str, place: str) -> str | None:
+    """The country of an address or birthplace; OFAC files places in Hong Kong and Macau under "China".
+
+    >>> place_country("China", "Hong Kong"), place_country("China", "Macau, China"), place_country("China", "Beijing 100033")
+    ('HK', 'MO', 'CN')
+    """
+    code = country_code(country)
+    if code == "CN" and (region := re.match(r"(Hong Kong|Macau|Macao)\b", place)):
+        return country_code(region.group(1))
+    return code
+
+
+def read_ofac_csv(path: Path, list_url: str, alt: Path | None = None, add: Path | None = None) -> Iterator[Item]:
+    """The items of one file in OFAC's legacy CSV layout (SDN or consolidated non-SDN), listed at ``list_url``."""
+    aliases: dict[str, list[str]] = {}
+    countries: dict[str, str] = {}
+    if alt:
+        for row in _side_file(alt, 5):
+            if isinstance(row, BadRow):
+                yield row
+            else:
+                aliases.setdefault(row[0], []).append(row[3])
+    if add:
+        for row in _side_file(add, 6):
+            if isinstance(row, BadRow):
+                yield row
+            elif code := place_country(row[4], row[3]):
+                countries.setdefault(row[0], code)
+    for line, row, problem in csv_rows(path):
+        where = f"{path.name}:{line}"
+        if row is None:
+            yield BadRow(where, problem or "unreadable row")
+            continue
+        try:
+            yield from _row_items(row, where, list_url, aliases, countries)
+        except DataError as exc:
+            yield BadRow(where, str(exc).removeprefix(f"{where}: "))
+
+
+def _row_items(row: list[str], where: str, list_url: str, aliases: dict[str, list[str]], countries: dict[str, str]) -> list[Item]:
+    """The Entity, Listings and Ownerships of one main-file row; DataError when it is malformed."""
+    if len(row) != 12:
+        raise DataError(f"{where}: expected 12 columns, found {len(row)}")
+    ent_num, name, kind, programs, title = (null(value) for value in row[:5])
+    raw_remarks = row[11].strip()
+    remarks_text = null(raw_remarks)
+    if not ent_num.isdigit():
+        raise DataError(f"{where}: ent_num is not a number: {row[0]!r}")
+    if not name:
+        raise DataError(f"{where}: empty name")
+    if kind.lower() in ("vessel", "aircraft"):
+        return []
+    tags = [tag.strip() for tag in programs.strip("[]").split("] [") if tag.strip()]
+    if not tags:
+        raise DataError(f"{where}: no programme")
+    truncated = len(raw_remarks) >= REMARKS_LIMIT and not raw_remarks.endswith(".")
+    remarks = read_remarks(remarks_text.removesuffix(".").split(";"), where, truncated)
+    person = kind.lower() == "individual"
+    entity = Entity(
+        record=ent_num,
+        label="Official" if person else "Company",
+        name=name,
+        where=where,
+        aliases=other_names(name, [*aliases.get(ent_num, []), *remarks.aliases], person),
+        country=remarks.nationality or countries.get(ent_num) or remarks.registered_in or remarks.born_in,
+        identifiers=list(dict.fromkeys([f"ofac:{ent_num}", *remarks.identifiers])),
+        role=(title or PERSON_ROLE) if person else None,
+        summary="; ".join(remarks.summary) or None,
+        sources=[list_url],
+    )
+    items: list[Item] = [entity]
+    items += [
+        Listing(ent_num, ofac_program(tag, (list_url,)), where, since=remarks.listed_since, note=remarks.note, sources=[list_url])
+        for tag in tags
+    ]
+    if not person:
+        items += [Ownership(ent_num, owner, where, owner_is_name=True, sources=[list_url]) for owner in remarks.owners]
+    return items
+
+
+def read(path: Path, alt: Path | None = None, add: Path | None = None) -> Iterator[Item]:
+    """The items of sdn.csv (with its alias and address files when given), in file order."""
+    return read_ofac_csv(path, OFAC_SDN_URL, alt=alt, add=add)
