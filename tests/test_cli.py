@@ -75,7 +75,7 @@ def test_stats_and_load_and_check(run, tmp_path):
         (["query", "nope"], 2, "Error: unknown query 'nope' (see `techgraph queries`)\n"),
         (["query", "measures-hitting"], 2, "Error: query 'measures-hitting' needs parameter 'entity' (entity), e.g. -p entity=Tencent\n"),
         (["query", "measures-hitting", "-p", "entity"], 2, "Error: parameter 'entity' is not key=value\n"),
-        (["query", "measures-in-force-on", "-p", "date=yesterday"], 2, "Error: parameter 'date': 'yesterday' is not an ISO-8601 date (YYYY-MM-DD)\n"),
+        (["query", "measures-in-force-on", "-p", "date=yesterday"], 2, "Error: parameter 'date': 'yesterday' is not an ISO-8601 day (YYYY-MM-DD)\n"),
         (["show", "Huawey"], 2, "Error: unknown entity 'Huawey' (did you mean"),
         (["cypher", "MATCH (n) DETACH DELETE n"], 2, "Error: refused: DETACH is a writing clause and this entry point is read-only\n"),
         (["cypher", "MATCH (n RETURN n"], 2, "Error: query failed on the embedded engine: Parser exception"),

@@ -75,7 +75,9 @@ def test_bad_query_file_is_rejected(tmp_path, header, message):
 @pytest.mark.parametrize(
     "name, params, message",
     [
-        ("measures-in-force-on", {"date": "31/12/2020"}, "parameter 'date': '31/12/2020' is not an ISO-8601 date (YYYY-MM-DD)"),
+        ("measures-in-force-on", {"date": "31/12/2020"}, "parameter 'date': '31/12/2020' is not an ISO-8601 day (YYYY-MM-DD)"),
+        ("measures-in-force-on", {"date": "2021-02-30"}, "parameter 'date': '2021-02-30' is not an ISO-8601 day (YYYY-MM-DD)"),
+        ("measures-in-force-on", {"date": "2021"}, "parameter 'date': '2021' is not an ISO-8601 day (YYYY-MM-DD)"),
         ("most-targeted-companies", {"limit": "ten"}, "parameter 'limit': 'ten' is not an integer"),
         ("measures-hitting", {}, "query 'measures-hitting' needs parameter 'entity' (entity), e.g. -p entity=Tencent"),
         ("measures-hitting", {"entity": "x", "colour": "red"}, "query 'measures-hitting' has no parameter 'colour' (parameters: entity)"),

@@ -34,7 +34,8 @@ import yaml
 
 from graph.errors import QueryError
 from graph.paths import queries_dir
-from graph.model.schema import DATE_PATTERN, YAML_LOADER
+from graph.model.dates import check_day
+from graph.model.schema import YAML_LOADER
 
 PARAMETER_TYPES = {"string", "entity", "date", "integer", "float"}
 
@@ -69,9 +70,7 @@ class Parameter:
                 raise QueryError(f"parameter '{self.name}' is empty")
             return text
         if self.type == "date":
-            if not DATE_PATTERN.match(text):
-                raise QueryError(f"parameter '{self.name}': {text!r} is not an ISO-8601 date (YYYY-MM-DD)")
-            return text
+            return check_day(text, what=f"parameter '{self.name}':")
         try:
             return int(text) if self.type == "integer" else float(text)
         except ValueError:

@@ -17,48 +17,80 @@ Example
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from graph.errors import SchemaError, brief
+from graph.errors import SchemaError
 
 if TYPE_CHECKING:  # pydantic's validators load on first use: queries never need them
     from pydantic import BaseModel, TypeAdapter
+from graph.model.dates import holds
+from graph.model.records import line_adapter, record_model
+from graph.model.types import PROPERTY_TYPES, Property
 from graph.paths import data_dir
 
-PROPERTY_TYPES = ("string", "date", "float", "integer", "string-list")
-DATE_PATTERN = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
-ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # libyaml's safe loader when PyYAML has it (ten times faster: every command reads the schema).
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-LADYBUG_TYPES = {"string": "STRING", "date": "STRING", "float": "DOUBLE", "integer": "INT64", "string-list": "STRING[]"}
 
 
 @dataclass(frozen=True)
-class Property:
-    """One declared property: its name, type, whether it is required, allowed values."""
+class Extent:
+    """When a thing holds: from its first present ``start`` property until ``end`` (exclusive);
+    in force from its first present ``in_force`` property. No properties: always.
 
-    name: str
-    type: str
-    required: bool = False
-    enum: tuple[str, ...] = ()
-    description: str = ""
-    derived: bool = False
+    >>> measure = Extent(("announced", "effective"), ("effective", "announced"), "ended")
+    >>> data = {"announced": "2020-08-06", "effective": "2020-09-20", "ended": "2021-06-09"}
+    >>> measure.holds(data, "2020-09-01"), measure.in_force_on(data, "2020-09-01"), Extent().holds(data, "1900-01-01")
+    (True, False, True)
+    """
+
+    start: tuple[str, ...] = ()
+    in_force: tuple[str, ...] = ()
+    end: str | None = None
+
+    def begins(self, data: dict[str, Any]) -> str | None:
+        """The day it began to exist (first present ``start`` property), or None."""
+        return next((data[name] for name in self.start if data.get(name)), None)
+
+    def takes_effect(self, data: dict[str, Any]) -> str | None:
+        """The day it took effect (first present ``in_force`` property), or None."""
+        return next((data[name] for name in self.in_force if data.get(name)), None)
+
+    def ends(self, data: dict[str, Any]) -> str | None:
+        """The day it stopped, or None."""
+        return data.get(self.end) if self.end else None
+
+    def holds(self, data: dict[str, Any], day: str) -> bool:
+        """Whether it existed on ``day``."""
+        return holds(self.begins(data), self.ends(data), day)
+
+    def in_force_on(self, data: dict[str, Any], day: str) -> bool:
+        """Whether it was in force on ``day``."""
+        return holds(self.takes_effect(data), self.ends(data), day)
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """Which relation is ownership, which of its properties is the percentage, how far walks go."""
+
+    relation: str = "OWNS"
+    share: str = "share"
+    depth: int = 6
 
 
 @dataclass(frozen=True)
 class NodeType:
-    """A node label with all its properties (shared ones first)."""
+    """A node label with all its properties (shared ones first) and when one of its nodes holds."""
 
     label: str
     description: str
     properties: dict[str, Property]
+    extent: Extent = Extent()
 
 
 @dataclass(frozen=True)
@@ -78,7 +110,22 @@ class Schema:
     nodes: dict[str, NodeType]
     relations: dict[str, RelationType]
     path: Path
+    relation_extent: Extent = Extent(("since",), ("since",), "until")
+    identity: dict[str, str] = field(default_factory=dict)
+    ownership: Ownership = Ownership()
     _models: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def relation_key(self, rel_type: str, source: str, target: str, values: dict[str, Any]) -> str:
+        """The identity of a relation: type and ends, plus the declared ``identity`` properties given.
+
+        >>> load_schema().relation_key("HOLDS_OFFICE", "xi-jinping", "prc", {"role": "President", "since": "2013-03-14"})
+        'HOLDS_OFFICE:xi-jinping->prc@2013-03-14#President'
+        """
+        key = f"{rel_type}:{source}->{target}"
+        for name, marker in self.identity.items():
+            if values.get(name):
+                key += f"{marker}{values[name]}"
+        return key
 
     def model(self, name: str) -> type[BaseModel]:
         """The pydantic model validating records of a label or relationship type.
@@ -91,7 +138,7 @@ class Schema:
             kind = self.nodes.get(name) or self.relations.get(name)
             if kind is None:
                 raise SchemaError(f"{self.path}: no node label or relationship type named {name!r}")
-            self._models[name] = _pydantic_model(name, kind.properties, is_relation=name in self.relations)
+            self._models[name] = record_model(name, kind.properties, is_relation=name in self.relations)
         return self._models[name]
 
     def extend_model(self) -> type[BaseModel]:
@@ -105,7 +152,7 @@ class Schema:
         ['ofac:1']
         """
         if "Extend" not in self._models:
-            self._models["Extend"] = _pydantic_model("Extend", self._extend_properties(), is_relation=False)
+            self._models["Extend"] = record_model("Extend", self._extend_properties(), is_relation=False)
         return self._models["Extend"]
 
     def _extend_properties(self) -> dict[str, Property]:
@@ -137,7 +184,7 @@ class Schema:
             if kind is None and name != "Extend":
                 raise SchemaError(f"{self.path}: no node label or relationship type named {name!r}")
             properties = kind.properties if kind else self._extend_properties()
-            self._models[key] = _line_adapter(name, properties, is_relation=name in self.relations)
+            self._models[key] = line_adapter(name, properties, is_relation=name in self.relations)
         return self._models[key]
 
     def properties_of(self, kind: str | tuple[str, str, str]) -> dict[str, Property]:
@@ -165,14 +212,14 @@ class Schema:
         statements = []
         for label in sorted(self.nodes):
             columns = ", ".join(
-                f"{p.name} {LADYBUG_TYPES[p.type]}" + (" PRIMARY KEY" if p.name == "id" else "")
+                f"{p.name} {PROPERTY_TYPES[p.type].ladybug}" + (" PRIMARY KEY" if p.name == "id" else "")
                 for p in self.nodes[label].properties.values()
             )
             statements.append(f"CREATE NODE TABLE {label}({columns})")
         for rel_type in sorted(self.relations):
             rel = self.relations[rel_type]
             ends = ", ".join(f"FROM {a} TO {b}" for a, b in rel.pairs)
-            columns = "".join(f", {p.name} {LADYBUG_TYPES[p.type]}" for p in rel.properties.values())
+            columns = "".join(f", {p.name} {PROPERTY_TYPES[p.type].ladybug}" for p in rel.properties.values())
             statements.append(f"CREATE REL TABLE {rel_type}({ends}{columns})")
         return statements
 
@@ -206,124 +253,6 @@ def _describe(prop: Property) -> str:
     if prop.enum:
         text += f" ({' / '.join(prop.enum)})"
     return text
-
-
-def _python_type(prop: Property) -> Any:
-    if prop.enum:
-        return Literal[prop.enum]  # type: ignore[valid-type]
-    return {"string": str, "date": str, "float": float, "integer": int, "string-list": list[str]}[prop.type]
-
-
-def _annotated(prop: Property) -> Any:
-    """A property's type with its checks attached, for a model field or a TypedDict key."""
-    from pydantic import AfterValidator, BeforeValidator, Field
-
-    annotation = _python_type(prop)
-    checks: list[Any] = []
-    if prop.type == "date":
-        checks.append(BeforeValidator(_check_date))
-    if prop.type == "string-list":
-        if prop.required:  # a record with `sources: []` has no provenance (first: the list's own constraint)
-            checks.append(Field(min_length=1))
-        checks.append(AfterValidator(_check_list))
-    if prop.name == "id":
-        checks.append(AfterValidator(_check_id))
-    if prop.name == "share":
-        checks.append(AfterValidator(_check_share))
-    if prop.type == "string" and not prop.enum:
-        checks.append(AfterValidator(_check_string))
-    return Annotated[(annotation, *checks)] if checks else annotation
-
-
-def _record_fields(properties: dict[str, Property], is_relation: bool) -> dict[str, tuple[Any, bool, str]]:
-    """Every field a record may give: name -> (checked type, required, description)."""
-    fields = {"from": (str, True, "Start node id."), "to": (str, True, "End node id.")} if is_relation else {}
-    for prop in properties.values():
-        if not prop.derived:
-            fields[prop.name] = (_annotated(prop), prop.required, prop.description)
-    return fields
-
-
-RECORD_CONFIG = {"extra": "forbid", "strict": False, "populate_by_name": True}  # a pydantic ConfigDict
-
-
-def _pydantic_model(name: str, properties: dict[str, Property], is_relation: bool) -> type[BaseModel]:
-    from pydantic import Field, create_model
-
-    fields: dict[str, Any] = {}
-    for field_name, (annotation, required, description) in _record_fields(properties, is_relation).items():
-        python_name, alias = ("from_", {"alias": "from"}) if field_name == "from" else (field_name, {})
-        default = ... if required else None
-        fields[python_name] = (annotation if required else Optional[annotation], Field(default, description=description, **alias))
-    return create_model(name, __config__=RECORD_CONFIG, **fields)
-
-
-def _line_adapter(name: str, properties: dict[str, Property], is_relation: bool) -> TypeAdapter:
-    """Validates a whole JSON line ``{"<name>": {...}}`` from its bytes into plain dicts."""
-    from pydantic import TypeAdapter
-    from typing_extensions import NotRequired, Required, TypedDict
-
-    keys = {
-        field_name: Required[annotation] if required else NotRequired[Optional[annotation]]
-        for field_name, (annotation, required, _) in _record_fields(properties, is_relation).items()
-    }
-    record = TypedDict(name, keys)  # type: ignore[operator]
-    record.__pydantic_config__ = RECORD_CONFIG  # type: ignore[attr-defined]
-    line = TypedDict(f"{name}Line", {name: record})  # type: ignore[operator]
-    line.__pydantic_config__ = {"extra": "forbid"}  # type: ignore[attr-defined]
-    return TypeAdapter(line)
-
-
-def _check_date(value: Any) -> Any:
-    # A date object (from a YAML reader that makes them) is kept as its ISO string.
-    if value is None:
-        return value
-    text = value.isoformat() if hasattr(value, "isoformat") else value
-    if not isinstance(text, (str, int)) or isinstance(text, bool) or not DATE_PATTERN.match(str(text)):
-        raise ValueError(f"not an ISO-8601 date (YYYY, YYYY-MM or YYYY-MM-DD): {brief(value)}")
-    if len(str(text)) == 10:
-        try:
-            datetime.date.fromisoformat(str(text))
-        except ValueError:
-            raise ValueError(f"no such day: {brief(text)}") from None
-    return str(text)
-
-
-def _check_list(value: list[str] | None) -> list[str] | None:
-    if value is not None and any(not item.strip() for item in value):
-        raise ValueError("list contains an empty string")
-    for item in value or ():
-        _check_controls(item)
-    return value
-
-
-def _check_id(value: str) -> str:
-    if value is not None and not ID_PATTERN.match(value):
-        raise ValueError(f"id {brief(value)} is not a slug (lowercase letters, digits and single hyphens)")
-    return value
-
-
-def _check_share(value: float | None) -> float | None:
-    if value is not None and not 0 < value <= 100:
-        raise ValueError(f"share {value} is not a percentage in (0, 100]")
-    return value
-
-
-def _check_string(value: str | None) -> str | None:
-    if value is not None and not value.strip():
-        raise ValueError("empty string")
-    _check_controls(value)
-    return value
-
-
-# Control characters other than tab and line breaks: never text, and the build's files use U+001F.
-CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _check_controls(value: str | None) -> None:
-    found = value and CONTROLS.search(value)
-    if found:
-        raise ValueError(f"contains the control character U+{ord(found.group()):04X}: {brief(value)}")
 
 
 def _properties(raw: Any, where: str) -> dict[str, Property]:
@@ -376,7 +305,9 @@ def load_schema(path: Path | str | None = None) -> Schema:
     nodes = {}
     for label, spec in raw["nodes"].items():
         own = _properties(spec.get("properties"), f"{path}: nodes.{label}.properties")
-        nodes[label] = NodeType(label, spec.get("description", ""), {**shared_node, **own})
+        properties = {**shared_node, **own}
+        extent = _extent(spec.get("temporal_extent"), properties, f"{path}: nodes.{label}.temporal_extent")
+        nodes[label] = NodeType(label, spec.get("description", ""), properties, extent)
     relations = {}
     for rel_type, spec in raw["relations"].items():
         if not re.fullmatch(r"[A-Z][A-Z0-9_]*", rel_type):
@@ -389,4 +320,28 @@ def load_schema(path: Path | str | None = None) -> Schema:
             raise SchemaError(f"{path}: relations.{rel_type}: no (from, to) pairs declared")
         own = _properties(spec.get("properties"), f"{path}: relations.{rel_type}.properties")
         relations[rel_type] = RelationType(rel_type, spec.get("description", ""), pairs, {**shared_rel, **own})
-    return Schema(nodes=nodes, relations=relations, path=path)
+    relation_extent = _extent(raw.get("relation_extent"), shared_rel, f"{path}: relation_extent")
+    identity = raw.get("identity") or {}
+    every_relation_property = {n for rel in relations.values() for n in rel.properties}
+    if not isinstance(identity, dict) or any(name not in every_relation_property or not isinstance(mark, str) for name, mark in identity.items()):
+        raise SchemaError(f"{path}: identity must map relation properties to the marker that introduces them in the key")
+    ownership = Ownership(**(raw.get("ownership") or {}))
+    if ownership.relation not in relations or ownership.share not in relations[ownership.relation].properties:
+        raise SchemaError(f"{path}: ownership names relation {ownership.relation!r} with share {ownership.share!r}, which are not declared")
+    if type(ownership.depth) is not int or ownership.depth < 1:
+        raise SchemaError(f"{path}: ownership depth must be a positive integer")
+    return Schema(nodes, relations, path, relation_extent, identity, ownership)
+
+
+def _extent(raw: Any, properties: dict[str, Property], where: str) -> Extent:
+    """A declared temporal extent, its properties checked to be declared dates."""
+    if raw is None:
+        return Extent()
+    if not isinstance(raw, dict) or set(raw) - {"start", "in_force", "end"}:
+        raise SchemaError(f"{where}: must map start, in_force and end to date properties")
+    start, in_force = tuple(raw.get("start") or ()), tuple(raw.get("in_force") or raw.get("start") or ())
+    end = raw.get("end")
+    for name in (*start, *in_force, *([end] if end else [])):
+        if name not in properties or properties[name].type != "date":
+            raise SchemaError(f"{where}: {name!r} is not a date property")
+    return Extent(start, in_force, end)

@@ -29,12 +29,15 @@ from graph.dataset.derived import PROPERTIES, Derivation
 from graph.errors import DatabaseError, TechgraphError
 from graph.dataset.loader import dataset_rows, fingerprint
 from graph.backends.ladybug.names import NameIndexWriter
-from graph.paths import data_folders
-from graph.model.schema import LADYBUG_TYPES
+from graph.paths import data_folders, extra_folders
+from graph.model.types import PROPERTY_TYPES
 
 CURRENT = "current"
 BUILD_SUFFIX = ".lbdb"
 IMPORTS = "imports"
+# Manifests of this format list only the user's extra folders under "folders"; older ones
+# (no "manifest_format") list the shipped data folder of the install that built them first.
+MANIFEST_FORMAT = 2
 
 
 def imports_dir(db_dir: Path) -> Path:
@@ -43,12 +46,40 @@ def imports_dir(db_dir: Path) -> Path:
 
 
 def build_folders(db_dir: Path, folders: list[Path] | None = None) -> list[Path]:
-    """The data folders a build of ``db_dir`` reads: shipped data, extra folders, then imported lists."""
-    folders = data_folders(folders)
+    """The data folders a build of ``db_dir`` reads: shipped data, extra folders, then imported lists.
+
+    The shipped data is this install's, whatever ``folders`` holds: it is never an extra folder.
+    """
     imported = imports_dir(db_dir).resolve()
-    if imported.is_dir() and imported not in folders:
+    folders = [f for f in data_folders(folders) if f != imported]
+    if imported.is_dir():
         folders.append(imported)
     return folders
+
+
+def recorded_folders(db_dir: Path, folders) -> list[str]:
+    """What a manifest records of the folders a build read: the user's extra folders only.
+
+    Neither the shipped data folder (its place differs between installs sharing one
+    database: a wheel, an editable checkout, another virtual environment) nor the
+    database's own imported lists, both of which every build reads anyway.
+    """
+    imported = imports_dir(db_dir).resolve()
+    return [str(f) for f in extra_folders(folders) if f != imported]
+
+
+def _with_folders_read(db_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    """A manifest as read from disk, its ``folders`` those a build of it reads from this install.
+
+    An old manifest (no ``manifest_format``) lists the shipped data folder of the install
+    that built it first: that entry is dropped, this install's shipped folder takes its place.
+    """
+    if "folders" not in manifest:
+        return manifest
+    extra = list(manifest["folders"])
+    if manifest.get("manifest_format") is None:
+        extra = extra[1:]
+    return {**manifest, "folders": [str(f) for f in build_folders(db_dir, [Path(f) for f in extra])]}
 
 
 def _manifest_path(build: Path) -> Path:
@@ -103,6 +134,7 @@ def build_manifest(build: Path) -> dict[str, Any] | None:
             "folders" not in manifest
             or (isinstance(manifest["folders"], list) and all(isinstance(f, str) for f in manifest["folders"]))
         )
+        and type(manifest.get("manifest_format", MANIFEST_FORMAT)) is int
     )
     if not valid:
         raise DatabaseError(f"{path}: not a techgraph database manifest; rebuild the database with `techgraph load`")
@@ -112,6 +144,8 @@ def build_manifest(build: Path) -> dict[str, Any] | None:
 def read_manifest(db_dir: Path) -> dict[str, Any] | None:
     """The manifest of the current build (folders, fingerprint, counts), or None when there is no build.
 
+    Its ``folders`` are those a build reads from this install (:func:`build_folders`): this
+    install's shipped data, the extra folders the manifest records, the imported lists.
     A current build whose manifest is missing counts as none (the next use rebuilds);
     one whose manifest is broken raises DatabaseError (see :func:`build_manifest`).
     """
@@ -121,7 +155,7 @@ def read_manifest(db_dir: Path) -> dict[str, Any] | None:
     manifest = build_manifest(build)
     if manifest is not None and "folders" not in manifest:
         raise DatabaseError(f"{_manifest_path(build)}: not a techgraph database manifest; rebuild the database with `techgraph load`")
-    return manifest
+    return None if manifest is None else _with_folders_read(Path(db_dir), manifest)
 
 
 # The schema forbids control characters in values: U+001F can join a list's items in a CSV field.
@@ -154,7 +188,7 @@ class _CsvTables:
     def _open(self, kind):
         properties = self.schema.properties_of(kind)
         columns = list(properties) if isinstance(kind, str) else ["from", "to", *properties]
-        types = [LADYBUG_TYPES[properties[c].type] if c in properties else "STRING" for c in columns]
+        types = [PROPERTY_TYPES[properties[c].type].ladybug if c in properties else "STRING" for c in columns]
         lists = [i for i, c in enumerate(columns) if c in properties and properties[c].type == "string-list"]
         handle = open(self.folder / f"{len(self.files)}.csv", "w", encoding="utf-8", newline="")
         self.files[kind] = (handle, csv.writer(handle), columns, types, lists)
@@ -293,7 +327,7 @@ def build_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str,
     folders = build_folders(Path(db_dir), folders)
     stamp = fingerprint(folders)
     # A bad record raises while the new build is still a temporary file: the current one stays.
-    manifest = install_build(Path(db_dir), dataset_rows(folders), stamp, {"folders": [str(f) for f in folders]}, started)
+    manifest = install_build(Path(db_dir), dataset_rows(folders), stamp, {"folders": folders}, started)
     for view in (Path(db_dir) / "as-of").glob("*"):  # as-of views of older data
         if not view.name.startswith(f"{stamp}-"):
             shutil.rmtree(view, ignore_errors=True)
@@ -311,7 +345,9 @@ def install_build(db_dir: Path, rows, stamp: str, extra: dict[str, Any], started
     """Write ``rows`` as the build named ``stamp`` in ``db_dir`` and make it current, atomically.
 
     ``rows`` are :func:`graph.dataset.loader.dataset_rows`' (or :func:`graph.dataset.loader.graph_rows`' of a
-    networkx graph); ``extra`` goes into the manifest beside the fingerprint and the counts.
+    networkx graph); ``extra`` goes into the manifest beside the fingerprint and the counts. Of its
+    ``folders`` (those the rows were read from) the manifest records only the user's extra folders
+    (:func:`recorded_folders`); the manifest returned lists them as :func:`read_manifest` does.
     """
     from graph.model.schema import load_schema
 
@@ -323,6 +359,8 @@ def install_build(db_dir: Path, rows, stamp: str, extra: dict[str, Any], started
     build = db_dir / f"{stamp}{BUILD_SUFFIX}"
     temporary = db_dir / f".{stamp}.{os.getpid()}.tmp"
     manifest: dict[str, Any] = {"fingerprint": stamp, **extra}
+    if "folders" in extra:
+        manifest.update(folders=recorded_folders(db_dir, extra["folders"]), manifest_format=MANIFEST_FORMAT)
     try:
         manifest.update(write_database(rows, temporary, load_schema()))
         manifest["built_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -344,7 +382,7 @@ def install_build(db_dir: Path, rows, stamp: str, extra: dict[str, Any], started
         for leftover in (temporary, _manifest_path(temporary), Path(f"{temporary}.wal"), Path(f"{temporary}.names")):
             leftover.unlink(missing_ok=True)
     _remove_old_builds(db_dir, keep={build.name})
-    return manifest
+    return _with_folders_read(db_dir, manifest)
 
 
 def _remove_old_builds(db_dir: Path, keep: set[str]) -> None:
@@ -377,7 +415,9 @@ def ensure_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str
     """Return the current build's manifest, rebuilding first when the data changed.
 
     Without ``folders`` the current build's own folders are checked, so a
-    database loaded with extra folders stays that way.
+    database loaded with extra folders stays that way. The shipped data read is
+    this install's, whichever install (wheel, checkout, other environment) built
+    the current build: the same data serves as it is, other data is rebuilt.
     """
     db_dir = Path(db_dir)
     manifest = read_manifest(db_dir)

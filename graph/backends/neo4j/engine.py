@@ -169,9 +169,10 @@ class Neo4jEngine:
 
 def _set_clause(variable: str, properties, skip: str) -> str:
     # toFloat, toInteger and toStringList keep a batch whose values are all null typed on every engine.
-    typed = {"float": "toFloat(r.{})", "integer": "toInteger(r.{})", "string-list": "toStringList(r.{})"}
     return ", ".join(
-        f"{variable}.{p.name} = " + typed.get(p.type, "r.{}").format(p.name) for p in properties.values() if p.name != skip
+        f"{variable}.{p.name} = " + (f"{p.kind.neo4j_cast}(r.{p.name})" if p.kind.neo4j_cast else f"r.{p.name}")
+        for p in properties.values()
+        if p.name != skip
     )
 
 

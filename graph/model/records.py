@@ -1,0 +1,83 @@
+"""Record validators derived from the schema: pydantic models and JSON-line adapters.
+
+pydantic loads here, on first use: answering a query never needs it.
+
+>>> from graph.model.schema import load_schema
+>>> load_schema().model("App")(id="a", name="A", sources=["x.md"]).name
+'A'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
+
+from graph.model.types import Property, check_id, check_share
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, TypeAdapter
+
+RECORD_CONFIG = {"extra": "forbid", "strict": False, "populate_by_name": True}  # a pydantic ConfigDict
+
+
+def _python_type(prop: Property) -> Any:
+    if prop.enum:
+        return Literal[prop.enum]  # type: ignore[valid-type]
+    return prop.kind.python
+
+
+def _annotated(prop: Property) -> Any:
+    """A property's type with its checks attached, for a model field or a TypedDict key."""
+    from pydantic import AfterValidator, BeforeValidator, Field
+
+    annotation = _python_type(prop)
+    checks: list[Any] = []
+    if prop.type == "date":
+        checks.append(BeforeValidator(prop.kind.check))
+    if prop.type == "string-list":
+        if prop.required:  # a record with `sources: []` has no provenance (first: the list's own constraint)
+            checks.append(Field(min_length=1))
+        checks.append(AfterValidator(prop.kind.check))
+    if prop.name == "id":
+        checks.append(AfterValidator(check_id))
+    if prop.name == "share":
+        checks.append(AfterValidator(check_share))
+    if prop.type == "string" and not prop.enum:
+        checks.append(AfterValidator(prop.kind.check))
+    return Annotated[(annotation, *checks)] if checks else annotation
+
+
+def _record_fields(properties: dict[str, Property], is_relation: bool) -> dict[str, tuple[Any, bool, str]]:
+    """Every field a record may give: name -> (checked type, required, description)."""
+    fields = {"from": (str, True, "Start node id."), "to": (str, True, "End node id.")} if is_relation else {}
+    for prop in properties.values():
+        if not prop.derived:
+            fields[prop.name] = (_annotated(prop), prop.required, prop.description)
+    return fields
+
+
+def record_model(name: str, properties: dict[str, Property], is_relation: bool) -> type[BaseModel]:
+    """The pydantic model of one label's or relationship type's records."""
+    from pydantic import Field, create_model
+
+    fields: dict[str, Any] = {}
+    for field_name, (annotation, required, description) in _record_fields(properties, is_relation).items():
+        python_name, alias = ("from_", {"alias": "from"}) if field_name == "from" else (field_name, {})
+        default = ... if required else None
+        fields[python_name] = (annotation if required else Optional[annotation], Field(default, description=description, **alias))
+    return create_model(name, __config__=RECORD_CONFIG, **fields)  # type: ignore[call-overload]
+
+
+def line_adapter(name: str, properties: dict[str, Property], is_relation: bool) -> TypeAdapter:
+    """Validates a whole JSON line ``{"<name>": {...}}`` from its bytes into plain dicts."""
+    from pydantic import TypeAdapter
+    from typing_extensions import NotRequired, Required, TypedDict
+
+    keys = {
+        field_name: Required[annotation] if required else NotRequired[Optional[annotation]]
+        for field_name, (annotation, required, _) in _record_fields(properties, is_relation).items()
+    }
+    record = TypedDict(name, keys)  # type: ignore[operator]
+    record.__pydantic_config__ = RECORD_CONFIG  # type: ignore[attr-defined]
+    line = TypedDict(f"{name}Line", {name: record})  # type: ignore[operator]
+    line.__pydantic_config__ = {"extra": "forbid"}  # type: ignore[attr-defined]
+    return TypeAdapter(line)
