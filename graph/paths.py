@@ -25,19 +25,32 @@ def data_dir() -> Path:
     return _shipped("data")
 
 
+def extra_folders(folders=None) -> list[Path]:
+    """The user's extra data folders among ``folders``: resolved, no repeats, never the shipped one.
+
+    The shipped data folder is always read first (:func:`data_folders`), so it is
+    never an extra folder; this is what a database's manifest records, since the
+    shipped folder's place differs between installs that may share one database.
+
+    >>> extra_folders([data_dir(), "/tmp/x", "/tmp/x/../x"]) == [Path("/tmp/x").resolve()]
+    True
+    """
+    shipped = data_dir().resolve()
+    extra: list[Path] = []
+    for folder in folders or []:
+        resolved = Path(folder).resolve()
+        if resolved != shipped and resolved not in extra:
+            extra.append(resolved)
+    return extra
+
+
 def data_folders(extra=None) -> list[Path]:
     """The shipped data folder followed by any extra folders (resolved, no repeats).
 
     >>> data_folders() == [data_dir().resolve()]
     True
     """
-    shipped = data_dir().resolve()
-    folders = [shipped]
-    for folder in extra or []:
-        resolved = Path(folder).resolve()
-        if resolved not in folders:
-            folders.append(resolved)
-    return folders
+    return [data_dir().resolve(), *extra_folders(extra)]
 
 
 def queries_dir() -> Path:
