@@ -18,17 +18,7 @@ from pathlib import Path
 
 from graph.cypher.stored import NAME_MATCH, StoredQuery
 from graph.model.schema import Schema
-
-# One colour per label, readable with white captions; labels beyond these cycle.
-PALETTE = {
-    "Government": "#2E5EAA",
-    "Official": "#7B4FA0",
-    "Company": "#2F8F5B",
-    "App": "#E07B24",
-    "Measure": "#C43B3B",
-    "Deal": "#8A6D3B",
-}
-FALLBACK = ["#4A6670", "#A0522D", "#556B2F"]
+from graph.model.style import FALLBACK, PALETTE
 
 
 def style_grass(schema: Schema) -> str:
