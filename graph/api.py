@@ -293,13 +293,13 @@ class TechGraph:
         return export(self.nx, fmt, out_dir)
 
     def timeline(self, out: Path | str) -> dict[str, Any]:
-        """Draw the measures over time as PNG or SVG (by suffix); see :func:`graph.outputs.pictures.timeline`.
+        """Draw the measures over time as PNG or SVG (by suffix); see :func:`graph.outputs.timeline.timeline`.
 
         >>> import tempfile
         >>> open().timeline(Path(tempfile.mkdtemp()) / "t.png")["arrows"] >= 5
         True
         """
-        from graph.outputs.pictures import timeline
+        from graph.outputs.timeline import timeline
 
         return timeline(self.nx, Path(out), as_of=self.as_of_day)
 
@@ -310,7 +310,7 @@ class TechGraph:
         >>> open().ego("ByteDance", 1, Path(tempfile.mkdtemp()) / "b.html")["nodes"] > 5
         True
         """
-        from graph.outputs.pictures import ego
+        from graph.outputs.ego import ego
 
         return ego(self.nx, self.resolve(name)[0]["id"], depth, Path(out))
 

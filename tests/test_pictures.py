@@ -14,10 +14,11 @@ import numpy as np
 import pytest
 from matplotlib import image
 
-from graph.backends.neo4j.browser import PALETTE
-from graph.errors import UnknownEntityError
 from graph.dataset.loader import load_graph
-from graph.outputs.pictures import MIN_LANE, PictureError, ego, timeline
+from graph.errors import PictureError, UnknownEntityError
+from graph.model.style import PALETTE
+from graph.outputs.ego import ego
+from graph.outputs.timeline import MIN_LANE, timeline
 
 CHROMIUM = Path("/usr/bin/chromium")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
