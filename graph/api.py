@@ -9,7 +9,6 @@ True
 
 from __future__ import annotations
 
-import difflib
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from graph.errors import ReadOnlyError, UnknownEntityError
 from graph.backends.neo4j.engine import Neo4jSettings
 from graph.paths import data_folders, default_db_dir
 from graph.cypher.stored import StoredQuery, get_query, load_queries
+from graph.text import suggest
 
 _ALL_NAMES = "MATCH (n) RETURN n.id AS id, n.name AS name, n.aliases AS aliases"
 _NODE = "MATCH (n) WHERE n.id = $id RETURN n AS node"
@@ -188,7 +188,7 @@ class TechGraph:
         >>> open().documents()["004_b43ca08c91e65171.txt"]["publisher"]
         'Lawfare (Wenqing Zhao, David Stanton)'
         """
-        from graph.dataset.loader import read_documents
+        from graph.dataset.files import read_documents
 
         return read_documents(data_folders(self.manifest.get("folders")))
 
@@ -201,7 +201,7 @@ class TechGraph:
         'App'
         """
         from graph.backends.ladybug.engine import graph_from_engine
-        from graph.dataset.loader import load_graph
+        from graph.dataset.network import load_graph
 
         if self.engine.name == "neo4j" or self.as_of_day:  # what the engine holds is the graph
             return graph_from_engine(self.engine, self.documents())
@@ -221,12 +221,13 @@ class TechGraph:
         import shutil
         import tempfile
 
-        from graph.analysis.ownership import check_date, snapshot
+        from graph.analysis.snapshot import snapshot
+        from graph.model.dates import check_day
         from graph.backends.ladybug.engine import EmbeddedEngine
-        from graph.dataset.loader import graph_rows
+        from graph.dataset.network import graph_rows
         from graph.backends.ladybug.build import install_build
 
-        day = check_date(day)
+        day = check_day(day)
         if self.engine.name == "embedded" and self.db_dir is not None:
             folder = Path(self.db_dir) / "as-of" / f"{self.manifest['fingerprint']}-{day}"
             temporary = None
@@ -260,26 +261,9 @@ class TechGraph:
         >>> [(s["id"], s["delay_days"]) for s in chain["steps"]]
         [('ofac-hk-designations-2020-08-07', None), ('cn-counter-sanctions-2020-08-10', 3)]
         """
-        from graph.analysis.ownership import days_between
+        from graph.analysis.chains import chains
 
-        chains = []
-        for row in self.query("retaliation-chains"):
-            measures = list(reversed(row["chain"]))  # the query walks from the last answer back
-            steps = []
-            for index, measure in enumerate(measures):
-                previous = measures[index - 1]["announced"] if index else None
-                steps.append(
-                    {
-                        "id": measure["id"],
-                        "name": measure["name"],
-                        "issuers": self._issuers(measure["id"]),
-                        "announced": measure.get("announced"),
-                        "delay_days": days_between(previous, measure.get("announced")) if index else None,
-                    }
-                )
-            total = days_between(steps[0]["announced"], steps[-1]["announced"])
-            chains.append({"steps": steps, "total_days": total})
-        return chains
+        return chains(self.query("retaliation-chains"), self._issuers)
 
     def export(self, fmt: str, out_dir: Path | str) -> list[Path]:
         """Write the graph (or this as-of view) as graphml, gexf, ftm or csv; return the files.
@@ -350,15 +334,12 @@ class TechGraph:
 
 
 def _close_names(name: str, nodes: list[dict[str, Any]]) -> str:
+    """The hint of an unknown entity: names, ids and aliases close to ``name`` or containing it (any case), as node names."""
     lowered: dict[str, str] = {}
     for node in nodes:
         for candidate in [node["name"], node["id"], *(node["aliases"] or [])]:
             lowered.setdefault(candidate.lower(), node["name"])
-    key = name.lower()
-    hits = [lowered[c] for c in difflib.get_close_matches(key, list(lowered), n=5, cutoff=0.6)]
-    hits += [full for candidate, full in lowered.items() if key in candidate]
-    unique = list(dict.fromkeys(hits))[:3]
-    return f" (did you mean {', '.join(repr(h) for h in unique)}?)" if unique else ""
+    return suggest(name.lower(), lowered, containing=True, show=lowered.get)
 
 
 def open(  # noqa: A001
@@ -422,7 +403,7 @@ def check(data: list[Path | str] | None = None) -> dict[str, int]:
     >>> check()["nodes"] > 100
     True
     """
-    from graph.dataset.loader import load_graph
+    from graph.dataset.network import load_graph
 
     g = load_graph(data_folders(data))
     measures = sum(1 for _, d in g.nodes(data=True) if d["label"] == "Measure")

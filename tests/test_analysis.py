@@ -7,7 +7,9 @@ import json
 import networkx as nx
 import pytest
 
-from graph.analysis.ownership import exposure, snapshot
+from graph.analysis.ownership import Verdict, exposure
+from graph.analysis.snapshot import snapshot
+from graph.model.schema import load_schema
 from graph.errors import QueryError
 
 
@@ -51,6 +53,33 @@ def test_exposure_reports_paths_aggregates_and_listed_owners():
     assert owners["A"]["aggregate_share"] == 46.0  # 40% through X plus 6% through B
     assert [m["id"] for m in owners["A"]["listed_by"]] == ["sdn"]
     assert owners["X"]["listed_by"] == [] and owners["X"]["blocked"] == "no"  # lifted listing, campaign
+
+
+def side_chain_graph(steps: int) -> nx.MultiDiGraph:
+    """T is 60% owned by X, which listed L owns outright; a side chain of ``steps`` owners, whose
+    ids sort before X (so a depth-first walk meets them first), also leads from X down to T (8 steps gave "no" with the old walk, 5 or 9 "proven")."""
+    g = nx.MultiDiGraph()
+    chain = [f"B{i}" for i in range(steps)]
+    for node in ["T", "X", "L", *chain]:
+        g.add_node(node, label="Company", name=node, aliases=[], sources=["s"])
+    g.add_node("sdn", label="Measure", name="Designation", kind="designation", announced="2020-01-01")
+    g.add_edge("sdn", "L", type="SANCTIONS")
+    g.add_edge("L", "X", type="OWNS", share=100.0)
+    g.add_edge("X", "T", type="OWNS", share=60.0)
+    owners = ["X", *chain]  # X -> B0 -> ... -> B(n-1) -> T: each owns 1% of the next
+    for owner, owned in zip(owners, owners[1:]):
+        g.add_edge(owner, owned, type="OWNS", share=1.0)
+    g.add_edge(owners[-1], "T", type="OWNS", share=1.0)
+    return g
+
+
+@pytest.mark.parametrize("steps", range(1, load_schema().ownership.depth + 4))
+def test_fifty_percent_rule_does_not_depend_on_visit_order(steps):
+    # Once, memoising by node under a depth limit made the 8-step side chain cut X's walk short and
+    # remember X as not blocked, so T came out "no" while 5 or 9 steps gave "proven".
+    result = exposure(side_chain_graph(steps), "T", "2021-01-01")
+    assert (result.verdict, result.listed_share) == (Verdict.PROVEN, 60.0)
+    assert {o["id"]: o["blocked"] for o in result.owners}["X"] == "yes"
 
 
 def test_listings_respect_the_date():

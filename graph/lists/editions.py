@@ -404,11 +404,11 @@ def apply_list(
     >>> report.new_nodes, g.has_edge("fcc-covered-list", "example-vision-co-ltd")
     (1, True)
     """
-    from graph.analysis.ownership import check_date
+    from graph.model.dates import check_day
 
     module = importer(fmt)
     path, extra_files = _files(Path(path), extra, module)
-    edition = check_date(edition) if edition else datetime.date.today().isoformat()
+    edition = check_day(edition) if edition else datetime.date.today().isoformat()
     schema = load_schema()
     report = ImportReport(module.NAME, edition)
     contribution = _Contribution.read(previous, g, schema) if previous else _Contribution(g, schema)

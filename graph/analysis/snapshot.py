@@ -1,0 +1,45 @@
+"""The graph as it stood on a day, by the temporal extents the schema declares.
+
+Works on a networkx MultiDiGraph read from whichever engine is open, so it
+behaves the same on the embedded database and on Neo4j.
+
+>>> from graph.dataset.network import load_graph
+>>> g = load_graph()
+>>> "eo-13942" in snapshot(g, "2020-12-31") and "eo-13942" not in snapshot(g, "2020-08-01")
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+
+from graph.model.dates import check_day
+from graph.model.schema import Schema, load_schema
+
+
+def node_holds(data: dict[str, Any], day: str, schema: Schema | None = None) -> bool:
+    """Whether a node existed on ``day``: its label's temporal extent (measures and deals
+    from their announcement, else effective date, until they ended); other labels always."""
+    schema = schema or load_schema()
+    node_type = schema.nodes.get(data["label"])
+    return node_type is None or node_type.extent.holds(data, day)
+
+
+def snapshot(g: nx.MultiDiGraph, day: str, schema: Schema | None = None) -> nx.MultiDiGraph:
+    """The graph as it stood on ``day``: nodes that existed, relations that held.
+
+    A relation holds from ``since`` (if given) until ``until`` (exclusive) and only
+    while both its ends exist.
+    """
+    day = check_day(day)
+    schema = schema or load_schema()
+    view = nx.MultiDiGraph(**g.graph)
+    view.add_nodes_from((n, d) for n, d in g.nodes(data=True) if node_holds(d, day, schema))
+    view.add_edges_from(
+        (u, v, k, d)
+        for u, v, k, d in g.edges(keys=True, data=True)
+        if u in view and v in view and schema.relation_extent.holds(d, day)
+    )
+    return view
