@@ -1,0 +1,105 @@
+"""Export the graph for other tools: GraphML, GEXF, FollowTheMoney and neo4j-admin CSV.
+
+``export(g, fmt, out_dir)`` writes one format into a folder (created if
+missing) and returns the files written. Each format is a module with an
+:class:`~graph.outputs.exports.base.Exporter`; :data:`EXPORTERS` maps the
+format names to them:
+
+* ``graphml`` (:mod:`.graphml`) -> ``techgraph.graphml`` and ``gexf``
+  (:mod:`.gexf`) -> ``techgraph.gexf``: for networkx, Gephi, yEd, Cytoscape;
+  every property kept, lists as JSON text. :func:`read_graphml` and
+  :func:`read_gexf` give back the graph :func:`load_graph` built.
+* ``ftm`` (:mod:`.ftm`) -> ``techgraph.ftm.json``: FollowTheMoney entities, one
+  JSON object a line sorted by id, as OpenSanctions and Aleph read them (see
+  :func:`ftm_entities`).
+* ``csv`` (:mod:`.neo4j_csv`) -> ``<Label>_nodes.csv`` and
+  ``<TYPE>_relationships.csv`` in the header format of ``neo4j-admin database
+  import``; :func:`neo4j_admin_command` gives the command line that imports
+  the folder into a new database.
+
+Every public name of the formats is importable from here.
+
+Example
+-------
+>>> import tempfile
+>>> from graph import load_graph
+>>> [p.name for p in export(load_graph(), "graphml", tempfile.mkdtemp())]
+['techgraph.graphml']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+
+from graph.errors import QueryError
+from graph.model.schema import Schema
+from graph.outputs.exports import ftm, gexf, graphml, neo4j_csv
+from graph.outputs.exports.base import Exporter, one_file
+from graph.outputs.exports.ftm import FTM_NODES, FTM_RELATIONS, ftm_entities, ftm_id, write_ftm
+from graph.outputs.exports.gexf import read_gexf, write_gexf
+from graph.outputs.exports.graphml import read_graphml, write_graphml
+from graph.outputs.exports.neo4j_csv import ARRAY_DELIMITER, NEO4J_TYPES, neo4j_admin_command, write_csv
+
+# The formats, in the order the command line and the errors list them.
+EXPORTERS: dict[str, Exporter] = {e.name: e for e in (graphml.EXPORTER, gexf.EXPORTER, ftm.EXPORTER, neo4j_csv.EXPORTER)}
+FORMATS = tuple(EXPORTERS)
+
+__all__ = [
+    "ARRAY_DELIMITER",
+    "EXPORTERS",
+    "FORMATS",
+    "FTM_NODES",
+    "FTM_RELATIONS",
+    "NEO4J_TYPES",
+    "Exporter",
+    "export",
+    "ftm_entities",
+    "ftm_id",
+    "neo4j_admin_command",
+    "one_file",
+    "read_gexf",
+    "read_graphml",
+    "write_csv",
+    "write_ftm",
+    "write_gexf",
+    "write_graphml",
+]
+
+
+def export(g: nx.MultiDiGraph, fmt: str, out_dir: Path | str, schema: Schema | None = None) -> list[Path]:
+    """Write the graph in one format into ``out_dir`` (created if missing).
+
+    Parameters
+    ----------
+    g : networkx.MultiDiGraph
+        A graph as :func:`load_graph` builds it.
+    fmt : str
+        One of ``graphml``, ``gexf``, ``ftm``, ``csv`` (the keys of :data:`EXPORTERS`).
+    out_dir : path-like
+        The folder to write into; existing files of the same names are replaced.
+    schema : Schema, optional
+        Defaults to the shipped schema.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Raises
+    ------
+    QueryError
+        On an unknown format.
+
+    Examples
+    --------
+    >>> export(None, "pdf", "out")
+    Traceback (most recent call last):
+    graph.errors.QueryError: unknown export format 'pdf' (formats: graphml, gexf, ftm, csv)
+    """
+    if fmt not in EXPORTERS:
+        raise QueryError(f"unknown export format {fmt!r} (formats: {', '.join(FORMATS)})")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    return EXPORTERS[fmt].write(g, out, schema)
