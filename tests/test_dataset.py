@@ -32,7 +32,7 @@ def test_size(g):
 def test_every_seed_is_cited_and_catalogued(g):
     cited = {s for _, d in g.nodes(data=True) for s in d["sources"]}
     cited |= {s for _, _, d in g.edges(data=True) for s in d["sources"]}
-    assert SEEDS and set(g.graph["documents"]) == set(SEEDS)  # the catalogue is ../shared/seeds
+    assert SEEDS and set(g.graph["documents"]) == set(SEEDS)  # the catalogue is the seeds (tests/fixtures/seeds.txt)
     for seed in g.graph["documents"]:
         assert seed in cited, f"{seed} is never cited"
 
