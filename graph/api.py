@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph.cypher.readonly import check_read_only
-from graph.errors import ReadOnlyError, UnknownEntityError
-from graph.backends.neo4j.engine import Neo4jSettings
+from graph.errors import UnknownEntityError
+from graph.backends.neo4j.settings import Neo4jSettings
 from graph.paths import data_folders, default_db_dir
 from graph.cypher.stored import StoredQuery, get_query, load_queries
 from graph.text import suggest
+
+if TYPE_CHECKING:
+    from graph.backends.base import Engine
 
 _ALL_NAMES = "MATCH (n) RETURN n.id AS id, n.name AS name, n.aliases AS aliases"
 _NODE = "MATCH (n) WHERE n.id = $id RETURN n AS node"
@@ -50,7 +53,7 @@ class TechGraph:
     Use :func:`graph.open` rather than building it directly.
     """
 
-    def __init__(self, engine, db_dir: Path | None = None, manifest: dict[str, Any] | None = None):
+    def __init__(self, engine: Engine, db_dir: Path | None = None, manifest: dict[str, Any] | None = None):
         self.engine = engine
         self.db_dir = db_dir
         self.manifest = manifest or {}
@@ -101,10 +104,7 @@ class TechGraph:
         """
         if not write:
             check_read_only(text)
-            return Rows(*self.engine.run(text, params or {}))
-        if self.engine.name != "neo4j":
-            raise ReadOnlyError("refused: the embedded database is read-only; edit the data files and run `techgraph load`")
-        return Rows(*self.engine.run(text, params or {}, write=True))
+        return Rows(*self.engine.run(text, params or {}, write=write))
 
     def resolve(self, name: str) -> list[dict[str, Any]]:
         """The nodes whose id, name or alias equals ``name`` (any case).
@@ -200,10 +200,10 @@ class TechGraph:
         >>> open().nx.nodes["wechat"]["label"]
         'App'
         """
-        from graph.backends.ladybug.engine import graph_from_engine
+        from graph.backends.base import graph_from_engine
         from graph.dataset.network import load_graph
 
-        if self.engine.name == "neo4j" or self.as_of_day:  # what the engine holds is the graph
+        if self.db_dir is None or self.as_of_day:  # a server, or a snapshot: what the engine holds is the graph
             return graph_from_engine(self.engine, self.documents())
         return load_graph(data_folders(self.manifest.get("folders")))
 
@@ -228,7 +228,7 @@ class TechGraph:
         from graph.backends.ladybug.build import install_build
 
         day = check_day(day)
-        if self.engine.name == "embedded" and self.db_dir is not None:
+        if self.db_dir is not None:
             folder = Path(self.db_dir) / "as-of" / f"{self.manifest['fingerprint']}-{day}"
             temporary = None
             if not (folder / "current").exists():
@@ -302,13 +302,14 @@ class TechGraph:
         return sorted(self.nx.nodes[u]["name"] for u, _, d in self.nx.in_edges(measure, data=True) if d["type"] == "ISSUED")
 
     def push(self, target=None, batch_size: int = 1000, replace: bool = False, progress=None) -> dict[str, int]:
-        """Write this graph's data to Neo4j (idempotent; see :func:`graph.backends.neo4j.engine.push`).
+        """Write this graph's data to Neo4j (idempotent; see :func:`graph.backends.neo4j.push.push`).
 
         ``target`` is a connected Neo4jEngine, Neo4jSettings, or None for the
         ``TECHGRAPH_NEO4J_*`` settings. Returns the node and relationship counts
         in Neo4j afterwards.
         """
-        from graph.backends.neo4j.engine import Neo4jEngine, push
+        from graph.backends.neo4j.engine import Neo4jEngine
+        from graph.backends.neo4j.push import push
         from graph.model.schema import load_schema
 
         engine = target if isinstance(target, Neo4jEngine) else Neo4jEngine(target or Neo4jSettings.from_env())

@@ -20,7 +20,7 @@ import yaml
 import graph
 from graph import api
 from graph.backends.neo4j.browser import guide_html, style_grass
-from graph.backends.neo4j.engine import push_statements
+from graph.backends.neo4j.push import push_statements
 from graph.cypher.stored import load_queries
 
 ROOT = Path(__file__).resolve().parent.parent

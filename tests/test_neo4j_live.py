@@ -18,7 +18,7 @@ import pytest
 
 import graph
 from graph.errors import DatabaseError
-from graph.backends.neo4j.engine import Neo4jSettings
+from graph.backends.neo4j.settings import Neo4jSettings
 from graph.cypher.stored import load_queries
 from tests.conftest import assert_same_rows
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 import graph
-from graph.backends.ladybug.engine import EmbeddedEngine, graph_from_engine
+from graph.backends.ladybug.engine import EmbeddedEngine
+from graph.backends.base import graph_from_engine
 from graph.errors import DataError, DatabaseError, QueryError
-from graph.dataset.loader import load_graph
+from graph.dataset.network import load_graph
 from graph.paths import data_dir
 from graph.backends.ladybug.build import build_database, current_build, ensure_database, read_manifest
 from tests.conftest import write
@@ -98,7 +99,7 @@ def test_killed_rebuild_leaves_the_previous_database(db_dir, extra_folder, delay
 
 
 def fingerprint_with(folder):
-    from graph.dataset.loader import fingerprint
+    from graph.dataset.files import fingerprint
     from graph.paths import data_folders
 
     return fingerprint(data_folders([folder]))

@@ -30,16 +30,18 @@ from typing import Any
 
 import networkx as nx
 
+from graph.model.schema import Schema, load_schema
+
 # Label -> the derived properties this module computes for it.
 PROPERTIES = {"Company": ("group_measures", "group_targets")}
-OWNERSHIP_STEPS = 6
 
 
 class Derivation:
-    """Collects, from rows streaming past (:func:`graph.dataset.loader.dataset_rows`' shape), what the
+    """Collects, from rows streaming past (:func:`graph.dataset.validate.dataset_rows`' shape), what the
     derived properties need (company ids, OWNS and SANCTIONS ends), then computes them."""
 
-    def __init__(self) -> None:
+    def __init__(self, schema: Schema | None = None) -> None:
+        self.ownership = (schema or load_schema()).ownership
         self.companies: list[str] = []
         self.owned: dict[str, list[str]] = defaultdict(list)
         self.hit_by: dict[str, list[str]] = defaultdict(list)
@@ -58,7 +60,7 @@ class Derivation:
 
     def relation(self, rel_type: str, source: str, target: str) -> None:
         """Note one relation."""
-        if rel_type == "OWNS":
+        if rel_type == self.ownership.relation:
             self.owned[source].append(target)
         elif rel_type == "SANCTIONS":
             self.hit_by[target].append(source)
@@ -67,13 +69,13 @@ class Derivation:
         """Node id -> derived property -> value, for every company.
 
         ``group_measures``: distinct measures hitting the company or anything it owns
-        within :data:`OWNERSHIP_STEPS` steps; ``group_targets``: how many of those
+        within the schema's ownership depth; ``group_targets``: how many of those
         (the company included) they hit.
         """
         values = {}
         for company in self.companies:
             reached, frontier = {company}, [company]
-            for _ in range(OWNERSHIP_STEPS):
+            for _ in range(self.ownership.depth):
                 frontier = [child for node in frontier for child in self.owned.get(node, ()) if child not in reached]
                 reached.update(frontier)
                 if not frontier:
@@ -85,11 +87,11 @@ class Derivation:
 
 
 def derive(g: nx.MultiDiGraph) -> set[str]:
-    """Set the derived properties on a graph shaped like :func:`graph.dataset.loader.load_graph`'s.
+    """Set the derived properties on a graph shaped like :func:`graph.dataset.network.load_graph`'s.
 
     Returns the ids of the nodes whose derived values changed.
 
-    >>> from graph.dataset.loader import load_graph
+    >>> from graph.dataset.network import load_graph
     >>> g = load_graph()  # derives already: a second derivation changes nothing
     >>> g.nodes["tencent"]["group_measures"], g.nodes["tencent"]["group_targets"], derive(g)
     (6, 7, set())

@@ -1,8 +1,8 @@
-"""Engines that run Neo4j-dialect Cypher and return plain Python rows.
+"""The embedded LadybugDB engine behind the :class:`graph.backends.base.Engine` interface.
 
-Every engine returns the same shapes: a node becomes a dict with its ``label``
-and properties, a relationship a dict with its ``type`` and properties, a path
-a dict of ``nodes`` and ``relationships``; numbers are ``int`` or ``float``.
+Statements are rewritten into LadybugDB's dialect (:mod:`graph.backends.ladybug.dialect`),
+names resolve in the build's name index, and rows come back in the shapes every
+engine returns.
 
 >>> import tempfile
 >>> from graph.backends.ladybug.build import ensure_database
@@ -21,7 +21,7 @@ from typing import Any
 
 from graph.backends.ladybug.dialect import to_ladybug
 from graph.cypher.lexer import code_only
-from graph.errors import DatabaseError, QueryError
+from graph.errors import DatabaseError, QueryError, ReadOnlyError
 from graph.backends.ladybug.names import lookup
 from graph.cypher.stored import RESOLVE
 from graph.backends.ladybug.build import build_manifest, current_build, file_identity, names_path
@@ -57,6 +57,7 @@ class EmbeddedEngine:
     """The embedded LadybugDB database of a techgraph database folder, opened read-only."""
 
     name = "embedded"
+    can_write = False
 
     def __init__(self, db_dir: Path):
         import ladybug
@@ -117,8 +118,11 @@ class EmbeddedEngine:
             return lookup(names_path(self.build), name)
         return self.run(RESOLVE, {"name": name})[1]
 
-    def run(self, text: str, params: dict[str, Any] | None = None) -> tuple[list[str], list[dict[str, Any]]]:
-        """Run one statement; return its column names and rows (dicts)."""
+    def run(self, text: str, params: dict[str, Any] | None = None, write: bool = False) -> tuple[list[str], list[dict[str, Any]]]:
+        """Run one statement; return its column names and rows (dicts). The database is built from data
+        files and never written: ``write`` is refused."""
+        if write:
+            raise ReadOnlyError("refused: the embedded database is read-only; edit the data files and run `techgraph load`")
         statement = to_ladybug(text)
         try:
             result = self._conn.execute(statement, used_parameters(statement, params or {}))
@@ -134,24 +138,3 @@ class EmbeddedEngine:
             self._conn.close()
         if self._db is not None:
             self._db.close()
-
-
-def graph_from_engine(engine, documents: dict[str, Any] | None = None):
-    """Everything an engine holds, as a networkx MultiDiGraph shaped like :func:`graph.dataset.loader.load_graph`'s.
-
-    >>> import graph
-    >>> g = graph_from_engine(graph.open().engine)
-    >>> g.nodes["wechat"]["label"], g.number_of_edges() == graph.load_graph().number_of_edges()
-    ('App', True)
-    """
-    import networkx as nx
-
-    g = nx.MultiDiGraph(documents=documents or {})
-    for row in engine.run("MATCH (n) RETURN n AS node")[1]:
-        node = dict(row["node"])
-        node.setdefault("aliases", [])
-        g.add_node(node.pop("id"), **node)
-    for row in engine.run("MATCH (a)-[r]->(b) RETURN a.id AS source, b.id AS target, r AS rel")[1]:
-        rel = dict(row["rel"])
-        g.add_edge(row["source"], row["target"], key=rel.pop("key"), **rel)
-    return g

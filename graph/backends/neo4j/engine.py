@@ -1,78 +1,22 @@
-"""Neo4j: connection settings, the read engine, and an idempotent batched push.
+"""The Neo4j engine: the official driver behind the :class:`graph.backends.base.Engine` interface.
 
-Settings come from arguments or ``TECHGRAPH_NEO4J_URI``, ``TECHGRAPH_NEO4J_USER``,
-``TECHGRAPH_NEO4J_PASSWORD`` and ``TECHGRAPH_NEO4J_DATABASE``; the defaults match
-docker-compose.yml, except the password, which has none.
+Reads run in read transactions; writes (``cypher --write``, imports, push) in write
+transactions. Every driver error becomes one line naming the server and user,
+never the password.
 
->>> statements = push_statements(__import__("graph").load_schema())
->>> statements["nodes"]["App"].startswith("UNWIND $rows AS r MERGE (n:App {id: r.id}) SET n.name = r.name")
-True
+>>> Neo4jEngine(Neo4jSettings(password=None))
+Traceback (most recent call last):
+...
+graph.errors.DatabaseError: no Neo4j password: set TECHGRAPH_NEO4J_PASSWORD or pass --password
 """
 
 from __future__ import annotations
 
-import os
-import re
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
-from graph.errors import DatabaseError, QueryError
-from graph.dataset.loader import graph_rows, row_batches
+from graph.backends.neo4j.settings import Neo4jSettings
 from graph.cypher.stored import RESOLVE
-from graph.model.schema import Schema
-
-DEFAULT_URI = "bolt://localhost:7687"
-DEFAULT_USER = "neo4j"
-DEFAULT_DATABASE = "neo4j"
-
-
-@dataclass(frozen=True)
-class Neo4jSettings:
-    """Where and as whom to connect; the password never appears in repr or messages."""
-
-    uri: str = DEFAULT_URI
-    user: str = DEFAULT_USER
-    password: str | None = field(default=None, repr=False)
-    database: str = DEFAULT_DATABASE
-
-    @classmethod
-    def from_env(cls, uri=None, user=None, password=None, database=None) -> "Neo4jSettings":
-        """Arguments first, then ``TECHGRAPH_NEO4J_*`` variables, then the defaults.
-
-        >>> Neo4jSettings.from_env(uri="bolt://db:7687", password="secret")
-        Neo4jSettings(uri='bolt://db:7687', user='neo4j', database='neo4j')
-        """
-        env = os.environ.get
-        return cls(
-            uri=uri or env("TECHGRAPH_NEO4J_URI") or DEFAULT_URI,
-            user=user or env("TECHGRAPH_NEO4J_USER") or DEFAULT_USER,
-            password=password if password is not None else env("TECHGRAPH_NEO4J_PASSWORD"),
-            database=database or env("TECHGRAPH_NEO4J_DATABASE") or DEFAULT_DATABASE,
-        )
-
-    @property
-    def shown_uri(self) -> str:
-        """The URI as messages show it: a password written into it (``bolt://user:pw@host``) masked.
-
-        >>> Neo4jSettings(uri="bolt://neo4j:pw@db:7687").shown_uri
-        'bolt://neo4j:***@db:7687'
-        """
-        return _URI_PASSWORD.sub(r"\1***@", self.uri)
-
-    def redact(self, text: str) -> str:
-        """``text`` with the password, and any password written into the URI, replaced by ``***``."""
-        secrets = [self.password or "", *(m.group(2) for m in _URI_PASSWORD.finditer(self.uri))]
-        for secret in sorted(filter(None, secrets), key=len, reverse=True):
-            text = text.replace(secret, "***")
-        return text
-
-    def __repr__(self) -> str:
-        return f"Neo4jSettings(uri={self.shown_uri!r}, user={self.user!r}, database={self.database!r})"
-
-
-# The password part of a URI's userinfo: scheme://user:PASSWORD@host
-_URI_PASSWORD = re.compile(r"(^[^:/?#]+://[^:/?#@]*:)([^@/?#]*)@")
-
+from graph.errors import DatabaseError, QueryError
 
 def _explain(error: Exception, settings: Neo4jSettings) -> DatabaseError | QueryError:
     """One line for a driver error: where, as whom, what went wrong; never the password."""
@@ -133,6 +77,7 @@ class Neo4jEngine:
     """Runs statements on a Neo4j database; reads in read transactions."""
 
     name = "neo4j"
+    can_write = True
 
     def __init__(self, settings: Neo4jSettings):
         self.settings = settings
@@ -165,75 +110,3 @@ class Neo4jEngine:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
-
-
-def _set_clause(variable: str, properties, skip: str) -> str:
-    # toFloat, toInteger and toStringList keep a batch whose values are all null typed on every engine.
-    return ", ".join(
-        f"{variable}.{p.name} = " + (f"{p.kind.neo4j_cast}(r.{p.name})" if p.kind.neo4j_cast else f"r.{p.name}")
-        for p in properties.values()
-        if p.name != skip
-    )
-
-
-def push_statements(schema: Schema) -> dict[str, Any]:
-    """Every statement ``push`` sends, derived from the schema.
-
-    Returns a dict with ``constraints`` (list), ``nodes`` (label -> MERGE),
-    ``relations`` ((type, from label, to label) -> MERGE) and ``clear``
-    (label -> batched DETACH DELETE).
-    """
-    nodes = {
-        label: f"UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) SET {_set_clause('n', node.properties, 'id')}"
-        for label, node in schema.nodes.items()
-    }
-    relations = {
-        (rel_type, a, b): (
-            f"UNWIND $rows AS r MATCH (a:{a} {{id: r.from}}) MATCH (b:{b} {{id: r.to}}) "
-            f"MERGE (a)-[x:{rel_type} {{key: r.key}}]->(b) SET {_set_clause('x', rel.properties, 'key')}"
-        )
-        for rel_type, rel in schema.relations.items()
-        for a, b in rel.pairs
-    }
-    clear = {label: f"MATCH (n:{label}) WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted" for label in schema.nodes}
-    return {"constraints": schema.neo4j_constraints(), "nodes": nodes, "relations": relations, "clear": clear}
-
-
-def push(
-    g,
-    engine: Neo4jEngine,
-    schema: Schema,
-    batch_size: int = 1000,
-    replace: bool = False,
-    progress: Callable[[int], None] | None = None,
-) -> dict[str, int]:
-    """Write the graph to Neo4j: constraints, then nodes and relationships in batches.
-
-    Each batch is one write transaction (retried by the driver on transient
-    errors). MERGE on ``id`` and on each relation's ``key`` makes a second push
-    change nothing. ``replace`` first deletes every node of the schema's labels.
-    ``progress`` is called with the number of records written after each batch.
-
-    Returns the node and relationship counts found in Neo4j afterwards.
-    """
-    if batch_size < 1:
-        raise QueryError(f"batch size must be at least 1, not {batch_size}")
-    statements = push_statements(schema)
-    for statement in statements["constraints"]:
-        engine.run(statement, write=True)
-    if replace:
-        for statement in statements["clear"].values():
-            while engine.run(statement, {"batch": batch_size}, write=True)[1][0]["deleted"]:
-                pass
-    for kind, batch in row_batches(graph_rows(g), schema, batch_size):
-        engine.run(statements["nodes"][kind] if isinstance(kind, str) else statements["relations"][kind], {"rows": batch}, write=True)
-        if progress:
-            progress(len(batch))
-    return counts(engine, schema)
-
-
-def counts(engine: Neo4jEngine, schema: Schema) -> dict[str, int]:
-    """Nodes of the schema's labels and relationships of its types, as Neo4j counts them."""
-    nodes = sum(engine.run(f"MATCH (n:{label}) RETURN count(n) AS c")[1][0]["c"] for label in schema.nodes)
-    rels = sum(engine.run(f"MATCH ()-[r:{t}]->() RETURN count(r) AS c")[1][0]["c"] for t in schema.relations)
-    return {"nodes": nodes, "relationships": rels}

@@ -1,0 +1,58 @@
+"""The one interface every engine offers, and what can be built on any engine.
+
+An engine runs Neo4j-dialect Cypher and returns plain Python rows in the same
+shapes everywhere: a node is a dict with its ``label`` and properties, a
+relationship a dict with its ``type`` and properties, a path a dict of ``nodes``
+and ``relationships``; numbers are ``int`` or ``float``.
+
+>>> from graph.backends.ladybug.engine import EmbeddedEngine
+>>> isinstance(EmbeddedEngine, type) and all(hasattr(EmbeddedEngine, a) for a in ("run", "resolve", "close", "can_write"))
+True
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+
+class Engine(Protocol):
+    """What the API needs of a database: run a statement, resolve a name, close."""
+
+    name: str
+    can_write: bool  # whether ``run(..., write=True)`` may change the database
+
+    def run(self, text: str, params: dict[str, Any] | None = None, write: bool = False) -> tuple[list[str], list[dict[str, Any]]]:
+        """Run one statement; return its column names and rows (dicts)."""
+        ...
+
+    def resolve(self, name: str) -> list[dict[str, Any]]:
+        """The nodes ``name`` names (any case; id, name or alias): id, name and label, ordered by id."""
+        ...
+
+    def close(self) -> None:
+        """Release the database."""
+        ...
+
+
+def graph_from_engine(engine: Engine, documents: dict[str, Any] | None = None) -> nx.MultiDiGraph:
+    """Everything an engine holds, as a networkx MultiDiGraph shaped like :func:`graph.dataset.network.load_graph`'s.
+
+    >>> import graph
+    >>> g = graph_from_engine(graph.open().engine)
+    >>> g.nodes["wechat"]["label"], g.number_of_edges() == graph.load_graph().number_of_edges()
+    ('App', True)
+    """
+    import networkx as nx
+
+    g = nx.MultiDiGraph(documents=documents or {})
+    for row in engine.run("MATCH (n) RETURN n AS node")[1]:
+        node = dict(row["node"])
+        node.setdefault("aliases", [])
+        g.add_node(node.pop("id"), **node)
+    for row in engine.run("MATCH (a)-[r]->(b) RETURN a.id AS source, b.id AS target, r AS rel")[1]:
+        rel = dict(row["rel"])
+        g.add_edge(row["source"], row["target"], key=rel.pop("key"), **rel)
+    return g
