@@ -1,0 +1,69 @@
+"""Analyses: ownership exposure under the 50% rule, retaliation chains."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from graph.backends.neo4j.settings import Neo4jSettings
+from graph.cli.common import TABLE_OR_JSON, Context, backend_options, report
+
+
+@click.command("exposure")
+@click.argument("name")
+@TABLE_OR_JSON
+@backend_options
+@click.pass_obj
+def exposure_command(obj: Context, name: str, fmt: str, backend: str, neo4j: Neo4jSettings) -> None:
+    """Owners of NAME up the chain, their aggregate shares, listed owners, and the 50%-rule verdict.
+
+    The verdict applies OFAC's 50% rule on the --as-of day (default today):
+    proven, possible (missing shares could reach 50%) or no.
+
+    Example:
+
+        techgraph --as-of 2021-06-01 exposure "WeChat Pay"
+    """
+    report(obj, backend, neo4j, fmt, "exposure", name, table=_print_exposure)
+
+
+def _print_exposure(result: dict[str, Any]) -> None:
+    click.echo(f"{result['target']['name']} on {result['day']}: {result['verdict'].upper()} ({result['reason']})")
+    click.echo(f"  listed owners' known share: {result['listed_share']:g}%; could reach {result['possible_share']:g}%")
+    for owner in result["owners"]:
+        share = "unknown" if owner["aggregate_share"] is None else f"{owner['aggregate_share']:g}%"
+        listed = "; ".join(m["name"] for m in owner["listed_by"])
+        click.echo(f"  owner {owner['name']}: {share} over {owner['paths']} path(s), blocked: {owner['blocked']}")
+        if listed:
+            click.echo(f"    listed by: {listed}")
+    for entry in result["paths"]:
+        shares = " × ".join("?" if s is None else f"{s:g}%" for s in entry["shares"])
+        interest = "unknown" if entry["interest"] is None else f"{entry['interest']:g}%"
+        click.echo(f"  path: {' → '.join(entry['path'])}  ({shares} = {interest})")
+
+
+@click.command("chains")
+@TABLE_OR_JSON
+@backend_options
+@click.pass_obj
+def chains_command(obj: Context, fmt: str, backend: str, neo4j: Neo4jSettings) -> None:
+    """Retaliation chains: who answered whom, and how many days each answer took.
+
+    Example:
+
+        techgraph chains --format json
+    """
+    report(obj, backend, neo4j, fmt, "chains", table=_print_chains)
+
+
+def _print_chains(chains: list[dict[str, Any]]) -> None:
+    for chain in chains:
+        total = "?" if chain["total_days"] is None else chain["total_days"]
+        click.echo(f"{len(chain['steps']) - 1} step(s), {total} days")
+        for step in chain["steps"]:
+            delay = "" if step["delay_days"] is None else f"  (+{step['delay_days']} days)"
+            click.echo(f"  {step['announced'] or '?':<10}  {', '.join(step['issuers'])}: {step['name']}{delay}")
+
+
+COMMANDS = [exposure_command, chains_command]
