@@ -4,7 +4,7 @@ On one synthetic folder (``benchmarks/generate.py``'s, loaded beside the shipped
 data), in one process, one after the other:
 
 - ``parse``: ``json.loads`` of every line of the folder's files, nothing else;
-- ``validate``: :func:`graph.dataset.loader.dataset_rows` consumed (three passes,
+- ``validate``: :func:`graph.dataset.validate.dataset_rows` consumed (three passes,
   pydantic-core validation, the cross-record checks);
 - ``derive``: the same rows through :class:`graph.dataset.derived.Derivation`, then its values;
 - ``names``: the same rows into a :class:`graph.backends.ladybug.names.NameIndexWriter`;
@@ -36,7 +36,7 @@ def phases(folder: Path) -> dict[str, float]:
     import ladybug
 
     from graph.dataset.derived import Derivation
-    from graph.dataset.loader import dataset_rows
+    from graph.dataset.validate import dataset_rows
     from graph.backends.ladybug.names import NameIndexWriter
     from graph.paths import data_folders
     from graph.model.schema import load_schema

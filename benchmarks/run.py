@@ -57,7 +57,7 @@ def step_parse(folder: str) -> dict:
     """Decode the shipped data and the folder's files: JSON lines with json.loads, YAML with the loader's reader."""
     import yaml
 
-    from graph.dataset.loader import _Loader, data_files
+    from graph.dataset.files import _Loader, data_files
     from graph.paths import data_dir
 
     started = time.perf_counter()
@@ -75,7 +75,7 @@ def step_parse(folder: str) -> dict:
 
 
 def step_load(folder: str) -> dict:
-    from graph.dataset.loader import load_graph
+    from graph.dataset.network import load_graph
     from graph.paths import data_folders
 
     started = time.perf_counter()

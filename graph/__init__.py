@@ -18,7 +18,7 @@ from graph.errors import (
     TechgraphError,
     UnknownEntityError,
 )
-from graph.dataset.loader import load_graph
+from graph.dataset.network import load_graph
 from graph.model.schema import load_schema
 
 __all__ = [

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph.errors import DataError
-from graph.dataset.loader import load_graph
+from graph.dataset.network import load_graph
 
 VALID = """\
 Company:

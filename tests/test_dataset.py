@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.dataset.loader import load_graph
+from graph.dataset.network import load_graph
 
 # The seed documents' file names, kept in the repository (tests read nothing outside it).
 SEEDS = [

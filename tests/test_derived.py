@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import graph
 from graph.dataset.derived import PROPERTIES, derive
-from graph.dataset.loader import load_graph
+from graph.dataset.network import load_graph
 from graph.paths import data_dir
 from graph.model.schema import load_schema
 

@@ -35,7 +35,7 @@ from graph.cypher.lexer import code_only
 from graph.cypher.readonly import check_read_only
 from graph.backends.ladybug.engine import EmbeddedEngine
 from graph.errors import DatabaseError, DataError, QueryError, ReadOnlyError
-from graph.dataset.loader import load_graph
+from graph.dataset.network import load_graph
 from graph.backends.neo4j.engine import Neo4jEngine, Neo4jSettings
 from graph.cypher.stored import load_queries
 from graph.model.schema import load_schema

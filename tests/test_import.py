@@ -17,7 +17,7 @@ import graph
 from graph.backends.ladybug.engine import EmbeddedEngine, graph_from_engine
 from graph.errors import DataError
 from graph.lists.editions import import_list
-from graph.dataset.loader import load_graph
+from graph.dataset.network import load_graph
 from graph.lists.resolve import Resolver, name_key
 from graph.backends.ladybug.build import build_folders, read_manifest
 
@@ -162,7 +162,8 @@ def test_skip_bad_records_the_skipped_rows(db_dir, tmp_path):
     bad = sdn(tmp_path / "lists", "bad.csv", TANG, "90005,only three,columns", NEWCOMER)
     report = import_list("ofac-sdn", bad, db=db_dir, edition="2024-09-01", skip_bad=True)
     assert [row.where for row in report.skipped] == ["bad.csv:2"] and report.entities == 2
-    (line,) = (db_dir / "imports" / "ofac-sdn.skipped.tsv").read_text(encoding="utf-8").splitlines()
+    assert report.skipped_file == str((db_dir / "imports" / "ofac-sdn.skipped.tsv").resolve())
+    (line,) = Path(report.skipped_file).read_text(encoding="utf-8").splitlines()
     assert line.startswith("bad.csv:2\t")
 
 
@@ -242,7 +243,7 @@ def test_a_list_never_merges_two_of_its_own_records():
     assert other_list.node == "cnooc-limited"  # a different list's alias does merge: the name is all it has
 
 
-def test_import_straight_into_neo4j_matches_the_embedded_import(tmp_path, edition1, shipped, db_dir):
+def test_import_straight_into_neo4j_matches_the_embedded_import(tmp_path, edition1, shipped, db_dir, monkeypatch):
     from graph.backends.neo4j.engine import Neo4jSettings
     from tests.bolt_server import BoltTestServer
     from tests.conftest import assert_same_rows
@@ -261,6 +262,14 @@ def test_import_straight_into_neo4j_matches_the_embedded_import(tmp_path, editio
             for name in ("Chris Tang", "China Telecom", "EXAMPLE TRADING CO., LTD."):
                 assert_same_rows(far.query("measures-hitting", entity=name), local.query("measures-hitting", entity=name), "")
             assert far.merges("Chris Tang") == local.merges("Chris Tang")
+        # Skipped rows go to a local file (the default database's imports/), not beside the URI (it used to say bolt:/...).
+        monkeypatch.setenv("TECHGRAPH_DB", str(tmp_path / "default-db"))
+        bad = sdn(tmp_path / "lists", "bad.csv", TANG, "90005,only three,columns")
+        report = import_list("ofac-sdn", bad, neo4j=settings, edition="2024-05-03", partial=True, skip_bad=True)
+        assert report.target == server.uri
+        assert report.skipped_file == str((tmp_path / "default-db" / "imports" / "ofac-sdn.skipped.tsv").resolve())
+        (line,) = Path(report.skipped_file).read_text(encoding="utf-8").splitlines()
+        assert line.startswith("bad.csv:2\t")
     finally:
         server.stop()
 

@@ -165,7 +165,7 @@ def test_json_lines_and_bare_list(tmp_path):
 
 def test_unreadable_files_are_data_errors(tmp_path):
     (tmp_path / "csl.csv").write_text((CSL / "csl.csv").read_text(encoding="utf-8"), encoding="utf-16")
-    with pytest.raises(DataError, match=r"csl\.csv: not UTF-8 text"):
+    with pytest.raises(DataError, match=r"csl\.csv:1: not UTF-8 text \(byte 0xff at column 1\)$"):
         list(csl.read(tmp_path / "csl.csv"))
     (tmp_path / "other.csv").write_text("a,b\n1,2\n")
     with pytest.raises(DataError, match=r"other\.csv: not a Consolidated Screening List CSV"):
@@ -174,7 +174,7 @@ def test_unreadable_files_are_data_errors(tmp_path):
     with pytest.raises(DataError, match=r"broken\.json:4: invalid JSON"):
         list(csl.read(tmp_path / "broken.json"))
     (tmp_path / "latin1.json").write_bytes('{"results": [{"name": "Gui\xe9an"}]}'.encode("latin-1"))
-    with pytest.raises(DataError, match=r"latin1\.json: not UTF-8 text"):
+    with pytest.raises(DataError, match=r"latin1\.json:1: not UTF-8 text \(byte 0xe9 at column 27\)$"):
         list(csl.read(tmp_path / "latin1.json"))
     with pytest.raises(DataError, match=r"missing\.json: cannot read"):
         list(csl.read(tmp_path / "missing.json"))
@@ -185,7 +185,7 @@ def test_invalid_utf8_line_is_a_bad_row(tmp_path):
     lines[1] = lines[1].replace(b"Commissioner", b"Commissi\xf6ner")
     (tmp_path / "csl.csv").write_bytes(b"".join(lines))
     items = list(csl.read(tmp_path / "csl.csv"))
-    assert items[0] == BadRow("csl.csv:2", "invalid UTF-8")
+    assert items[0] == BadRow("csl.csv:2", "not UTF-8 text (byte 0xf6 at column 127)")
     assert items[1].record == "30882"
 
 

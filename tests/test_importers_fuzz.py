@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 
 from graph.errors import DataError
 from graph.lists.editions import apply_list, import_list
-from graph.dataset.loader import load_graph
+from graph.dataset.network import load_graph
 from graph.backends.ladybug.build import imports_dir, read_manifest
 from tests.fuzzing import examples, malformed_lines
 

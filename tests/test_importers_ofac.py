@@ -110,7 +110,7 @@ def test_malformed_rows_become_bad_rows_with_their_first_line():
         BadRow("sdn_bad.csv:3", "ent_num is not a number: 'X99011'"),
         BadRow("sdn_bad.csv:4", "empty name"),
         BadRow("sdn_bad.csv:5", "not a date: '31 Feb 2021'"),  # the row spans lines 5 and 6
-        BadRow("sdn_bad.csv:7", "invalid UTF-8"),
+        BadRow("sdn_bad.csv:7", "not UTF-8 text (byte 0xe9 at column 28)"),
     ]
     assert [item.where for item in items if isinstance(item, Entity)] == ["sdn_bad.csv:1", "sdn_bad.csv:8"]
 
@@ -190,7 +190,7 @@ def test_truncated_remarks_drop_the_cut_clause_but_keep_a_whole_uscc(tmp_path):
 def test_not_utf8_or_unreadable_file_is_a_data_error(tmp_path):
     utf16 = tmp_path / "sdn.csv"
     utf16.write_text(CHEN_QUANGUO, encoding="utf-16")
-    with pytest.raises(DataError, match=r"sdn\.csv: not UTF-8 text") as error:
+    with pytest.raises(DataError, match=r"sdn\.csv:1: not UTF-8 text \(byte 0xff at column 1\)$") as error:
         list(ofac_sdn.read(utf16))
     assert "\n" not in str(error.value)
     with pytest.raises(DataError, match=r"missing\.csv: cannot read"):

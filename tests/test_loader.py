@@ -6,7 +6,8 @@ import pytest
 
 import graph
 from graph.errors import DataError
-from graph.dataset.loader import fingerprint, load_graph
+from graph.dataset.files import fingerprint
+from graph.dataset.network import load_graph
 from graph.paths import data_dir
 from tests.conftest import write
 
@@ -101,7 +102,7 @@ def test_invalid_utf8_is_reported(tmp_path):
     folder = tmp_path / "bin"
     folder.mkdir()
     (folder / "x.yaml").write_bytes(b"App:\n  - {id: a, name: \xff\xfe}\n")
-    with pytest.raises(DataError, match=r"x\.yaml: not UTF-8 text"):
+    with pytest.raises(DataError, match=r"x\.yaml:2: not UTF-8 text \(byte 0xff at column 19\)$"):
         load_graph([data_dir(), folder])
 
 
@@ -119,7 +120,8 @@ def test_missing_folder_is_an_error(tmp_path):
 
 def test_row_batches_give_every_node_before_any_relation_at_any_size():
     """Neo4j's push MATCHes each relation's ends: a relation batch sent before a node batch would be lost."""
-    from graph.dataset.loader import dataset_rows, row_batches
+    from graph.dataset.network import row_batches
+    from graph.dataset.validate import dataset_rows
     from graph.model.schema import load_schema
 
     for size in (1, 7, 97, 100_000):

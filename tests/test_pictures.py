@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from matplotlib import image
 
-from graph.dataset.loader import load_graph
+from graph.dataset.network import load_graph
 from graph.errors import PictureError, UnknownEntityError
 from graph.model.style import PALETTE
 from graph.outputs.ego import ego

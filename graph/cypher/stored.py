@@ -24,7 +24,6 @@ nodes: ``MATCH (n) WHERE n.id IN $entity``.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +35,7 @@ from graph.errors import QueryError
 from graph.paths import queries_dir
 from graph.model.dates import check_day
 from graph.model.schema import YAML_LOADER
+from graph.text import suggest
 
 PARAMETER_TYPES = {"string", "entity", "date", "integer", "float"}
 
@@ -161,6 +161,5 @@ def get_query(name: str, queries: dict[str, StoredQuery]) -> StoredQuery:
     """The stored query of that name, or a QueryError suggesting close names."""
     if name in queries:
         return queries[name]
-    close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.5)
-    hint = f" (did you mean {', '.join(close)}?)" if close else " (see `techgraph queries`)"
+    hint = suggest(name, queries, cutoff=0.5, quote=False, otherwise=" (see `techgraph queries`)")
     raise QueryError(f"unknown query '{name}'{hint}")

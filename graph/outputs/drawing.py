@@ -10,7 +10,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from graph.dataset.loader import shown
+from graph.text import shown
 from graph.errors import PictureError
 
 LABEL = 34  # characters at most in a measure label or a node caption (an issuer tag comes on top)

@@ -4,7 +4,7 @@
 zoom, names and sources on hover) with its scripts inlined.
 
 >>> import tempfile
->>> from graph.dataset.loader import load_graph
+>>> from graph.dataset.network import load_graph
 >>> ego(load_graph(), "wechat", 1, Path(tempfile.mkdtemp()) / "wechat.html")["nodes"] > 3
 True
 """
@@ -23,7 +23,7 @@ from bokeh.models import ColumnDataSource, HoverTool, Legend, LegendItem
 from bokeh.plotting import figure
 from bokeh.resources import INLINE
 
-from graph.dataset.loader import shown, suggest
+from graph.text import shown, suggest
 from graph.errors import PictureError, UnknownEntityError
 from graph.model.style import FALLBACK, PALETTE
 from graph.outputs.drawing import LABEL, check_suffix, drawable, short_name
@@ -86,7 +86,7 @@ def ego(g: nx.MultiDiGraph, node_id: str, depth: int, out: Path) -> dict[str, An
     Examples
     --------
     >>> import tempfile
-    >>> from graph.dataset.loader import load_graph
+    >>> from graph.dataset.network import load_graph
     >>> ego(load_graph(), "tencent", 0, Path(tempfile.mkdtemp()) / "t.html")["nodes"]
     1
     """

@@ -4,7 +4,7 @@
 it, with an arrow to every measure it retaliates against.
 
 >>> import tempfile
->>> from graph.dataset.loader import load_graph
+>>> from graph.dataset.network import load_graph
 >>> timeline(load_graph(), Path(tempfile.mkdtemp()) / "timeline.png")["arrows"]
 9
 """
@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.transforms import blended_transform_factory
 
-from graph.dataset.loader import shown
+from graph.text import shown
 from graph.errors import PictureError
 from graph.model.style import FALLBACK, PALETTE
 from graph.outputs.drawing import LABEL, check_suffix, drawable, short_name
@@ -259,7 +259,7 @@ def timeline(g: nx.MultiDiGraph, out: Path, as_of: str | None = None) -> dict[st
     Examples
     --------
     >>> import tempfile
-    >>> from graph.dataset.loader import load_graph
+    >>> from graph.dataset.network import load_graph
     >>> drawn = timeline(load_graph(), Path(tempfile.mkdtemp()) / "t.svg", as_of="2020-12-31")
     >>> drawn["lanes"][-1]["lane"], drawn["after_as_of"] > 0
     ('other China', True)

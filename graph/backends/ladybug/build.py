@@ -27,7 +27,8 @@ from typing import Any
 
 from graph.dataset.derived import PROPERTIES, Derivation
 from graph.errors import DatabaseError, TechgraphError
-from graph.dataset.loader import dataset_rows, fingerprint
+from graph.dataset.files import fingerprint
+from graph.dataset.validate import dataset_rows
 from graph.backends.ladybug.names import NameIndexWriter
 from graph.paths import data_folders, extra_folders
 from graph.model.types import PROPERTY_TYPES
@@ -259,7 +260,7 @@ def _execute_all(path: Path, statements: list[str], pool: int) -> None:
 
 
 def write_database(rows, path: Path, schema) -> dict[str, int]:
-    """Create a LadybugDB file at ``path`` holding ``rows`` (see :func:`graph.dataset.loader.dataset_rows`).
+    """Create a LadybugDB file at ``path`` holding ``rows`` (see :func:`graph.dataset.validate.dataset_rows`).
 
     The rows stream to CSV files beside ``path`` (removed afterwards), which
     LadybugDB's bulk COPY then reads: nothing of the graph is held in memory.
@@ -344,7 +345,7 @@ def file_identity(build: Path) -> dict[str, int]:
 def install_build(db_dir: Path, rows, stamp: str, extra: dict[str, Any], started: float | None = None) -> dict[str, Any]:
     """Write ``rows`` as the build named ``stamp`` in ``db_dir`` and make it current, atomically.
 
-    ``rows`` are :func:`graph.dataset.loader.dataset_rows`' (or :func:`graph.dataset.loader.graph_rows`' of a
+    ``rows`` are :func:`graph.dataset.validate.dataset_rows`' (or :func:`graph.dataset.network.graph_rows`' of a
     networkx graph); ``extra`` goes into the manifest beside the fingerprint and the counts. Of its
     ``folders`` (those the rows were read from) the manifest records only the user's extra folders
     (:func:`recorded_folders`); the manifest returned lists them as :func:`read_manifest` does.

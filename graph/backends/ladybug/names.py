@@ -47,7 +47,7 @@ class NameIndexWriter:
         self._batch: list[tuple[str, str, str, str]] = []
 
     def add(self, label: str, row: dict[str, Any]) -> None:
-        """Index one node row (:func:`graph.dataset.loader.dataset_rows`' shape)."""
+        """Index one node row (:func:`graph.dataset.validate.dataset_rows`' shape)."""
         self._batch += [(key, row["id"], row["name"], label) for key in name_keys(row)]
         if len(self._batch) >= BATCH:
             self._flush()

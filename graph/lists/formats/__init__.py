@@ -1,4 +1,12 @@
-"""One parser module per published list; :data:`FORMATS` maps each CLI format name to its module."""
+"""One parser module per published list; :data:`FORMATS` maps each CLI format name to its module.
+
+>>> importer("ofac-sdn").NAME
+'ofac-sdn'
+"""
+
+import importlib
+
+from graph.errors import QueryError
 
 FORMATS = {
     "ofac-sdn": "graph.lists.formats.ofac_sdn",
@@ -9,3 +17,10 @@ FORMATS = {
     "cn-countermeasures": "graph.lists.formats.cn_countermeasures",
     "ftm": "graph.lists.formats.ftm",
 }
+
+
+def importer(fmt: str):
+    """The importer module of a format name (``ofac-sdn``, ``csl``, ``ftm`` ...)."""
+    if fmt not in FORMATS:
+        raise QueryError(f"unknown list format {fmt!r} (known: {', '.join(sorted(FORMATS))})")
+    return importlib.import_module(FORMATS[fmt])

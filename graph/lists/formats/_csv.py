@@ -1,7 +1,7 @@
 """Streaming, line-numbered reading shared by the list importers.
 
-:func:`numbered_lines` yields a file's physical lines as bytes, numbered from
-1; :func:`read_rows` builds on it to yield the rows of a CSV file as
+:func:`read_rows` reads a file's lines with :func:`graph.text.numbered_lines`
+(numbered from 1, decoded as UTF-8) to yield the rows of a CSV file as
 :class:`Row` (``where`` is ``file:line`` of the row's first line, so a quoted
 field spanning several lines still points at its start), or a
 :class:`~graph.lists.formats.base.BadRow` for a row that cannot be read. A leading
@@ -25,8 +25,7 @@ from typing import NamedTuple
 
 from graph.errors import DataError
 from graph.lists.formats.base import BadRow, clean_text
-
-_BOM = b"\xef\xbb\xbf"
+from graph.text import numbered_lines
 
 
 class Row(NamedTuple):
@@ -36,29 +35,11 @@ class Row(NamedTuple):
     values: dict[str, str]
 
 
-def numbered_lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    """``(line number, raw line)`` for each physical line, 1-based, BOM removed from the first.
-
-    Raises :class:`DataError` naming the file when it cannot be opened or read.
-    """
-    try:
-        with open(path, "rb") as handle:
-            for number, line in enumerate(handle, 1):
-                if number == 1 and line.startswith(_BOM):
-                    line = line[len(_BOM):]
-                yield number, line
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read: {exc.strerror or exc}") from None
-
-
 def _text_lines(path: Path, line_numbers: list[int]) -> Iterator[str]:
     """The file's lines decoded as UTF-8; the number of the line last read goes into ``line_numbers[0]``."""
-    for number, raw in numbered_lines(path):
+    for number, line in numbered_lines(path, path.name, text=True):
         line_numbers[0] = number
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise DataError(f"{path.name}:{number}: not UTF-8 text (byte {raw[exc.start]:#04x} at column {exc.start + 1})") from None
+        yield line
 
 
 def read_rows(path: Path, columns: Sequence[str], what: str) -> Iterator[Row | BadRow]:

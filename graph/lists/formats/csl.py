@@ -62,7 +62,7 @@ from graph.lists.formats.ofac_sdn import (
     read_remarks,
 )
 from graph.lists.formats.programs import CSL_URL, csl_list_code, csl_programs
-from graph.dataset.loader import shown
+from graph.text import decode, not_utf8, numbered_lines, shown
 
 NAME = "csl"
 PUBLISHED_AT = CSL_URL
@@ -291,9 +291,9 @@ def _is_json_line(text: str) -> bool:
 def _json_line(raw: bytes, where: str) -> Any:
     """One row of a JSON-lines file, or a BadRow."""
     try:
-        return json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        return BadRow(where, "invalid UTF-8")
+        return json.loads(raw.decode("utf-8").removeprefix("\ufeff"))
+    except UnicodeDecodeError as exc:
+        return BadRow(where, not_utf8(raw, exc.start))
     except json.JSONDecodeError as exc:
         return BadRow(where, f"invalid JSON: {exc.msg}")
     except RecursionError:
@@ -302,24 +302,15 @@ def _json_line(raw: bytes, where: str) -> Any:
 
 def _json_rows(path: Path) -> Iterator[tuple[int, Any]]:
     """``(line, row)`` of a CSL JSON file: JSON lines streamed, a document walked element by element."""
-    try:
-        with open(path, "rb") as handle:
-            first = handle.readline()
-            try:
-                first_text = first.decode("utf-8").removeprefix("\ufeff")
-            except UnicodeDecodeError as exc:
-                raise DataError(f"{shown(path)}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-            if _is_json_line(first_text):
-                for number, raw in enumerate(itertools.chain([first], handle), 1):
-                    if raw.strip():
-                        yield number, _json_line(raw, f"{path.name}:{number}")
-                return
-            try:
-                text = first_text + handle.read().decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise DataError(f"{shown(path)}: not UTF-8 text ({exc.reason} at byte {len(first) + exc.start})") from None
-    except OSError as exc:
-        raise DataError(f"{shown(path)}: cannot read: {exc.strerror}") from None
+    lines = numbered_lines(path)
+    _, first = next(lines, (1, b""))
+    first_text = decode(first, shown(path))
+    if _is_json_line(first_text):
+        for number, raw in itertools.chain([(1, first)], lines):
+            if raw.strip():
+                yield number, _json_line(raw, f"{path.name}:{number}")
+        return
+    text = first_text + decode(b"".join(raw for _, raw in lines), shown(path), line=2)
     try:
         yield from _document_rows(text)
     except json.JSONDecodeError as exc:

@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import DataError
-from graph.lists.formats._csv import numbered_lines
 from graph.lists.formats.base import (
     BadRow,
     Entity,
@@ -45,6 +44,7 @@ from graph.lists.formats.base import (
     iso_date,
 )
 from graph.lists.formats.programs import ofac_program, slug
+from graph.text import not_utf8, numbered_lines
 
 NAME = "ftm"
 PUBLISHED_AT = "https://www.opensanctions.org/docs/bulk/json/"
@@ -330,7 +330,7 @@ def read(path: Path, **extra: object) -> Iterator[Item]:
         try:
             data = decode(line.decode("utf-8"))
         except UnicodeDecodeError as exc:
-            yield BadRow(where, f"not UTF-8 text (byte {line[exc.start]:#04x} at column {exc.start + 1})")
+            yield BadRow(where, not_utf8(line, exc.start))
             continue
         except ValueError as exc:
             yield BadRow(where, f"not JSON: {exc}")

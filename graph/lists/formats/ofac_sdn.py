@@ -40,7 +40,7 @@ from pathlib import Path
 from graph.errors import DataError
 from graph.lists.formats.base import BadRow, Entity, Item, Listing, Ownership, clean_text, iso_date
 from graph.lists.formats.programs import OFAC_SDN_URL, ofac_program
-from graph.dataset.loader import shown
+from graph.text import numbered_lines, shown
 
 NAME = "ofac-sdn"
 PUBLISHED_AT = OFAC_SDN_URL
@@ -192,37 +192,29 @@ def csv_rows(path: Path) -> Iterator[tuple[int, list[str] | None, str | None]]:
     skipped; a file whose first line is not UTF-8 (or that cannot be opened)
     raises :class:`DataError`. Blank lines and DOS end-of-file marks are skipped.
     """
-    bad_lines: set[int] = set()
+    bad_lines: dict[int, str] = {}  # line number -> why it is not text
 
-    def decoded(handle: Iterable[bytes]) -> Iterator[str]:
-        for number, raw in enumerate(handle, 1):
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                if number == 1:
-                    raise DataError(f"{shown(path)}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-                bad_lines.add(number)
-                text = raw.decode("utf-8", errors="replace")
-            yield text.removeprefix("\ufeff") if number == 1 else text
+    def bad(number: int, reason: str) -> None:
+        if number == 1:
+            raise DataError(f"{shown(path)}:1: {reason}")
+        bad_lines[number] = reason
 
-    try:
-        with open(path, "rb") as handle:
-            reader = csv.reader(decoded(handle))
-            while True:
-                first_line = reader.line_num + 1
-                try:
-                    row = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as exc:
-                    yield first_line, None, f"unreadable CSV: {exc}"
-                    continue
-                if bad_lines & set(range(first_line, reader.line_num + 1)):
-                    yield first_line, None, "invalid UTF-8"
-                elif row and row != ["\x1a"]:
-                    yield first_line, row, None
-    except OSError as exc:
-        raise DataError(f"{shown(path)}: cannot read: {exc.strerror}") from None
+    reader = csv.reader(line for _, line in numbered_lines(path, text=True, bad=bad))
+    while True:
+        first_line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield first_line, None, f"unreadable CSV: {exc}"
+            continue
+        bad_line = next((n for n in range(first_line, reader.line_num + 1) if n in bad_lines), None)
+        if bad_line is not None:
+            reason = bad_lines[bad_line]
+            yield first_line, None, reason if bad_line == first_line else f"line {bad_line}: {reason}"
+        elif row and row != ["\x1a"]:
+            yield first_line, row, None
 
 
 def null(value: str) -> str:

@@ -1,0 +1,352 @@
+"""One list's contribution to a graph: the records an import adds, merged into what the graph holds.
+
+An :class:`Importer` takes the items a list's parser yields (:mod:`graph.lists.formats`)
+one at a time: it resolves every listed party to a node (:mod:`graph.lists.resolve`:
+merged with the Huawei of the seed articles, or a new node), records every
+merge on the node (``merges``) with its reason, and, once the stream ends,
+hangs each listing from its programme's Measure as a SANCTIONS relation
+carrying the listing's dates and record id, adds OWNS relations from the list's
+ownership information and ends (``until``) the earlier listings this edition
+dropped. It changes the graph through a :class:`Contribution`, which keeps
+what the list added: nodes and relations the list created whole, additions to
+ones defined elsewhere as ``Extend`` records, written as the list's JSON-lines
+data file (:meth:`Contribution.lines`).
+
+Example
+-------
+>>> from graph.dataset.network import load_graph
+>>> from graph.model.schema import load_schema
+>>> c = Contribution(load_graph(), load_schema())
+>>> c.extend_node("huawei", aliases=["Example Alias Co."])
+>>> c.lines()
+['{"Extend": {"aliases": ["Example Alias Co."], "id": "huawei"}}']
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from graph.dataset.files import EXTEND
+from graph.dataset.validate import first_error, relation_key
+from graph.errors import DataError, brief
+from graph.lists.formats import importer
+from graph.lists.formats.base import BadRow, Entity, Listing, Ownership, Program, clean_text
+from graph.lists.formats.programs import slug
+from graph.lists.resolve import Resolver, merge_entry
+from graph.model.schema import Schema
+
+
+@dataclass
+class ImportReport:
+    """What an import did: counts, skipped rows, where the data went."""
+
+    list: str
+    edition: str
+    rows: int = 0
+    entities: int = 0
+    new_nodes: int = 0
+    merged: int = 0
+    listings: int = 0
+    delisted: int = 0
+    ownerships: int = 0
+    skipped: list[BadRow] = field(default_factory=list)
+    changed: bool = False
+    target: str = ""  # the list's data file in the database's imports/, or Neo4j's URI
+    skipped_file: str = ""  # with skip_bad: the local file listing the skipped rows
+    seconds: float = 0.0
+
+
+class Contribution:
+    """The nodes and relations one list adds to a graph, and the graph they are applied to.
+
+    Nodes and relations the list created are kept whole; additions to ones
+    defined elsewhere are kept as Extend records.
+    """
+
+    def __init__(self, g, schema: Schema):
+        self.g, self.schema = g, schema
+        self.nodes: dict[str, tuple[str, dict[str, Any]]] = {}  # id -> (label, fields)
+        self.edges: dict[str, tuple[str, dict[str, Any]]] = {}  # key -> (type, fields)
+        self.node_extends: dict[str, dict[str, list]] = {}
+        self.edge_extends: dict[str, dict[str, Any]] = {}
+        self.touched_nodes: set[str] = set()
+        self.touched_edges: set[str] = set()
+        self.edge_ends: dict[str, tuple[str, str]] = {
+            key: (a, b) for a, b, key in g.edges(keys=True)
+        }
+
+    @classmethod
+    def read(cls, path: Path, g, schema: Schema) -> Contribution:
+        """The contribution recorded in a list's data file (already part of ``g``)."""
+        contribution = cls(g, schema)
+        if not path.is_file():
+            return contribution
+        for line in path.read_text(encoding="utf-8").splitlines():
+            ((kind, record),) = json.loads(line).items()
+            if kind == EXTEND and "id" in record:
+                contribution.node_extends[record.pop("id")] = record
+            elif kind == EXTEND:
+                contribution.edge_extends[record.pop("key")] = record
+            elif kind in schema.nodes:
+                contribution.nodes[record["id"]] = (kind, record)
+            else:
+                contribution.edges[relation_key(kind, record["from"], record["to"], record)] = (kind, record)
+        return contribution
+
+    def _valid(self, kind: str, fields: dict[str, Any], where: str) -> dict[str, Any]:
+        try:
+            return self.schema.model(kind).model_validate(fields).model_dump(exclude_none=True)
+        except ValidationError as exc:
+            raise DataError(f"{where}: {kind} {fields.get('id') or fields.get('name')!r}: {first_error(exc)}") from None
+
+    def add_node(self, label: str, fields: dict[str, Any], where: str) -> str:
+        values = self._valid(label, fields, where)
+        node = values.pop("id")
+        values.setdefault("aliases", [])
+        self.g.add_node(node, label=label, **values)
+        self.nodes[node] = (label, {"id": node, **values})
+        self.touched_nodes.add(node)
+        return node
+
+    def extend_node(self, node: str, **additions: list[str]) -> None:
+        data = self.g.nodes[node]
+        for name, items in additions.items():
+            new = [i for i in dict.fromkeys(items) if i not in (data.get(name) or [])]
+            if not new:
+                continue
+            data[name] = (data.get(name) or []) + new
+            self.touched_nodes.add(node)
+            if node in self.nodes:
+                self.nodes[node][1][name] = data[name]
+            else:
+                extend = self.node_extends.setdefault(node, {})
+                extend[name] = extend.get(name, []) + new
+
+    def add_edge(self, rel_type: str, source: str, target: str, fields: dict[str, Any], where: str) -> str:
+        values = self._valid(rel_type, {"from": source, "to": target, **fields}, where)
+        values.pop("from_", None), values.pop("to", None)
+        key = relation_key(rel_type, source, target, values)
+        self.g.add_edge(source, target, key=key, type=rel_type, **values)
+        self.edges[key] = (rel_type, {"from": source, "to": target, **values})
+        self.edge_ends[key] = (source, target)
+        self.touched_edges.add(key)
+        return key
+
+    def edge(self, key: str) -> dict[str, Any] | None:
+        ends = self.edge_ends.get(key)
+        return None if ends is None else self.g.edges[ends[0], ends[1], key]
+
+    def extend_edge(self, key: str, until: str | None = None, **additions: list[str]) -> None:
+        data = self.edge(key)
+        changed: dict[str, Any] = {}
+        for name, items in additions.items():
+            new = [i for i in dict.fromkeys(items) if i not in (data.get(name) or [])]
+            if new:
+                data[name] = (data.get(name) or []) + new
+                changed[name] = new
+        if until and not data.get("until"):
+            data["until"] = changed["until"] = until
+        if not changed:
+            return
+        self.touched_edges.add(key)
+        if key in self.edges:
+            self.edges[key][1].update({name: data[name] for name in changed})
+        else:
+            extend = self.edge_extends.setdefault(key, {})
+            for name, value in changed.items():
+                extend[name] = value if name == "until" else extend.get(name, []) + value
+
+    def lines(self) -> list[str]:
+        """The list's data file, one ``{kind: fields}`` record per line, in a stable order."""
+        records = [*(self.nodes[k] for k in sorted(self.nodes)), *(self.edges[k] for k in sorted(self.edges))]
+        records += [(EXTEND, {"id": k, **self.node_extends[k]}) for k in sorted(self.node_extends)]
+        records += [(EXTEND, {"key": k, **self.edge_extends[k]}) for k in sorted(self.edge_extends)]
+        return [json.dumps({kind: fields}, ensure_ascii=False, sort_keys=True) for kind, fields in records]
+
+
+class Importer:
+    """Applies one list's records to a graph through a :class:`Contribution`."""
+
+    def __init__(self, contribution: Contribution, list_name: str, edition: str, report: ImportReport, skip_bad: bool):
+        self.c, self.list, self.edition, self.report, self.skip_bad = contribution, list_name, edition, report, skip_bad
+        self.resolver = Resolver(contribution.g)
+        self.record_nodes: dict[str, str] = {}
+        self.listings: list[Listing] = []
+        self.ownerships: list[Ownership] = []
+        self.seen_listings: set[str] = set()
+        self.used_ids = set(contribution.g.nodes)
+        # A list names each party once, so two of its records are two parties; the CSL, a compilation, does not.
+        self.distinct_records = getattr(importer(list_name), "DISTINCT_RECORDS", True)
+
+    def bad(self, where: str, reason: str) -> None:
+        if not self.skip_bad:
+            raise DataError(f"{where}: {reason}")
+        self.report.skipped.append(BadRow(where, reason))
+
+    def take(self, item) -> None:
+        if isinstance(item, BadRow):
+            self.bad(item.where, item.reason)
+        elif isinstance(item, Entity):
+            self.report.entities += 1
+            # Names are shown and matched: control characters (NUL, ESC ...) and line breaks in them go.
+            name, item.aliases = clean_text(item.name), [a for a in map(clean_text, item.aliases) if a]
+            if not name:
+                return self.bad(item.where, f"name {brief(item.name)} is empty once control characters are dropped")
+            item.name = name
+            self.entity(item)
+        elif isinstance(item, Listing):
+            self.listings.append(item)
+        elif isinstance(item, Ownership):
+            self.ownerships.append(item)
+
+    def _record_id(self, record: str) -> str:
+        return f"{self.list}:{record}"
+
+    def _new_id(self, name: str, record: str, where: str) -> str:
+        base = slug(name)[:60].strip("-") or slug(f"{self.list}-{record}")
+        for candidate in (base, f"{base}-{slug(self.list)}-{slug(record)}"[:120].strip("-")):
+            if candidate and candidate not in self.used_ids:
+                self.used_ids.add(candidate)
+                return candidate
+        raise DataError(f"{where}: cannot make a node id for {brief(name)} (record {brief(record)}): both candidates are taken")
+
+    def entity(self, entity: Entity, reference: bool = False) -> str:
+        """The node of a listed party (or, ``reference``, of a party the list only names, such as an owner)."""
+        identifiers = [] if reference else [self._record_id(entity.record), *entity.identifiers]
+        node = self.record_nodes.get(entity.record)
+        decision_reason = None
+        if node is None:
+            decision = self.resolver.resolve(
+                entity.label, entity.name, entity.aliases, identifiers, entity.country,
+                record=identifiers[0] if self.distinct_records and not reference else None,
+            )  # fmt: skip
+            node, decision_reason = decision.node, decision.reason
+        entry = merge_entry(self.list, entity.record, entity.name, decision_reason or "same record")
+        if node is None:
+            fields = {
+                "id": self._new_id(entity.name, entity.record, entity.where),
+                "name": entity.name,
+                "aliases": [a for a in dict.fromkeys(entity.aliases) if a != entity.name] or None,
+                "summary": entity.summary,
+                "sources": list(dict.fromkeys(entity.sources)) or [self._default_source()],
+                "identifiers": list(dict.fromkeys(identifiers)),
+                "merges": [entry],
+                "country": entity.country,
+            }
+            label = entity.label
+            if label == "Government" and not entity.country:  # a state body needs its state; unknown: an organisation
+                label = "Company"
+            if label == "Government":
+                fields["kind"] = "agency"
+            if label == "Official":
+                fields["role"] = entity.role or "Person on a published list"
+            node = self.c.add_node(label, fields, entity.where)
+            self.report.new_nodes += 1
+        else:
+            data = self.c.g.nodes[node]
+            known = {m.split(" | ")[0] for m in data.get("merges") or []}
+            aliases = [a for a in [entity.name, *entity.aliases] if a != data["name"]]
+            self.c.extend_node(
+                node,
+                aliases=aliases,
+                identifiers=identifiers,
+                sources=entity.sources,
+                merges=[] if self._record_id(entity.record) in known else [entry],
+            )
+            if self._record_id(entity.record) not in known and decision_reason and not reference:
+                self.report.merged += 1
+        self.record_nodes[entity.record] = node
+        self.resolver.add(node, self.c.g.nodes[node])
+        return node
+
+    def _default_source(self) -> str:
+        return importer(self.list).PUBLISHED_AT
+
+    def program(self, program: Program, where: str) -> str:
+        if program.id in self.c.g:
+            return program.id
+        if program.issuer not in self.c.g:
+            raise DataError(f"{where}: programme {program.id!r} names issuer {program.issuer!r}, which is not in the graph")
+        fields = {
+            "id": program.id, "name": program.name, "kind": program.kind, "legal_basis": program.legal_basis,
+            "citation": program.citation, "announced": program.announced, "effective": program.effective,
+            "summary": program.summary, "sources": list(program.sources),
+        }  # fmt: skip
+        measure = self.c.add_node("Measure", fields, where)
+        self.c.add_edge("ISSUED", program.issuer, measure, {"sources": list(program.sources)}, where)
+        if program.part_of and program.part_of in self.c.g:
+            self.c.add_edge("PART_OF", measure, program.part_of, {"sources": list(program.sources)}, where)
+        return measure
+
+    def listing(self, listing: Listing) -> None:
+        node = self.record_nodes.get(listing.record)
+        if node is None:
+            return self.bad(listing.where, f"listing of record {listing.record!r}, which the file does not define")
+        measure = self.program(listing.program, listing.where)
+        fields = {
+            "sources": list(dict.fromkeys([*listing.program.sources, *listing.sources])),
+            "since": listing.since, "until": listing.until, "note": listing.note,
+            "records": [self._record_id(listing.record)],
+        }  # fmt: skip
+        key = relation_key("SANCTIONS", measure, node, fields)
+        self.report.listings += 1
+        self.seen_listings.add(key)
+        if self.c.edge(key) is None:
+            self.c.add_edge("SANCTIONS", measure, node, fields, listing.where)
+        else:
+            self.c.extend_edge(key, until=listing.until, sources=fields["sources"], records=fields["records"])
+
+    def ownership(self, ownership: Ownership) -> None:
+        owned = self.record_nodes.get(ownership.owned)
+        if owned is None:
+            return self.bad(ownership.where, f"ownership of record {ownership.owned!r}, which the file does not define")
+        if ownership.owner_is_name and not clean_text(ownership.owner):
+            return self.bad(ownership.where, f"owner name {brief(ownership.owner)} is empty once control characters are dropped")
+        if ownership.owner_is_name:  # resolved like a record of its own: "owner:<name>"
+            ownership.owner = clean_text(ownership.owner)
+            owner = self.entity(
+                Entity(f"owner:{slug(ownership.owner)}", "Company", ownership.owner, ownership.where,
+                       country=self.c.g.nodes[owned].get("country"), sources=ownership.sources),
+                reference=True,
+            )  # fmt: skip
+        else:
+            owner = self.record_nodes.get(ownership.owner)
+            if owner is None:
+                return self.bad(ownership.where, f"owner record {ownership.owner!r} is not in the file")
+        pair = (self.c.g.nodes[owner]["label"], self.c.g.nodes[owned]["label"])
+        if pair not in self.c.schema.relations["OWNS"].pairs:
+            return self.bad(ownership.where, f"{owner} ({pair[0]}) cannot own {owned} ({pair[1]})")
+        fields = {
+            "sources": list(dict.fromkeys(ownership.sources)) or [self._default_source()],
+            "share": ownership.share, "since": ownership.since, "until": ownership.until,
+            "records": [self._record_id(ownership.owned)],
+        }  # fmt: skip
+        key = relation_key("OWNS", owner, owned, fields)
+        self.report.ownerships += 1
+        if self.c.edge(key) is None:
+            self.c.add_edge("OWNS", owner, owned, fields, ownership.where)
+        else:
+            self.c.extend_edge(key, until=ownership.until, sources=fields["sources"], records=fields["records"])
+
+    def finish(self, partial: bool) -> None:
+        for listing in self.listings:
+            self.listing(listing)
+        for ownership in self.ownerships:
+            self.ownership(ownership)
+        if partial:
+            return
+        prefix = f"{self.list}:"
+        for source, target, key, data in list(self.c.g.edges(keys=True, data=True)):
+            if (
+                data["type"] == "SANCTIONS"
+                and not data.get("until")
+                and key not in self.seen_listings
+                and any(r.startswith(prefix) for r in data.get("records") or [])
+            ):
+                self.c.extend_edge(key, until=self.edition)
+                self.report.delisted += 1
