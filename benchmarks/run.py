@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))  # the checkout's `graph` package, not an installe
 
 from benchmarks.generate import generate, parse_size
 
-TARGETS = {"build_over_parse": 2.0, "p50_ms": 50.0, "build_rss_mb": 1500.0, "cold_start_ratio": 2.0}
+TARGETS = {"build_over_parse": 2.0, "p50_ms": 50.0, "build_rss_mb": 1500.0, "cold_start_ratio": 1.3}
 
 
 def peak_rss_mb() -> float:
@@ -183,7 +183,8 @@ def cold_start(work: Path, runs: int) -> dict:
     """Median wall time of the CLI query on the shipped data against bare imports, interleaved."""
     env = {**os.environ, "TECHGRAPH_DB": str(work / "shipped-db"), "PYTHONPATH": str(ROOT)}
     techgraph = [sys.executable, "-m", "graph", "query", "measures-hitting", "-p", "entity=Tencent"]
-    bare = [sys.executable, "-c", "import ladybug, networkx, pydantic, click"]
+    # What a stored query needs: the engine, YAML (query headers, schema), click and rich for the table.
+    bare = [sys.executable, "-c", "import ladybug, yaml, click, rich.console, rich.table"]
     timed(techgraph, env)  # first use builds the database; not part of a cold start
     query_times, import_times = [], []
     for _ in range(runs):
@@ -268,7 +269,7 @@ def print_report(sizes: list[str], results: dict, extra: dict) -> None:
         line(f"  {name}", each(lambda r, name=name: latency_cell(r["queries"], name)))
     cold = extra["cold_start"]
     print(f"cold start (shipped data): techgraph query {cold['query_s']:.2f} s, bare imports {cold['imports_s']:.2f} s, "
-          f"ratio {cold['ratio']:.2f}x (target <= 2)")
+          f"ratio {cold['ratio']:.2f}x (target <= 1.3)")
     ftm = extra["ftm"]
     print(f"FtM import ({ftm['statements']} statements, {ftm['lines']} lines, into the shipped data): "
           f"{ftm['seconds']} s, {ftm['statements_per_s']} statements/s, peak RSS {ftm['rss_mb']:.0f} MB")

@@ -7,6 +7,8 @@
 True
 """
 
+from typing import TYPE_CHECKING, Any
+
 from graph.api import Rows, TechGraph, check, load, open
 from graph.errors import (
     DatabaseError,
@@ -18,8 +20,11 @@ from graph.errors import (
     TechgraphError,
     UnknownEntityError,
 )
-from graph.dataset.network import load_graph
-from graph.model.schema import load_schema
+
+if TYPE_CHECKING:
+    from graph.dataset.network import load_graph
+    from graph.lists.editions import import_list
+    from graph.model.schema import load_schema
 
 __all__ = [
     "DataError",
@@ -41,11 +46,17 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
+# Loaded on first use, so that a stored query never loads networkx, pydantic or the importers.
+_LAZY = {
+    "import_list": "graph.lists.editions",
+    "load_graph": "graph.dataset.network",
+    "load_schema": "graph.model.schema",
+}
 
-def __getattr__(name: str):
-    # `graph.import_list` without loading the importers for every command.
-    if name == "import_list":
-        from graph.lists.editions import import_list
 
-        return import_list
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'graph' has no attribute {name!r}")

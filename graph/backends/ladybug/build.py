@@ -1,16 +1,14 @@
-"""The embedded LadybugDB database: built by streaming the data files, swapped in atomically.
+"""Building the embedded LadybugDB database: the data files streamed in, the build swapped in atomically.
 
-A database folder holds one file per build, named after the fingerprint of the
-data it was built from, a JSON manifest and a name index (:mod:`graph.backends.ladybug.names`) beside
-each, and a ``current`` symlink.
-A rebuild writes a new file under a temporary name and then replaces the
+The folder's layout (builds, manifests, name indexes, the ``current`` symlink) is
+:mod:`graph.backends.ladybug.folder`'s. A rebuild writes a new file under a temporary name and then replaces the
 symlink in one ``rename``: readers see the old build or the new one, never a
 half-written one, and a failed build leaves the old one in place.
 
 Example
 -------
 >>> import tempfile
->>> manifest = ensure_database(Path(tempfile.mkdtemp()))
+>>> manifest = build_database(Path(tempfile.mkdtemp()))
 >>> manifest["nodes"] > 100
 True
 """
@@ -25,141 +23,24 @@ import time
 from pathlib import Path
 from typing import Any
 
+from graph.backends.ladybug.folder import (
+    BUILD_SUFFIX,
+    CURRENT,
+    MANIFEST_FORMAT,
+    build_folders,
+    file_identity,
+    manifest_path,
+    names_path,
+    recorded_folders,
+    with_folders_read,
+)
+from graph.backends.ladybug.names import NameIndexWriter
 from graph.dataset.derived import PROPERTIES, Derivation
-from graph.errors import DatabaseError, TechgraphError
 from graph.dataset.files import fingerprint
 from graph.dataset.validate import dataset_rows
-from graph.backends.ladybug.names import NameIndexWriter
-from graph.paths import data_folders, extra_folders
+from graph.errors import DatabaseError, TechgraphError
 from graph.model.types import PROPERTY_TYPES
 
-CURRENT = "current"
-BUILD_SUFFIX = ".lbdb"
-IMPORTS = "imports"
-# Manifests of this format list only the user's extra folders under "folders"; older ones
-# (no "manifest_format") list the shipped data folder of the install that built them first.
-MANIFEST_FORMAT = 2
-
-
-def imports_dir(db_dir: Path) -> Path:
-    """The folder of imported lists (one ``<list>.jsonl`` each), part of every build of ``db_dir``."""
-    return Path(db_dir) / IMPORTS
-
-
-def build_folders(db_dir: Path, folders: list[Path] | None = None) -> list[Path]:
-    """The data folders a build of ``db_dir`` reads: shipped data, extra folders, then imported lists.
-
-    The shipped data is this install's, whatever ``folders`` holds: it is never an extra folder.
-    """
-    imported = imports_dir(db_dir).resolve()
-    folders = [f for f in data_folders(folders) if f != imported]
-    if imported.is_dir():
-        folders.append(imported)
-    return folders
-
-
-def recorded_folders(db_dir: Path, folders) -> list[str]:
-    """What a manifest records of the folders a build read: the user's extra folders only.
-
-    Neither the shipped data folder (its place differs between installs sharing one
-    database: a wheel, an editable checkout, another virtual environment) nor the
-    database's own imported lists, both of which every build reads anyway.
-    """
-    imported = imports_dir(db_dir).resolve()
-    return [str(f) for f in extra_folders(folders) if f != imported]
-
-
-def _with_folders_read(db_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
-    """A manifest as read from disk, its ``folders`` those a build of it reads from this install.
-
-    An old manifest (no ``manifest_format``) lists the shipped data folder of the install
-    that built it first: that entry is dropped, this install's shipped folder takes its place.
-    """
-    if "folders" not in manifest:
-        return manifest
-    extra = list(manifest["folders"])
-    if manifest.get("manifest_format") is None:
-        extra = extra[1:]
-    return {**manifest, "folders": [str(f) for f in build_folders(db_dir, [Path(f) for f in extra])]}
-
-
-def _manifest_path(build: Path) -> Path:
-    return build.with_suffix(".json")
-
-
-def names_path(build: Path) -> Path:
-    """The name index beside a build file (:mod:`graph.backends.ladybug.names`)."""
-    return Path(build).with_suffix(".names")
-
-
-def current_build(db_dir: Path) -> Path | None:
-    """The build file the ``current`` link points to, or None when there is none."""
-    link = Path(db_dir) / CURRENT
-    if not link.is_symlink():
-        return None
-    target = Path(db_dir) / os.readlink(link)
-    return target if target.is_file() else None
-
-
-def build_manifest(build: Path) -> dict[str, Any] | None:
-    """The manifest beside a build file, or None when there is none.
-
-    A manifest that cannot be read or is not a techgraph manifest (fingerprint,
-    node and edge counts; folders, when given, a list of paths) raises
-    DatabaseError naming it and the way out.
-
-    >>> import tempfile
-    >>> broken = Path(tempfile.mkdtemp()) / "x.json"; _ = broken.write_text("{")
-    >>> build_manifest(broken.with_suffix(BUILD_SUFFIX))  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    graph.errors.DatabaseError: .../x.json: the database manifest is not valid JSON; rebuild the database with `techgraph load`
-    """
-    path = _manifest_path(Path(build))
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise DatabaseError(f"{path}: cannot read the database manifest ({reason}); rebuild the database with `techgraph load`") from None
-    try:
-        manifest = json.loads(text)
-    except ValueError:
-        raise DatabaseError(f"{path}: the database manifest is not valid JSON; rebuild the database with `techgraph load`") from None
-    valid = (
-        isinstance(manifest, dict)
-        and isinstance(manifest.get("fingerprint"), str)
-        and all(type(manifest.get(count)) is int for count in ("nodes", "edges"))
-        and (
-            "folders" not in manifest
-            or (isinstance(manifest["folders"], list) and all(isinstance(f, str) for f in manifest["folders"]))
-        )
-        and type(manifest.get("manifest_format", MANIFEST_FORMAT)) is int
-    )
-    if not valid:
-        raise DatabaseError(f"{path}: not a techgraph database manifest; rebuild the database with `techgraph load`")
-    return manifest
-
-
-def read_manifest(db_dir: Path) -> dict[str, Any] | None:
-    """The manifest of the current build (folders, fingerprint, counts), or None when there is no build.
-
-    Its ``folders`` are those a build reads from this install (:func:`build_folders`): this
-    install's shipped data, the extra folders the manifest records, the imported lists.
-    A current build whose manifest is missing counts as none (the next use rebuilds);
-    one whose manifest is broken raises DatabaseError (see :func:`build_manifest`).
-    """
-    build = current_build(db_dir)
-    if build is None:
-        return None
-    manifest = build_manifest(build)
-    if manifest is not None and "folders" not in manifest:
-        raise DatabaseError(f"{_manifest_path(build)}: not a techgraph database manifest; rebuild the database with `techgraph load`")
-    return None if manifest is None else _with_folders_read(Path(db_dir), manifest)
-
-
-# The schema forbids control characters in values: U+001F can join a list's items in a CSV field.
 LIST_SEPARATOR = "\x1f"
 # LadybugDB's page cache while building: the COPY of one relation table holds its rows in it
 # (1M relation rows needed between 512 and 700 MB), plus a base for the node tables' indexes.
@@ -316,7 +197,7 @@ def build_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str,
         The database folder (created if missing).
     folders : list of path-like, optional
         Data folders; the shipped ``data/`` is always first and the database's
-        imported lists (:func:`imports_dir`) last.
+        imported lists (:func:`graph.backends.ladybug.folder.imports_dir`) last.
 
     Returns
     -------
@@ -335,20 +216,14 @@ def build_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str,
     return manifest
 
 
-def file_identity(build: Path) -> dict[str, int]:
-    """Size and modification time of a build file: the manifest records them when the build is made,
-    so that opening the same file again can skip counting its contents (see :class:`graph.backends.ladybug.engine.EmbeddedEngine`)."""
-    stat = Path(build).stat()
-    return {"bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
-
-
 def install_build(db_dir: Path, rows, stamp: str, extra: dict[str, Any], started: float | None = None) -> dict[str, Any]:
     """Write ``rows`` as the build named ``stamp`` in ``db_dir`` and make it current, atomically.
 
     ``rows`` are :func:`graph.dataset.validate.dataset_rows`' (or :func:`graph.dataset.network.graph_rows`' of a
     networkx graph); ``extra`` goes into the manifest beside the fingerprint and the counts. Of its
     ``folders`` (those the rows were read from) the manifest records only the user's extra folders
-    (:func:`recorded_folders`); the manifest returned lists them as :func:`read_manifest` does.
+    (:func:`graph.backends.ladybug.folder.recorded_folders`); the manifest returned lists them as
+    :func:`graph.backends.ladybug.folder.read_manifest` does.
     """
     from graph.model.schema import load_schema
 
@@ -367,8 +242,8 @@ def install_build(db_dir: Path, rows, stamp: str, extra: dict[str, Any], started
         manifest["built_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         manifest["file"] = file_identity(temporary)  # the rename keeps it
         manifest["build_seconds"] = round(time.perf_counter() - started, 3)
-        _manifest_path(temporary).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        os.replace(_manifest_path(temporary), _manifest_path(build))
+        manifest_path(temporary).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        os.replace(manifest_path(temporary), manifest_path(build))
         os.replace(f"{temporary}.names", names_path(build))
         os.replace(temporary, build)
         link = db_dir / f".{CURRENT}.{os.getpid()}.tmp"
@@ -380,17 +255,17 @@ def install_build(db_dir: Path, rows, stamp: str, extra: dict[str, Any], started
     except Exception as exc:  # ladybug raises RuntimeError; the OS raises OSError
         raise DatabaseError(f"{db_dir}: build failed, previous database kept: {str(exc).splitlines()[0]}") from None
     finally:
-        for leftover in (temporary, _manifest_path(temporary), Path(f"{temporary}.wal"), Path(f"{temporary}.names")):
+        for leftover in (temporary, manifest_path(temporary), Path(f"{temporary}.wal"), Path(f"{temporary}.names")):
             leftover.unlink(missing_ok=True)
     _remove_old_builds(db_dir, keep={build.name})
-    return _with_folders_read(db_dir, manifest)
+    return with_folders_read(db_dir, manifest)
 
 
 def _remove_old_builds(db_dir: Path, keep: set[str]) -> None:
     # Keep the newest previous build too: a reader may have resolved `current` just before the swap.
     builds = sorted(db_dir.glob(f"*{BUILD_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in [b for b in builds if b.name not in keep][1:]:
-        for path in (old, _manifest_path(old), Path(f"{old}.wal"), names_path(old)):
+        for path in (old, manifest_path(old), Path(f"{old}.wal"), names_path(old)):
             path.unlink(missing_ok=True)
     # Half-written files of builds whose process died (killed, power cut): `.<stamp>.<pid>.tmp...`.
     for leftover in db_dir.glob(".*.tmp*"):
@@ -410,21 +285,3 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def ensure_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str, Any]:
-    """Return the current build's manifest, rebuilding first when the data changed.
-
-    Without ``folders`` the current build's own folders are checked, so a
-    database loaded with extra folders stays that way. The shipped data read is
-    this install's, whichever install (wheel, checkout, other environment) built
-    the current build: the same data serves as it is, other data is rebuilt.
-    """
-    db_dir = Path(db_dir)
-    manifest = read_manifest(db_dir)
-    if folders is None and manifest is not None:
-        folders = [Path(f) for f in manifest["folders"] if Path(f).is_dir()]
-    folders = build_folders(db_dir, folders)
-    if manifest is None or manifest.get("fingerprint") != fingerprint(folders):
-        return build_database(db_dir, folders)
-    return manifest

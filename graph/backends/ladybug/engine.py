@@ -5,7 +5,7 @@ names resolve in the build's name index, and rows come back in the shapes every
 engine returns.
 
 >>> import tempfile
->>> from graph.backends.ladybug.build import ensure_database
+>>> from graph.backends.ladybug.folder import ensure_database
 >>> folder = Path(tempfile.mkdtemp()); _ = ensure_database(folder)
 >>> engine = EmbeddedEngine(folder)
 >>> engine.run("MATCH (g:Government {id: $id}) RETURN g.name AS name", {"id": "us"})
@@ -20,11 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from graph.backends.ladybug.dialect import to_ladybug
-from graph.cypher.lexer import code_only
-from graph.errors import DatabaseError, QueryError, ReadOnlyError
+from graph.backends.ladybug.folder import (
+    build_manifest,
+    current_build,
+    file_identity,
+    names_path,
+)
 from graph.backends.ladybug.names import lookup
+from graph.cypher.lexer import code_only
 from graph.cypher.stored import RESOLVE
-from graph.backends.ladybug.build import build_manifest, current_build, file_identity, names_path
+from graph.errors import DatabaseError, QueryError, ReadOnlyError
 
 
 def used_parameters(text: str, params: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,179 @@
+"""The embedded database's folder: one build file per data fingerprint, a manifest and a name
+index beside each, a ``current`` symlink, and the imported lists.
+
+Reading this layout never loads the build machinery: opening the database to
+answer a query needs only the manifest and the fingerprint of the data files.
+
+>>> import tempfile
+>>> manifest = ensure_database(Path(tempfile.mkdtemp()))
+>>> manifest["nodes"] > 100
+True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from graph.dataset.files import fingerprint
+from graph.errors import DatabaseError
+from graph.paths import data_folders, extra_folders
+
+CURRENT = "current"
+BUILD_SUFFIX = ".lbdb"
+IMPORTS = "imports"
+# Manifests of this format list only the user's extra folders under "folders"; older ones
+# (no "manifest_format") list the shipped data folder of the install that built them first.
+MANIFEST_FORMAT = 2
+
+
+def imports_dir(db_dir: Path) -> Path:
+    """The folder of imported lists (one ``<list>.jsonl`` each), part of every build of ``db_dir``."""
+    return Path(db_dir) / IMPORTS
+
+
+def build_folders(db_dir: Path, folders: list[Path] | None = None) -> list[Path]:
+    """The data folders a build of ``db_dir`` reads: shipped data, extra folders, then imported lists.
+
+    The shipped data is this install's, whatever ``folders`` holds: it is never an extra folder.
+    """
+    imported = imports_dir(db_dir).resolve()
+    folders = [f for f in data_folders(folders) if f != imported]
+    if imported.is_dir():
+        folders.append(imported)
+    return folders
+
+
+def recorded_folders(db_dir: Path, folders) -> list[str]:
+    """What a manifest records of the folders a build read: the user's extra folders only.
+
+    Neither the shipped data folder (its place differs between installs sharing one
+    database: a wheel, an editable checkout, another virtual environment) nor the
+    database's own imported lists, both of which every build reads anyway.
+    """
+    imported = imports_dir(db_dir).resolve()
+    return [str(f) for f in extra_folders(folders) if f != imported]
+
+
+def with_folders_read(db_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    """A manifest as read from disk, its ``folders`` those a build of it reads from this install.
+
+    An old manifest (no ``manifest_format``) lists the shipped data folder of the install
+    that built it first: that entry is dropped, this install's shipped folder takes its place.
+    """
+    if "folders" not in manifest:
+        return manifest
+    extra = list(manifest["folders"])
+    if manifest.get("manifest_format") is None:
+        extra = extra[1:]
+    return {**manifest, "folders": [str(f) for f in build_folders(db_dir, [Path(f) for f in extra])]}
+
+
+def manifest_path(build: Path) -> Path:
+    return build.with_suffix(".json")
+
+
+def names_path(build: Path) -> Path:
+    """The name index beside a build file (:mod:`graph.backends.ladybug.names`)."""
+    return Path(build).with_suffix(".names")
+
+
+def current_build(db_dir: Path) -> Path | None:
+    """The build file the ``current`` link points to, or None when there is none."""
+    link = Path(db_dir) / CURRENT
+    if not link.is_symlink():
+        return None
+    target = Path(db_dir) / os.readlink(link)
+    return target if target.is_file() else None
+
+
+def build_manifest(build: Path) -> dict[str, Any] | None:
+    """The manifest beside a build file, or None when there is none.
+
+    A manifest that cannot be read or is not a techgraph manifest (fingerprint,
+    node and edge counts; folders, when given, a list of paths) raises
+    DatabaseError naming it and the way out.
+
+    >>> import tempfile
+    >>> broken = Path(tempfile.mkdtemp()) / "x.json"; _ = broken.write_text("{")
+    >>> build_manifest(broken.with_suffix(BUILD_SUFFIX))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graph.errors.DatabaseError: .../x.json: the database manifest is not valid JSON; rebuild the database with `techgraph load`
+    """
+    path = manifest_path(Path(build))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise DatabaseError(f"{path}: cannot read the database manifest ({reason}); rebuild the database with `techgraph load`") from None
+    try:
+        manifest = json.loads(text)
+    except ValueError:
+        raise DatabaseError(f"{path}: the database manifest is not valid JSON; rebuild the database with `techgraph load`") from None
+    valid = (
+        isinstance(manifest, dict)
+        and isinstance(manifest.get("fingerprint"), str)
+        and all(type(manifest.get(count)) is int for count in ("nodes", "edges"))
+        and (
+            "folders" not in manifest
+            or (isinstance(manifest["folders"], list) and all(isinstance(f, str) for f in manifest["folders"]))
+        )
+        and type(manifest.get("manifest_format", MANIFEST_FORMAT)) is int
+    )
+    if not valid:
+        raise DatabaseError(f"{path}: not a techgraph database manifest; rebuild the database with `techgraph load`")
+    return manifest
+
+
+def read_manifest(db_dir: Path) -> dict[str, Any] | None:
+    """The manifest of the current build (folders, fingerprint, counts), or None when there is no build.
+
+    Its ``folders`` are those a build reads from this install (:func:`build_folders`): this
+    install's shipped data, the extra folders the manifest records, the imported lists.
+    A current build whose manifest is missing counts as none (the next use rebuilds);
+    one whose manifest is broken raises DatabaseError (see :func:`build_manifest`).
+    """
+    build = current_build(db_dir)
+    if build is None:
+        return None
+    manifest = build_manifest(build)
+    if manifest is not None and "folders" not in manifest:
+        raise DatabaseError(f"{manifest_path(build)}: not a techgraph database manifest; rebuild the database with `techgraph load`")
+    return None if manifest is None else with_folders_read(Path(db_dir), manifest)
+
+
+# The schema forbids control characters in values: U+001F can join a list's items in a CSV field.
+
+
+def file_identity(build: Path) -> dict[str, int]:
+    """Size and modification time of a build file: the manifest records them when the build is made,
+    so that opening the same file again can skip counting its contents (see :class:`graph.backends.ladybug.engine.EmbeddedEngine`)."""
+    stat = Path(build).stat()
+    return {"bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def ensure_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str, Any]:
+    """Return the current build's manifest, rebuilding first when the data changed.
+
+    Without ``folders`` the current build's own folders are checked, so a
+    database loaded with extra folders stays that way. The shipped data read is
+    this install's, whichever install (wheel, checkout, other environment) built
+    the current build: the same data serves as it is, other data is rebuilt.
+    """
+    db_dir = Path(db_dir)
+    manifest = read_manifest(db_dir)
+    if folders is None and manifest is not None:
+        folders = [Path(f) for f in manifest["folders"] if Path(f).is_dir()]
+    folders = build_folders(db_dir, folders)
+    if manifest is None or manifest.get("fingerprint") != fingerprint(folders):
+        from graph.backends.ladybug.build import (
+            build_database,  # only when the data changed
+        )
+
+        return build_database(db_dir, folders)
+    return manifest
