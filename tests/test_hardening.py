@@ -36,10 +36,11 @@ from graph.cypher.readonly import check_read_only
 from graph.backends.ladybug.engine import EmbeddedEngine
 from graph.errors import DatabaseError, DataError, QueryError, ReadOnlyError
 from graph.dataset.network import load_graph
-from graph.backends.neo4j.engine import Neo4jEngine, Neo4jSettings
+from graph.backends.neo4j.engine import Neo4jEngine
+from graph.backends.neo4j.settings import Neo4jSettings
 from graph.cypher.stored import load_queries
 from graph.model.schema import load_schema
-from graph.backends.ladybug.build import current_build, read_manifest
+from graph.backends.ladybug.folder import current_build, read_manifest
 from tests.conftest import EXTRA_DATA, canonical, write
 from tests.fuzzing import (
     _mutate,
@@ -61,7 +62,7 @@ SLOW_QUERIES = {"path"}
 
 def answers(g: TechGraph, every: bool = False) -> dict[str, object]:
     """Every stored query's rows with its example parameters, comparable across builds, and the whole content."""
-    from graph.backends.ladybug.engine import graph_from_engine
+    from graph.backends.base import graph_from_engine
 
     content = graph_from_engine(g.engine)
     out: dict[str, object] = {
@@ -569,10 +570,10 @@ ALLOWED = {
     ("graph/backends/ladybug/build.py", "_execute_all", "execute"): "DDL from the schema, and the COPY statements of _CsvTables.copy_statements (write_database passes both)",
     ("graph/backends/ladybug/build.py", "_CsvTables.copy_statements", "<formatted>"): "COPY of the build's own CSV files: schema labels, types and column numbers, and the file's path as a literal escaped by _cypher_string (LadybugDB takes no parameter there); data values go through the files",
     ("graph/backends/neo4j/engine.py", "Neo4jEngine.run.work", "run"): "passes the caller's statement on; its parameters go separately",
-    ("graph/backends/neo4j/engine.py", "push", "run"): "statements of push_statements (schema-derived); rows and batch size as $rows, $batch",
-    ("graph/backends/neo4j/engine.py", "push_statements", "<formatted>"): "labels, relationship types and property names of the schema",
-    ("graph/backends/neo4j/engine.py", "counts", "run"): "a schema label or relationship type; no values",
-    ("graph/backends/neo4j/engine.py", "counts", "<formatted>"): "a schema label or relationship type; no values",
+    ("graph/backends/neo4j/push.py", "push", "run"): "statements of push_statements (schema-derived); rows and batch size as $rows, $batch",
+    ("graph/backends/neo4j/push.py", "push_statements", "<formatted>"): "labels, relationship types and property names of the schema",
+    ("graph/backends/neo4j/push.py", "counts", "run"): "a schema label or relationship type; no values",
+    ("graph/backends/neo4j/push.py", "counts", "<formatted>"): "a schema label or relationship type; no values",
     ("graph/backends/ladybug/engine.py", "EmbeddedEngine.run", "execute"): "passes the caller's statement on (dialect-rewritten); its parameters go separately",
     ("graph/api.py", "TechGraph.query", "run"): "a stored query's text from queries/*.cypher; its values go as parameters",
     ("graph/api.py", "TechGraph.cypher", "run"): "the user's own statement, checked read-only; its -p values go as parameters",
@@ -603,7 +604,7 @@ def test_no_query_text_is_built_from_values():
     assert kinds[("graph/backends/ladybug/build.py", "_execute_all", "execute")] == "passed"
     assert kinds[("graph/backends/ladybug/build.py", "_CsvTables.copy_statements", "<formatted>")] == "formatted"
     assert kinds[("graph/backends/neo4j/engine.py", "Neo4jEngine.run.work", "run")] == "passed"
-    assert kinds[("graph/backends/neo4j/engine.py", "counts", "run")] == "formatted"
+    assert kinds[("graph/backends/neo4j/push.py", "counts", "run")] == "formatted"
     assert kinds[("graph/backends/neo4j/engine.py", "connect", "run")] == "constant"
     assert kinds[("graph/backends/ladybug/names.py", "lookup", "execute")] in ("constant", "template")
     assert sum(s.kind in ("constant", "template") for s in sites) >= 10
