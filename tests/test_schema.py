@@ -64,6 +64,9 @@ def test_readme_model_section_is_the_generated_one(schema):
         ("node_properties: {id: {type: string}}\nnodes: {A: {}}\nrelations: {R: {pairs: [[A, B]]}}\n", "pair ['A', 'B'] names an undeclared label"),
         ("node_properties: {id: {type: str}}\nnodes: {}\nrelations: {}\n", "type must be one of"),
         ("node_properties: {id: {type: string}}\nnodes: {A: {}}\nrelations: {owns: {pairs: [[A, A]]}}\n", "is not UPPER_SNAKE_CASE"),
+        ("node_properties: {id: {type: string}}\nnodes: {A: {temporal_extent: {start: [id]}}}\nrelations: {}\n", "'id' is not a date property"),
+        ("node_properties: {id: {type: string}}\nnodes: {A: {}}\nrelations: {R: {pairs: [[A, A]]}}\nidentity: {colour: '@'}\n", "identity must map relation properties"),
+        ("node_properties: {id: {type: string}}\nnodes: {A: {}}\nrelations: {R: {pairs: [[A, A]]}}\nownership: {relation: R}\n", "ownership names relation 'R' with share 'share'"),
     ],
 )
 def test_bad_schema_is_rejected(tmp_path, text, message):
@@ -71,3 +74,25 @@ def test_bad_schema_is_rejected(tmp_path, text, message):
     path.write_text(text)
     with pytest.raises(SchemaError, match=message.replace("[", r"\[").replace("]", r"\]")):
         load_schema(path)
+
+
+def test_every_ownership_walk_of_the_stored_queries_has_the_declared_depth():
+    import re
+
+    from graph.cypher.stored import load_queries
+
+    depth = load_schema().ownership.depth
+    bounds = {
+        name: re.findall(r":OWNS\*(\d+)\.\.(\d+)", query.cypher) for name, query in load_queries().items()
+    }
+    walks = {name: found for name, found in bounds.items() if found}
+    assert walks, "no stored query walks ownership: the check would be vacuous"
+    assert all(int(upper) == depth for found in walks.values() for _, upper in found), walks
+
+
+def test_relation_identity_and_extents_are_declared():
+    schema = load_schema()
+    assert schema.identity == {"since": "@", "role": "#"}
+    assert schema.nodes["Measure"].extent.start == ("announced", "effective")
+    assert schema.nodes["Measure"].extent.in_force == ("effective", "announced")
+    assert schema.nodes["Company"].extent.holds({}, "1900-01-01")

@@ -84,7 +84,7 @@ def load_graph(folders: Iterable[Path | str] | None = None, schema: Schema | Non
     -------
     networkx.MultiDiGraph
         Nodes keyed by id with a ``label`` attribute and their properties;
-        edges are keyed by :func:`~graph.dataset.validate.relation_key` and carry ``type`` and their
+        edges are keyed by :meth:`~graph.model.schema.Schema.relation_key` and carry ``type`` and their
         properties.
 
     Raises

@@ -63,20 +63,6 @@ def _check_sources(record: Record, sources: list[str], documents: dict[str, Any]
             )
 
 
-def relation_key(rel_type: str, source: str, target: str, values: dict[str, Any]) -> str:
-    """The identity of a relation: type and ends, plus ``since`` and ``role`` when given.
-
-    >>> relation_key("HOLDS_OFFICE", "xi-jinping", "prc", {"role": "President", "since": "2013-03-14"})
-    'HOLDS_OFFICE:xi-jinping->prc@2013-03-14#President'
-    """
-    key = f"{rel_type}:{source}->{target}"
-    if values.get("since"):
-        key += f"@{values['since']}"
-    if values.get("role"):
-        key += f"#{values['role']}"
-    return key
-
-
 def validate_record(record: Record, schema: Schema) -> dict[str, Any]:
     """A record's values as its schema model validates them (relations keep ``from``), or a DataError.
 
@@ -194,7 +180,7 @@ def dataset_rows(folders: Iterable[Path | str] | None = None, schema: Schema | N
             options = ", ".join(f"{a}->{b}" for a, b in allowed)
             raise DataError(f"{record.where}: {_record_name(record)}: {record.kind} cannot join {pair[0]} to {pair[1]} (allowed: {options})")
         _check_sources(record, values["sources"], documents)
-        key = relation_key(record.kind, source, target, values)
+        key = schema.relation_key(record.kind, source, target, values)
         if key in seen:
             raise DataError(f"{record.where}: {_record_name(record)}: duplicate relation, first given at {records.place(seen[key])}")
         seen[key] = records.where(record)

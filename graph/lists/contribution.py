@@ -32,7 +32,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from graph.dataset.files import EXTEND
-from graph.dataset.validate import first_error, relation_key
+from graph.dataset.validate import first_error
 from graph.errors import DataError, brief
 from graph.lists.formats import importer
 from graph.lists.formats.base import BadRow, Entity, Listing, Ownership, Program, clean_text
@@ -95,7 +95,7 @@ class Contribution:
             elif kind in schema.nodes:
                 contribution.nodes[record["id"]] = (kind, record)
             else:
-                contribution.edges[relation_key(kind, record["from"], record["to"], record)] = (kind, record)
+                contribution.edges[schema.relation_key(kind, record["from"], record["to"], record)] = (kind, record)
         return contribution
 
     def _valid(self, kind: str, fields: dict[str, Any], where: str) -> dict[str, Any]:
@@ -130,7 +130,7 @@ class Contribution:
     def add_edge(self, rel_type: str, source: str, target: str, fields: dict[str, Any], where: str) -> str:
         values = self._valid(rel_type, {"from": source, "to": target, **fields}, where)
         values.pop("from_", None), values.pop("to", None)
-        key = relation_key(rel_type, source, target, values)
+        key = self.schema.relation_key(rel_type, source, target, values)
         self.g.add_edge(source, target, key=key, type=rel_type, **values)
         self.edges[key] = (rel_type, {"from": source, "to": target, **values})
         self.edge_ends[key] = (source, target)
@@ -293,7 +293,7 @@ class Importer:
             "since": listing.since, "until": listing.until, "note": listing.note,
             "records": [self._record_id(listing.record)],
         }  # fmt: skip
-        key = relation_key("SANCTIONS", measure, node, fields)
+        key = self.c.schema.relation_key("SANCTIONS", measure, node, fields)
         self.report.listings += 1
         self.seen_listings.add(key)
         if self.c.edge(key) is None:
@@ -326,7 +326,7 @@ class Importer:
             "share": ownership.share, "since": ownership.since, "until": ownership.until,
             "records": [self._record_id(ownership.owned)],
         }  # fmt: skip
-        key = relation_key("OWNS", owner, owned, fields)
+        key = self.c.schema.relation_key("OWNS", owner, owned, fields)
         self.report.ownerships += 1
         if self.c.edge(key) is None:
             self.c.add_edge("OWNS", owner, owned, fields, ownership.where)
