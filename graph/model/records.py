@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
 from graph.model.types import Property, check_id, check_share
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel, TypeAdapter
+    from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-RECORD_CONFIG = {"extra": "forbid", "strict": False, "populate_by_name": True}  # a pydantic ConfigDict
+RECORD_CONFIG: ConfigDict = {"extra": "forbid", "strict": False, "populate_by_name": True}
 
 
 def _python_type(prop: Property) -> Any:
     if prop.enum:
-        return Literal[prop.enum]  # type: ignore[valid-type]
+        return Literal[prop.enum]
     return prop.kind.python
 
 
@@ -43,7 +43,8 @@ def _annotated(prop: Property) -> Any:
         checks.append(AfterValidator(check_share))
     if prop.type == "string" and not prop.enum:
         checks.append(AfterValidator(prop.kind.check))
-    return Annotated[(annotation, *checks)] if checks else annotation
+    params = (annotation, *checks)  # not `Annotated[(annotation, *checks)]`: mypy reads that as 3.11's star subscript
+    return Annotated[params] if checks else annotation
 
 
 def _record_fields(properties: dict[str, Property], is_relation: bool) -> dict[str, tuple[Any, bool, str]]:
@@ -61,10 +62,12 @@ def record_model(name: str, properties: dict[str, Property], is_relation: bool) 
 
     fields: dict[str, Any] = {}
     for field_name, (annotation, required, description) in _record_fields(properties, is_relation).items():
-        python_name, alias = ("from_", {"alias": "from"}) if field_name == "from" else (field_name, {})
-        default = ... if required else None
-        fields[python_name] = (annotation if required else Optional[annotation], Field(default, description=description, **alias))
-    return create_model(name, __config__=RECORD_CONFIG, **fields)  # type: ignore[call-overload]
+        python_name = "from_" if field_name == "from" else field_name
+        alias: dict[str, Any] = {"alias": "from"} if field_name == "from" else {}
+        default: Any = ... if required else None
+        # typing.Optional, not `X | None`: a type built at run time, given to pydantic as it always was
+        fields[python_name] = (annotation if required else Optional[annotation], Field(default, description=description, **alias))  # noqa: UP045
+    return create_model(name, __config__=RECORD_CONFIG, **fields)
 
 
 def line_adapter(name: str, properties: dict[str, Property], is_relation: bool) -> TypeAdapter:
@@ -73,11 +76,11 @@ def line_adapter(name: str, properties: dict[str, Property], is_relation: bool) 
     from typing_extensions import NotRequired, Required, TypedDict
 
     keys = {
-        field_name: Required[annotation] if required else NotRequired[Optional[annotation]]
+        field_name: Required[annotation] if required else NotRequired[Optional[annotation]]  # noqa: UP045
         for field_name, (annotation, required, _) in _record_fields(properties, is_relation).items()
     }
-    record = TypedDict(name, keys)  # type: ignore[operator]
+    record = TypedDict(name, keys)  # type: ignore[misc]  # built at run time: mypy wants a literal name and fields
     record.__pydantic_config__ = RECORD_CONFIG  # type: ignore[attr-defined]
-    line = TypedDict(f"{name}Line", {name: record})  # type: ignore[operator]
+    line = TypedDict(f"{name}Line", {name: record})  # type: ignore[misc]
     line.__pydantic_config__ = {"extra": "forbid"}  # type: ignore[attr-defined]
     return TypeAdapter(line)
