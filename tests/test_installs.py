@@ -23,7 +23,7 @@ import pytest
 
 import graph
 import graph.paths
-from graph.backends.ladybug.build import build_manifest, current_build, ensure_database, read_manifest
+from graph.backends.ladybug.folder import build_manifest, current_build, ensure_database, read_manifest
 from graph.paths import data_dir, queries_dir
 
 CHECKOUT = Path(graph.__file__).resolve().parent  # the package these tests run
