@@ -35,10 +35,11 @@ def snapshot(g: nx.MultiDiGraph, day: str, schema: Schema | None = None) -> nx.M
     """
     day = check_day(day)
     schema = schema or load_schema()
-    view = nx.MultiDiGraph(**g.graph)
+    view: nx.MultiDiGraph = nx.MultiDiGraph(**g.graph)
     view.add_nodes_from((n, d) for n, d in g.nodes(data=True) if node_holds(d, day, schema))
+    # A multigraph takes (u, v, key, data); the stubs give add_edges_from only Graph's 2- and 3-tuples.
     view.add_edges_from(
-        (u, v, k, d)
+        (u, v, k, d)  # type: ignore[misc]
         for u, v, k, d in g.edges(keys=True, data=True)
         if u in view and v in view and schema.relation_extent.holds(d, day)
     )

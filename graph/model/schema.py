@@ -156,7 +156,7 @@ class Schema:
         return self._models["Extend"]
 
     def _extend_properties(self) -> dict[str, Property]:
-        declared = [*self.nodes.values(), *self.relations.values()]
+        declared: list[NodeType | RelationType] = [*self.nodes.values(), *self.relations.values()]
         lists = {
             n: dataclasses.replace(p, required=False)
             for kind in declared
@@ -323,11 +323,15 @@ def load_schema(path: Path | str | None = None) -> Schema:
     relation_extent = _extent(raw.get("relation_extent"), shared_rel, f"{path}: relation_extent")
     identity = raw.get("identity") or {}
     every_relation_property = {n for rel in relations.values() for n in rel.properties}
-    if not isinstance(identity, dict) or any(name not in every_relation_property or not isinstance(mark, str) for name, mark in identity.items()):
+    if not isinstance(identity, dict) or any(
+        name not in every_relation_property or not isinstance(mark, str) for name, mark in identity.items()
+    ):
         raise SchemaError(f"{path}: identity must map relation properties to the marker that introduces them in the key")
     ownership = Ownership(**(raw.get("ownership") or {}))
     if ownership.relation not in relations or ownership.share not in relations[ownership.relation].properties:
-        raise SchemaError(f"{path}: ownership names relation {ownership.relation!r} with share {ownership.share!r}, which are not declared")
+        raise SchemaError(
+            f"{path}: ownership names relation {ownership.relation!r} with share {ownership.share!r}, which are not declared"
+        )
     if type(ownership.depth) is not int or ownership.depth < 1:
         raise SchemaError(f"{path}: ownership depth must be a positive integer")
     return Schema(nodes, relations, path, relation_extent, identity, ownership)

@@ -23,7 +23,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph.model.schema import Schema, load_schema
+from graph.model.schema import NodeType, RelationType, Schema, load_schema
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def json_lists(data: dict[str, Any]) -> dict[str, Any]:
 def decoded(h: nx.MultiDiGraph, schema: Schema | None) -> nx.MultiDiGraph:
     """Turn the JSON text of the schema's string-list properties back into lists."""
     schema = schema or load_schema()
-    kinds = [*schema.nodes.values(), *schema.relations.values()]
+    kinds: list[NodeType | RelationType] = [*schema.nodes.values(), *schema.relations.values()]
     lists = {p.name for kind in kinds for p in kind.properties.values() if p.type == "string-list"}
     for data in [*(d for _, d in h.nodes(data=True)), *(d for *_, d in h.edges(data=True))]:
         data.update({k: json.loads(v) for k, v in data.items() if k in lists})

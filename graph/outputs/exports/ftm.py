@@ -115,7 +115,7 @@ def ftm_entities(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
             props["percentage"] = f"{d['share']:g}"
         if schema == "Sanction":
             measure = g.nodes[u]
-            issuers = [g.nodes[i] for i, _, t in g.in_edges(u, data="type") if t == "ISSUED"]
+            issuers = [g.nodes[i] for i, _, e in g.in_edges(u, data=True) if e.get("type") == "ISSUED"]
             props.update(
                 program=measure["name"], programId=ftm_id(u),
                 reason=measure.get("summary"), listingDate=measure.get("announced"),

@@ -11,6 +11,7 @@ this and gives back the graph :func:`load_graph` built, without the catalogue.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import networkx as nx
 
@@ -20,7 +21,7 @@ from graph.outputs.exports.base import decoded, json_lists, one_file
 
 def write_gexf(g: nx.MultiDiGraph, path: Path | str) -> None:
     """Write GEXF 1.2draft for Gephi: nodes labelled by name, edges by type, lists as JSON text."""
-    h = nx.MultiDiGraph()
+    h: nx.MultiDiGraph = nx.MultiDiGraph()
     for n, d in g.nodes(data=True):
         h.add_node(n, **{**json_lists(d), "label": d["name"], "node_label": d["label"]})
     for u, v, k, d in g.edges(keys=True, data=True):
@@ -42,7 +43,7 @@ def read_gexf(path: Path | str, schema: Schema | None = None) -> nx.MultiDiGraph
     >>> h.edges["tencent", "wechat", "OWNS:tencent->wechat"] == g.edges["tencent", "wechat", "OWNS:tencent->wechat"]
     True
     """
-    h = nx.read_gexf(path)
+    h = cast(nx.MultiDiGraph, nx.read_gexf(path))  # directed, as write_gexf wrote it
     h.graph = {}
     for _, data in h.nodes(data=True):
         data["label"] = data.pop("node_label")

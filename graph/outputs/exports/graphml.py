@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any, cast
 
 import networkx as nx
 
@@ -20,9 +21,11 @@ from graph.outputs.exports.base import decoded, json_lists, one_file
 
 def write_graphml(g: nx.MultiDiGraph, path: Path | str) -> None:
     """Write GraphML; lists and graph attributes (the document catalogue) as JSON text."""
-    h = nx.MultiDiGraph(**{k: json.dumps(v, ensure_ascii=False) for k, v in g.graph.items()})
+    attributes: dict[str, Any] = {k: json.dumps(v, ensure_ascii=False) for k, v in g.graph.items()}
+    h: nx.MultiDiGraph = nx.MultiDiGraph(**attributes)
     h.add_nodes_from((n, json_lists(d)) for n, d in g.nodes(data=True))
-    h.add_edges_from((u, v, k, json_lists(d)) for u, v, k, d in g.edges(keys=True, data=True))
+    # A multigraph takes (u, v, key, data); the stubs give add_edges_from only Graph's 2- and 3-tuples.
+    h.add_edges_from((u, v, k, json_lists(d)) for u, v, k, d in g.edges(keys=True, data=True))  # type: ignore[misc]
     nx.write_graphml(h, path, encoding="utf-8")
 
 
@@ -37,7 +40,7 @@ def read_graphml(path: Path | str, schema: Schema | None = None) -> nx.MultiDiGr
     >>> read_graphml(path).nodes["tencent"] == g.nodes["tencent"]
     True
     """
-    h = nx.read_graphml(path, force_multigraph=True)
+    h = cast(nx.MultiDiGraph, nx.read_graphml(path, force_multigraph=True))  # directed, as write_graphml wrote it
     h.graph = {k: json.loads(v) for k, v in h.graph.items() if k not in ("node_default", "edge_default")}
     return decoded(h, schema)
 

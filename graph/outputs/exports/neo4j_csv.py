@@ -88,8 +88,9 @@ def neo4j_admin_command(files: Iterable[Path | str], database: str = "neo4j") ->
     neo4j-admin can read the paths, then create the uniqueness constraints
     (:meth:`Schema.neo4j_constraints`) that ``techgraph push`` would.
 
-    >>> print(neo4j_admin_command(["out/OWNS_relationships.csv", "out/Company_nodes.csv"]))
-    neo4j-admin database import full neo4j --overwrite-destination '--array-delimiter=;' --multiline-fields=true --nodes=out/Company_nodes.csv --relationships=out/OWNS_relationships.csv
+    >>> print(neo4j_admin_command(["out/OWNS_relationships.csv", "out/Company_nodes.csv"]))  # doctest: +NORMALIZE_WHITESPACE
+    neo4j-admin database import full neo4j --overwrite-destination '--array-delimiter=;' --multiline-fields=true
+    --nodes=out/Company_nodes.csv --relationships=out/OWNS_relationships.csv
     """
     paths = [Path(f) for f in files]
     return shlex.join([
