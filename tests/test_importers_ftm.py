@@ -196,8 +196,8 @@ def test_issuers():
 
 
 def test_module_interface():
-    assert (ftm.NAME, ftm.EXTRA_FILES) == ("ftm", {})
-    assert ftm.PUBLISHED_AT.startswith("https://")
+    assert (ftm.FORMAT.name, ftm.FORMAT.extra_files) == ("ftm", {})
+    assert ftm.FORMAT.published_at.startswith("https://")
 
 
 def _check_ftm(entity: dict, model) -> None:

@@ -239,8 +239,8 @@ def test_cn_malformed_rows():
 
 @pytest.mark.parametrize("module", [dod_1260h, fcc_covered_list, cn_countermeasures])
 def test_module_interface(module):
-    assert module.NAME in {"dod-1260h", "fcc-covered-list", "cn-countermeasures"}
-    assert module.PUBLISHED_AT.startswith("https://") and module.EXTRA_FILES == {}
+    assert module.FORMAT.name in {"dod-1260h", "fcc-covered-list", "cn-countermeasures"}
+    assert module.FORMAT.published_at.startswith("https://") and module.FORMAT.extra_files == {}
     assert inspect.isgeneratorfunction(module.read)
 
 

@@ -170,8 +170,8 @@ def test_consolidated_bad_rows():
 
 def test_one_reader_for_both_lists_and_the_same_measure_ids():
     assert ofac_consolidated.read_ofac_csv is ofac_sdn.read_ofac_csv
-    assert (ofac_sdn.NAME, ofac_consolidated.NAME) == ("ofac-sdn", "ofac-consolidated")
-    assert set(ofac_sdn.EXTRA_FILES) == set(ofac_consolidated.EXTRA_FILES) == {"alt", "add"}
+    assert (ofac_sdn.FORMAT.name, ofac_consolidated.FORMAT.name) == ("ofac-sdn", "ofac-consolidated")
+    assert set(ofac_sdn.FORMAT.extra_files) == set(ofac_consolidated.FORMAT.extra_files) == {"alt", "add"}
     assert ofac_program("CMIC-EO13959", (OFAC_CONSOLIDATED_URL,)).id == ofac_program("[CMIC-EO13959]").id
 
 

@@ -34,7 +34,7 @@ from pydantic import ValidationError
 from graph.dataset.files import EXTEND
 from graph.dataset.validate import first_error
 from graph.errors import DataError, brief
-from graph.lists.formats import importer
+from graph.lists.formats import list_format
 from graph.lists.formats.base import BadRow, Entity, Listing, Ownership, Program, clean_text
 from graph.lists.formats.programs import slug
 from graph.lists.resolve import Resolver, merge_entry
@@ -181,7 +181,7 @@ class Importer:
         self.seen_listings: set[str] = set()
         self.used_ids = set(contribution.g.nodes)
         # A list names each party once, so two of its records are two parties; the CSL, a compilation, does not.
-        self.distinct_records = getattr(importer(list_name), "DISTINCT_RECORDS", True)
+        self.distinct_records = list_format(list_name).distinct_records
 
     def bad(self, where: str, reason: str) -> None:
         if not self.skip_bad:
@@ -265,7 +265,7 @@ class Importer:
         return node
 
     def _default_source(self) -> str:
-        return importer(self.list).PUBLISHED_AT
+        return list_format(self.list).published_at
 
     def program(self, program: Program, where: str) -> str:
         if program.id in self.c.g:

@@ -36,19 +36,19 @@ from typing import Any, Callable
 from graph.dataset.derived import derive
 from graph.dataset.network import load_graph
 from graph.errors import DataError, QueryError
-from graph.lists.contribution import Contribution, ImportReport, Importer
-from graph.lists.formats import FORMATS, importer
-from graph.lists.formats.base import BadRow, Listing, Ownership
+from graph.lists.contribution import Contribution, Importer, ImportReport
+from graph.lists.formats import FORMATS, list_format
+from graph.lists.formats.base import BadRow, ListFormat, Listing, Ownership
 from graph.model.schema import Schema, load_schema
 from graph.text import shown
 
-__all__ = ["FORMATS", "ImportReport", "apply_list", "import_list", "importer"]
+__all__ = ["FORMATS", "ImportReport", "apply_list", "import_list", "list_format"]
 
 
-def _files(path: Path, extra: dict[str, Any], module) -> tuple[Path, dict[str, Path]]:
-    unknown = set(extra) - set(module.EXTRA_FILES)
+def _files(path: Path, extra: dict[str, Any], declared: ListFormat) -> tuple[Path, dict[str, Path]]:
+    unknown = set(extra) - set(declared.extra_files)
     if unknown:
-        raise QueryError(f"{module.NAME} takes no {', '.join(sorted(unknown))} file")
+        raise QueryError(f"{declared.name} takes no {', '.join(sorted(unknown))} file")
     files = {"": Path(path), **{k: Path(v) for k, v in extra.items() if v}}
     for file in files.values():
         if not file.is_file():
@@ -85,14 +85,14 @@ def apply_list(
     """
     from graph.model.dates import check_day
 
-    module = importer(fmt)
-    path, extra_files = _files(Path(path), extra, module)
+    declared = list_format(fmt)
+    path, extra_files = _files(Path(path), extra, declared)
     edition = check_day(edition) if edition else datetime.date.today().isoformat()
     schema = load_schema()
-    report = ImportReport(module.NAME, edition)
+    report = ImportReport(declared.name, edition)
     contribution = Contribution.read(previous, g, schema) if previous else Contribution(g, schema)
-    run = Importer(contribution, module.NAME, edition, report, skip_bad)
-    for item in module.read(path, **extra_files):
+    run = Importer(contribution, declared.name, edition, report, skip_bad)
+    for item in declared.read(path, **extra_files):
         run.take(item)
         if not isinstance(item, (Listing, Ownership)):
             report.rows += 1
@@ -151,12 +151,12 @@ def import_list(
     >>> report.entities, report.merged, report.new_nodes
     (1, 1, 0)
     """
+    from graph.backends.ladybug.folder import build_folders, imports_dir, read_manifest
     from graph.paths import default_db_dir
-    from graph.backends.ladybug.build import build_folders, imports_dir, read_manifest
 
     started = time.perf_counter()
     db_dir = Path(db) if db else default_db_dir()
-    target_file = imports_dir(db_dir) / f"{importer(fmt).NAME}.jsonl"
+    target_file = imports_dir(db_dir) / f"{list_format(fmt).name}.jsonl"
     engine = None
     try:
         if neo4j is not None:
@@ -202,9 +202,10 @@ def _write_skipped(path: Path, skipped: list[BadRow]) -> Path:
 
 def _install(db_dir: Path, target_file: Path, text: str, old: str | None, g, folders: list[Path]) -> None:
     """Replace the list's data file and swap in a database built from ``g``; on failure restore the file."""
+    from graph.backends.ladybug.build import install_build
+    from graph.backends.ladybug.folder import build_folders
     from graph.dataset.files import fingerprint
     from graph.dataset.network import graph_rows
-    from graph.backends.ladybug.build import build_folders, install_build
 
     target_file.parent.mkdir(parents=True, exist_ok=True)
     temporary = target_file.with_name(f".{target_file.name}.{os.getpid()}.tmp")

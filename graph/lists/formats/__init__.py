@@ -1,12 +1,14 @@
-"""One parser module per published list; :data:`FORMATS` maps each CLI format name to its module.
+"""One parser module per published list, each declaring its :class:`~graph.lists.formats.base.ListFormat`
+as ``FORMAT``; :data:`FORMATS` maps each CLI format name to its module, loaded on first use.
 
->>> importer("ofac-sdn").NAME
-'ofac-sdn'
+>>> list_format("ofac-sdn").extra_files["alt"]
+'alias file (alt.csv)'
 """
 
 import importlib
 
 from graph.errors import QueryError
+from graph.lists.formats.base import ListFormat
 
 FORMATS = {
     "ofac-sdn": "graph.lists.formats.ofac_sdn",
@@ -19,8 +21,9 @@ FORMATS = {
 }
 
 
-def importer(fmt: str):
-    """The importer module of a format name (``ofac-sdn``, ``csl``, ``ftm`` ...)."""
+def list_format(fmt: str) -> ListFormat:
+    """The declared format of a format name (``ofac-sdn``, ``csl``, ``ftm`` ...)."""
     if fmt not in FORMATS:
         raise QueryError(f"unknown list format {fmt!r} (known: {', '.join(sorted(FORMATS))})")
-    return importlib.import_module(FORMATS[fmt])
+    declared: ListFormat = importlib.import_module(FORMATS[fmt]).FORMAT
+    return declared

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from graph.errors import DataError, brief
 
@@ -94,6 +96,20 @@ class Ownership:
     since: str | None = None
     until: str | None = None
     sources: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ListFormat:
+    """One published list's format: its CLI name, where it is published, its reader, the side
+    files the reader takes (option name -> what it is), and whether two records of it are
+    always two parties (``distinct_records``: a list's own ids; not a compilation's rows or
+    records made from names)."""
+
+    name: str
+    published_at: str
+    read: Callable[..., Iterator[Any]]
+    extra_files: dict[str, str] = field(default_factory=dict)
+    distinct_records: bool = True
 
 
 @dataclass

@@ -33,6 +33,7 @@ from graph.lists.formats.base import (
     BadRow,
     Entity,
     Item,
+    ListFormat,
     Listing,
     Program,
     clean_text,
@@ -41,12 +42,6 @@ from graph.lists.formats.base import (
     split_list,
 )
 from graph.lists.formats.programs import slug
-
-NAME = "cn-countermeasures"
-PUBLISHED_AT = "https://github.com/opensanctions/opensanctions/blob/main/datasets/cn/sanctions/sanctions.csv"
-EXTRA_FILES: dict[str, str] = {}
-# Records are slugs of names, not the list's own ids: two of them may still be one party (a renamed one).
-DISTINCT_RECORDS = False
 
 COLUMNS = ("Type", "QID", "Name", "Alias", "Chinese name", "Country", "Summary", "Body", "List", "Date", "End date", "Source URL")
 
@@ -180,3 +175,7 @@ def read(path: Path, **extra: object) -> Iterator[Item]:
             summary=summary if label != "Official" else None, sources=sources,
         )
         yield Listing(record=record, program=program, where=where, since=since, until=until, sources=sources)
+
+
+# Records are slugs of names, not the list's own ids: two of them may still be one party (a renamed one).
+FORMAT = ListFormat("cn-countermeasures", "https://github.com/opensanctions/opensanctions/blob/main/datasets/cn/sanctions/sanctions.csv", read, distinct_records=False)

@@ -47,6 +47,7 @@ from graph.lists.formats.base import (
     BadRow,
     Entity,
     Item,
+    ListFormat,
     Listing,
     Ownership,
     clean_text,
@@ -63,12 +64,6 @@ from graph.lists.formats.ofac_sdn import (
 )
 from graph.lists.formats.programs import CSL_URL, csl_list_code, csl_programs
 from graph.text import decode, not_utf8, numbered_lines, shown
-
-NAME = "csl"
-PUBLISHED_AT = CSL_URL
-EXTRA_FILES: dict[str, str] = {}
-# A compilation: one party listed by several agencies is several rows, each with its own id.
-DISTINCT_RECORDS = False
 
 _FR_CITATION = re.compile(r"\b(\d{1,3}) FR (\d+)\b")
 _FIRST_ONLINE_FR_VOLUME = 59  # federalregister.gov holds the Federal Register from 1994 (volume 59) on.
@@ -381,3 +376,7 @@ def read_json(path: Path) -> Iterator[Item]:
 def read(path: Path) -> Iterator[Item]:
     """The items of a CSL file: JSON when its name ends in .json or .jsonl, else CSV."""
     return read_json(path) if path.suffix.lower() in (".json", ".jsonl", ".ndjson") else read_csv(path)
+
+
+# A compilation: one party listed by several agencies is several rows, each with its own id.
+FORMAT = ListFormat("csl", CSL_URL, read, distinct_records=False)

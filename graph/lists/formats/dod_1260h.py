@@ -29,6 +29,7 @@ from graph.lists.formats.base import (
     BadRow,
     Entity,
     Item,
+    ListFormat,
     Listing,
     Ownership,
     Program,
@@ -38,12 +39,6 @@ from graph.lists.formats.base import (
     split_list,
 )
 from graph.lists.formats.programs import slug
-
-NAME = "dod-1260h"
-PUBLISHED_AT = "https://github.com/opensanctions/opensanctions/blob/main/datasets/us/dod_chinese_milcorps/sanctions.csv"
-EXTRA_FILES: dict[str, str] = {}
-# Records are slugs of names, not the list's own ids: two of them may still be one party (a renamed one).
-DISTINCT_RECORDS = False
 
 COLUMNS = ("Name", "Clean Name", "Alias", "Previous Name", "Parent Name", "Note", "Start date", "End date", "Source Url")
 LEGAL_BASIS = "Section 1260H of the William M. (Mac) Thornberry National Defense Authorization Act for Fiscal Year 2021 (Pub. L. 116-283)"
@@ -126,3 +121,7 @@ def read(path: Path, **extra: object) -> Iterator[Item]:
         parent = clean_text(values["Parent Name"])
         if parent:
             yield Ownership(owned=record, owner=parent, where=where, owner_is_name=True, sources=sources)
+
+
+# Records are slugs of names, not the list's own ids: two of them may still be one party (a renamed one).
+FORMAT = ListFormat("dod-1260h", "https://github.com/opensanctions/opensanctions/blob/main/datasets/us/dod_chinese_milcorps/sanctions.csv", read, distinct_records=False)

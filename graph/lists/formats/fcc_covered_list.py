@@ -27,6 +27,7 @@ from graph.lists.formats.base import (
     BadRow,
     Entity,
     Item,
+    ListFormat,
     Listing,
     Ownership,
     Program,
@@ -34,12 +35,6 @@ from graph.lists.formats.base import (
     iso_date,
 )
 from graph.lists.formats.programs import slug
-
-NAME = "fcc-covered-list"
-PUBLISHED_AT = "https://github.com/opensanctions/opensanctions/blob/main/datasets/us/fcc_covered_list/table.csv"
-EXTRA_FILES: dict[str, str] = {}
-# Records are slugs of names, not the list's own ids: two of them may still be one party (a renamed one).
-DISTINCT_RECORDS = False
 
 COLUMNS = ("covered_equipment_or_services", "date_of_inclusion_on_covered_list")
 COVERED_LIST_URL = "https://www.fcc.gov/supplychain/coveredlist"
@@ -118,3 +113,7 @@ def read(path: Path, **extra: object) -> Iterator[Item]:
         if len(names) == 2 and subsidiary:
             yield Ownership(owned=slug(names[1]), owner=slug(names[0]), where=where,
                             share=100.0 if subsidiary.group("kind") else None, sources=[COVERED_LIST_URL])
+
+
+# Records are slugs of names, not the list's own ids: two of them may still be one party (a renamed one).
+FORMAT = ListFormat("fcc-covered-list", "https://github.com/opensanctions/opensanctions/blob/main/datasets/us/fcc_covered_list/table.csv", read, distinct_records=False)

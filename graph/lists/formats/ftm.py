@@ -38,6 +38,7 @@ from graph.lists.formats.base import (
     BadRow,
     Entity,
     Item,
+    ListFormat,
     Listing,
     Ownership,
     Program,
@@ -45,10 +46,6 @@ from graph.lists.formats.base import (
 )
 from graph.lists.formats.programs import ofac_program, slug
 from graph.text import not_utf8, numbered_lines
-
-NAME = "ftm"
-PUBLISHED_AT = "https://www.opensanctions.org/docs/bulk/json/"
-EXTRA_FILES: dict[str, str] = {}
 
 FALLBACK_SOURCE = "https://www.opensanctions.org/datasets/"
 
@@ -340,3 +337,6 @@ def read(path: Path, **extra: object) -> Iterator[Item]:
             continue
         # A line holding several entities is in the nested form: only then walk its properties.
         yield from reader.items(data, where, line.count(b'"schema"') > 1)
+
+
+FORMAT = ListFormat("ftm", "https://www.opensanctions.org/docs/bulk/json/", read)

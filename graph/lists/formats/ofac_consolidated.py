@@ -22,15 +22,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from graph.lists.formats.base import Item
+from graph.lists.formats.base import Item, ListFormat
 from graph.lists.formats.ofac_sdn import read_ofac_csv
 from graph.lists.formats.programs import OFAC_CONSOLIDATED_URL
-
-NAME = "ofac-consolidated"
-PUBLISHED_AT = OFAC_CONSOLIDATED_URL
-EXTRA_FILES = {"alt": "alias file (cons_alt.csv)", "add": "address file (cons_add.csv)"}
 
 
 def read(path: Path, alt: Path | None = None, add: Path | None = None) -> Iterator[Item]:
     """The items of cons_prim.csv (with its alias and address files when given), in file order."""
     return read_ofac_csv(path, OFAC_CONSOLIDATED_URL, alt=alt, add=add)
+
+
+FORMAT = ListFormat("ofac-consolidated", OFAC_CONSOLIDATED_URL, read, extra_files={"alt": "alias file (cons_alt.csv)", "add": "address file (cons_add.csv)"})

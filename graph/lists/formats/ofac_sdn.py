@@ -38,13 +38,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.errors import DataError
-from graph.lists.formats.base import BadRow, Entity, Item, Listing, Ownership, clean_text, iso_date
+from graph.lists.formats.base import BadRow, Entity, Item, ListFormat, Listing, Ownership, clean_text, iso_date
 from graph.lists.formats.programs import OFAC_SDN_URL, ofac_program
 from graph.text import numbered_lines, shown
-
-NAME = "ofac-sdn"
-PUBLISHED_AT = OFAC_SDN_URL
-EXTRA_FILES = {"alt": "alias file (alt.csv)", "add": "address file (add.csv)"}
 
 PERSON_ROLE = "Person designated by OFAC"
 REMARKS_LIMIT = 1000  # OFAC truncates the legacy Remarks column at this many characters.
@@ -320,3 +316,6 @@ def _row_items(row: list[str], where: str, list_url: str, aliases: dict[str, lis
 def read(path: Path, alt: Path | None = None, add: Path | None = None) -> Iterator[Item]:
     """The items of sdn.csv (with its alias and address files when given), in file order."""
     return read_ofac_csv(path, OFAC_SDN_URL, alt=alt, add=add)
+
+
+FORMAT = ListFormat("ofac-sdn", OFAC_SDN_URL, read, extra_files={"alt": "alias file (alt.csv)", "add": "address file (add.csv)"})
