@@ -109,8 +109,8 @@ def test_timeline_as_of_leaves_later_measures_out(g, tmp_path):
     ("name", "as_of", "message"),
     [
         ("timeline.jpg", None, "cannot write a timeline as '.jpg' (use .png or .svg)"),
-        ("timeline.png", "July 2020", "as_of must be an ISO date YYYY-MM-DD, not 'July 2020'"),
-        ("timeline.png", "2020-02-30", "as_of '2020-02-30': day is out of range for month"),
+        ("timeline.png", "July 2020", "as_of 'July 2020' is not an ISO-8601 day (YYYY-MM-DD)"),
+        ("timeline.png", "2020-02-30", "as_of '2020-02-30' is not an ISO-8601 day (YYYY-MM-DD)"),
         ("missing/timeline.png", None, "cannot write: No such file or directory"),
     ],
 )

@@ -11,7 +11,6 @@ it, with an arrow to every measure it retaliates against.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -27,10 +26,12 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.transforms import blended_transform_factory
 
-from graph.text import shown
-from graph.errors import PictureError
+from graph.errors import PictureError, QueryError
+from graph.model.dates import check_day
+from graph.model.schema import load_schema
 from graph.model.style import FALLBACK, PALETTE
 from graph.outputs.drawing import LABEL, check_suffix, drawable, short_name
+from graph.text import shown
 
 MIN_LANE = 3  # a body with fewer measures shares its side's "other" lane
 SIDES = {"US": "US", "CN": "China", "HK": "China"}  # issuer country -> side, as the stored queries count them
@@ -113,12 +114,13 @@ def _lanes(g: nx.MultiDiGraph, measures: list[str]) -> tuple[dict[str, str | Non
 
 def _marks(g: nx.MultiDiGraph, until: date | None) -> tuple[list[_Mark], dict[str, dict[str, Any]], int, int]:
     """The measures to draw with their lanes, and how many were undated or later than ``until``."""
+    extent = load_schema().nodes["Measure"].extent  # drawn at the day it began: announced, else effective
     dated: dict[str, tuple[date, bool]] = {}
     undated = later = 0
     for node_id, node in g.nodes(data=True):
         if node["label"] != "Measure":
             continue
-        when = node.get("announced") or node.get("effective")
+        when = extent.begins(node)
         if not when:
             undated += 1
         elif until and _day(when)[0] > until:
@@ -183,12 +185,10 @@ def _draw_lanes(fig: Figure, ax, lanes: dict[str, dict], base: dict[str, float],
 def _as_of(value: str | None) -> date | None:
     if value is None:
         return None
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise PictureError(f"as_of must be an ISO date YYYY-MM-DD, not {value!r}")
     try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise PictureError(f"as_of {value!r}: {exc}") from None
+        return date.fromisoformat(check_day(value, what="as_of"))
+    except QueryError as exc:
+        raise PictureError(str(exc)) from None
 
 
 def _draw_marks(ax, marks: list[_Mark], arrows: list[tuple[str, str]], base: dict[str, float], tint: dict) -> None:

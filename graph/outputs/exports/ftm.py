@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import networkx as nx
 
+from graph.model.schema import load_schema
 from graph.outputs.exports.base import one_file
 
 # FollowTheMoney schema of each label, and where each property goes beyond the
@@ -89,6 +90,7 @@ def ftm_entities(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
     >>> entities["tg-tencent"]["schema"], entities["tg-tencent"]["properties"]["country"]
     ('Company', ['cn'])
     """
+    in_force = load_schema().nodes["Measure"].extent  # a sanction holds from the measure's taking effect
     entities = [
         _entity(ftm_id(doc_id, "doc"), "Document", {"fileName": doc_id, "title": doc.get("title"),
                                                    "publisher": doc.get("publisher"), "date": doc.get("date")})
@@ -119,8 +121,8 @@ def ftm_entities(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
             props.update(
                 program=measure["name"], programId=ftm_id(u),
                 reason=measure.get("summary"), listingDate=measure.get("announced"),
-                startDate=d.get("since") or measure.get("effective") or measure.get("announced"),
-                endDate=d.get("until") or measure.get("ended"), provisions=props.pop("description"),
+                startDate=d.get("since") or in_force.takes_effect(measure),
+                endDate=d.get("until") or in_force.ends(measure), provisions=props.pop("description"),
                 authority=[i["name"] for i in issuers],
                 country=[i["country"].lower() for i in issuers if i.get("country")],
                 **_sources([*d["sources"], *measure["sources"]]),
