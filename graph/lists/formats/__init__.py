@@ -5,10 +5,15 @@ as ``FORMAT``; :data:`FORMATS` maps each CLI format name to its module, loaded o
 'alias file (alt.csv)'
 """
 
+from __future__ import annotations
+
 import importlib
+from typing import TYPE_CHECKING
 
 from graph.errors import QueryError
-from graph.lists.formats.base import ListFormat
+
+if TYPE_CHECKING:  # the CLI reads FORMATS on every command; the parsers load on import only
+    from graph.lists.formats.base import ListFormat
 
 FORMATS = {
     "ofac-sdn": "graph.lists.formats.ofac_sdn",
