@@ -47,7 +47,7 @@ def graph_from_engine(engine: Engine, documents: dict[str, Any] | None = None) -
     """
     import networkx as nx
 
-    g = nx.MultiDiGraph(documents=documents or {})
+    g: nx.MultiDiGraph = nx.MultiDiGraph(documents=documents or {})
     for row in engine.run("MATCH (n) RETURN n AS node")[1]:
         node = dict(row["node"])
         node.setdefault("aliases", [])

@@ -81,8 +81,9 @@ class _CsvTables:
         _, writer, columns, _, lists = self.files.get(kind) or self._open(kind)
         fields = list(map(row.get, columns))
         for i in lists:
-            if fields[i] is not None:
-                fields[i] = LIST_SEPARATOR.join(fields[i]) or LIST_SEPARATOR
+            value = fields[i]
+            if value is not None:
+                fields[i] = LIST_SEPARATOR.join(value) or LIST_SEPARATOR
         writer.writerow(fields)
         self.rows[kind] += 1
 
@@ -118,7 +119,8 @@ class _CsvTables:
             table, ends = (kind, "") if isinstance(kind, str) else (kind[0], f" (from='{kind[1]}', to='{kind[2]}')")
             source = _cypher_string(str(Path(handle.name).resolve()))
             statements.append(
-                f"COPY {table} FROM (LOAD WITH HEADERS ({header}) FROM {source} (header=false, parallel=false) RETURN {values}){ends}"
+                f"COPY {table} FROM (LOAD WITH HEADERS ({header}) FROM {source} (header=false, parallel=false) "
+                f"RETURN {values}){ends}"
             )
         return statements
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph.backends.ladybug.dialect import to_ladybug
 from graph.backends.ladybug.folder import (
@@ -30,6 +30,9 @@ from graph.backends.ladybug.names import lookup
 from graph.cypher.lexer import code_only
 from graph.cypher.stored import RESOLVE
 from graph.errors import DatabaseError, QueryError, ReadOnlyError
+
+if TYPE_CHECKING:
+    from ladybug import Connection, Database, QueryResult
 
 
 def used_parameters(text: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -46,10 +49,9 @@ def plain(value: Any) -> Any:
     if isinstance(value, dict):
         if "_NODES" in value:
             return {"nodes": [plain(n) for n in value["_NODES"]], "relationships": [plain(r) for r in value["_RELS"]]}
-        if "_SRC" in value:
-            return {"type": value["_LABEL"], **{k: plain(v) for k, v in value.items() if not k.startswith("_") and v is not None}}
-        if "_LABEL" in value:
-            return {"label": value["_LABEL"], **{k: plain(v) for k, v in value.items() if not k.startswith("_") and v is not None}}
+        if "_SRC" in value or "_LABEL" in value:  # a relationship, or a node
+            properties = {k: plain(v) for k, v in value.items() if not k.startswith("_") and v is not None}
+            return {"type" if "_SRC" in value else "label": value["_LABEL"], **properties}
         return {k: plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):  # most items are already plain: no call for them (tens of thousands of rows)
         return [v if type(v) in _PLAIN else plain(v) for v in value]
@@ -71,7 +73,9 @@ class EmbeddedEngine:
         if build is None:
             raise DatabaseError(f"{db_dir}: no database here; run `techgraph load`")
         manifest = build_manifest(build)  # read first: a rebuild may replace the file, never the pair
-        self.build, self._db, self._conn = build, None, None
+        self.build = build
+        self._db: Database | None = None
+        self._conn: Connection | None = None
         try:
             self._db = ladybug.Database(str(build), read_only=True)
             self._conn = ladybug.Connection(self._db)
@@ -97,22 +101,38 @@ class EmbeddedEngine:
 
         schema = load_schema()
         expected = {**{label: "NODE" for label in schema.nodes}, **{rel: "REL" for rel in schema.relations}}
-        tables = dict(self._conn.execute("CALL show_tables() RETURN name, type").get_all())
+        tables = {name: kind for name, kind in self._rows("CALL show_tables() RETURN name, type")}
         if tables != expected:
             missing = sorted(set(expected) - set(tables))
             strange = sorted(set(tables) - set(expected))
-            what = f"no table {missing[0]}" if missing else f"a table {strange[0]} techgraph does not know" if strange else "tables of other kinds"
+            what = (
+                f"no table {missing[0]}" if missing
+                else f"a table {strange[0]} techgraph does not know" if strange
+                else "tables of other kinds"
+            )
             return f"not a techgraph database ({what})"
         if manifest is None:
             return None
-        nodes = self._conn.execute("MATCH (n) RETURN count(n)").get_all()[0][0]
-        edges = self._conn.execute("MATCH ()-[r]->() RETURN count(r)").get_all()[0][0]
+        nodes = self._rows("MATCH (n) RETURN count(n)")[0][0]
+        edges = self._rows("MATCH ()-[r]->() RETURN count(r)")[0][0]
         if (nodes, edges) != (manifest["nodes"], manifest["edges"]):
             return (
                 f"holds {nodes} nodes and {edges} relationships where its manifest says "
                 f"{manifest['nodes']} and {manifest['edges']}: not the database built here"
             )
         return None
+
+    def _execute(self, statement: str, params: dict[str, Any] | None = None) -> QueryResult:
+        """The result of one statement (LadybugDB answers a text of several with a list of results)."""
+        assert self._conn is not None, "the connection is opened in __init__"
+        result = self._conn.execute(statement, params)
+        if isinstance(result, list):
+            raise QueryError("query failed on the embedded engine: one statement at a time")
+        return result
+
+    def _rows(self, statement: str) -> list[list[Any]]:
+        """The rows of one of the engine's own statements, as lists."""
+        return [list(row) for row in self._execute(statement).get_all()]
 
     def resolve(self, name: str) -> list[dict[str, Any]]:
         """The nodes ``name`` names (any case; id, name or alias): id, name and label, ordered by id.
@@ -130,11 +150,11 @@ class EmbeddedEngine:
             raise ReadOnlyError("refused: the embedded database is read-only; edit the data files and run `techgraph load`")
         statement = to_ladybug(text)
         try:
-            result = self._conn.execute(statement, used_parameters(statement, params or {}))
+            result = self._execute(statement, used_parameters(statement, params or {}))
         except RuntimeError as exc:
             raise QueryError(f"query failed on the embedded engine: {' '.join(str(exc).split())}") from None
         columns = result.get_column_names()
-        rows = [dict(zip(columns, plain(row))) for row in result.get_all()]
+        rows = [dict(zip(columns, plain(row), strict=False)) for row in result.get_all()]
         return columns, rows
 
     def close(self) -> None:

@@ -110,11 +110,15 @@ def build_manifest(build: Path) -> dict[str, Any] | None:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise DatabaseError(f"{path}: cannot read the database manifest ({reason}); rebuild the database with `techgraph load`") from None
+        raise DatabaseError(
+            f"{path}: cannot read the database manifest ({reason}); rebuild the database with `techgraph load`"
+        ) from None
     try:
         manifest = json.loads(text)
     except ValueError:
-        raise DatabaseError(f"{path}: the database manifest is not valid JSON; rebuild the database with `techgraph load`") from None
+        raise DatabaseError(
+            f"{path}: the database manifest is not valid JSON; rebuild the database with `techgraph load`"
+        ) from None
     valid = (
         isinstance(manifest, dict)
         and isinstance(manifest.get("fingerprint"), str)
@@ -143,7 +147,9 @@ def read_manifest(db_dir: Path) -> dict[str, Any] | None:
         return None
     manifest = build_manifest(build)
     if manifest is not None and "folders" not in manifest:
-        raise DatabaseError(f"{manifest_path(build)}: not a techgraph database manifest; rebuild the database with `techgraph load`")
+        raise DatabaseError(
+            f"{manifest_path(build)}: not a techgraph database manifest; rebuild the database with `techgraph load`"
+        )
     return None if manifest is None else with_folders_read(Path(db_dir), manifest)
 
 
@@ -152,7 +158,8 @@ def read_manifest(db_dir: Path) -> dict[str, Any] | None:
 
 def file_identity(build: Path) -> dict[str, int]:
     """Size and modification time of a build file: the manifest records them when the build is made,
-    so that opening the same file again can skip counting its contents (see :class:`graph.backends.ladybug.engine.EmbeddedEngine`)."""
+    so that opening the same file again can skip counting its contents
+    (see :class:`graph.backends.ladybug.engine.EmbeddedEngine`)."""
     stat = Path(build).stat()
     return {"bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 

@@ -56,7 +56,7 @@ class NameIndexWriter:
         self._conn.executemany("INSERT INTO names VALUES (?, ?, ?, ?)", self._batch)
         self._batch = []
 
-    def __enter__(self) -> "NameIndexWriter":
+    def __enter__(self) -> NameIndexWriter:
         return self
 
     def __exit__(self, failed, *_: Any) -> None:

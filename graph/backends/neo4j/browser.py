@@ -53,7 +53,10 @@ def _entity_param(name: str, value: str) -> str:
 
 
 def _slide(title: str, body: str) -> str:
-    return f'    <slide class="row-fluid">\n      <div class="col-sm-12">\n        <h3>{html.escape(title)}</h3>\n{body}\n      </div>\n    </slide>'
+    return (
+        f'    <slide class="row-fluid">\n      <div class="col-sm-12">\n        <h3>{html.escape(title)}</h3>\n'
+        f"{body}\n      </div>\n    </slide>"
+    )
 
 
 def _runnable(code: str) -> str:
@@ -63,7 +66,8 @@ def _runnable(code: str) -> str:
 def guide_html(schema: Schema, queries: list[StoredQuery]) -> str:
     """The Browser guide: the model, then one slide per stored query with runnable blocks."""
     labels = "".join(
-        f'<li><span style="color:{PALETTE.get(label, FALLBACK[0])}">&#9679;</span> <b>{label}</b>: {html.escape(node.description)}</li>'
+        f'<li><span style="color:{PALETTE.get(label, FALLBACK[0])}">&#9679;</span> <b>{label}</b>: '
+        f"{html.escape(node.description)}</li>"
         for label, node in schema.nodes.items()
     )
     relations = "".join(

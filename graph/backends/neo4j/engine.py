@@ -18,6 +18,7 @@ from graph.backends.neo4j.settings import Neo4jSettings
 from graph.cypher.stored import RESOLVE
 from graph.errors import DatabaseError, QueryError
 
+
 def _explain(error: Exception, settings: Neo4jSettings) -> DatabaseError | QueryError:
     """One line for a driver error: where, as whom, what went wrong; never the password."""
     from neo4j import exceptions as ne
@@ -38,7 +39,8 @@ def _explain(error: Exception, settings: Neo4jSettings) -> DatabaseError | Query
 
 def connect(settings: Neo4jSettings):
     """An open, verified driver; DatabaseError with one line if that is impossible."""
-    from neo4j import GraphDatabase, exceptions as ne
+    from neo4j import GraphDatabase
+    from neo4j import exceptions as ne
 
     if not settings.password:
         raise DatabaseError("no Neo4j password: set TECHGRAPH_NEO4J_PASSWORD or pass --password")
@@ -93,7 +95,7 @@ class Neo4jEngine:
         def work(tx):
             result = tx.run(text, params or {})
             columns = list(result.keys())
-            return columns, [dict(zip(columns, plain_neo4j(list(record.values())))) for record in result]
+            return columns, [dict(zip(columns, plain_neo4j(list(record.values())), strict=False)) for record in result]
 
         try:
             with self._driver.session(database=self.settings.database) as session:
@@ -105,7 +107,7 @@ class Neo4jEngine:
         """Close the driver."""
         self._driver.close()
 
-    def __enter__(self) -> "Neo4jEngine":
+    def __enter__(self) -> Neo4jEngine:
         return self
 
     def __exit__(self, *exc: Any) -> None:

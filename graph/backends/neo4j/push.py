@@ -11,10 +11,12 @@ True
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from graph.backends.neo4j.engine import Neo4jEngine
 from graph.dataset.network import graph_rows, row_batches
+from graph.errors import QueryError
 from graph.model.schema import Schema
 
 
@@ -77,7 +79,8 @@ def push(
             while engine.run(statement, {"batch": batch_size}, write=True)[1][0]["deleted"]:
                 pass
     for kind, batch in row_batches(graph_rows(g), schema, batch_size):
-        engine.run(statements["nodes"][kind] if isinstance(kind, str) else statements["relations"][kind], {"rows": batch}, write=True)
+        statement = statements["nodes"][kind] if isinstance(kind, str) else statements["relations"][kind]
+        engine.run(statement, {"rows": batch}, write=True)
         if progress:
             progress(len(batch))
     return counts(engine, schema)

@@ -29,7 +29,7 @@ class Neo4jSettings:
     database: str = DEFAULT_DATABASE
 
     @classmethod
-    def from_env(cls, uri=None, user=None, password=None, database=None) -> "Neo4jSettings":
+    def from_env(cls, uri=None, user=None, password=None, database=None) -> Neo4jSettings:
         """Arguments first, then ``TECHGRAPH_NEO4J_*`` variables, then the defaults.
 
         >>> Neo4jSettings.from_env(uri="bolt://db:7687", password="secret")
