@@ -53,13 +53,13 @@ class Derivation:
         else:
             self.relation(kind[0], row["from"], row["to"])
 
-    def node(self, label: str, node_id: str) -> None:
-        """Note one node."""
+    def node(self, label: str | None, node_id: str) -> None:
+        """Note one node (``label`` None: a graph's node without one)."""
         if label == "Company":
             self.companies.append(node_id)
 
-    def relation(self, rel_type: str, source: str, target: str) -> None:
-        """Note one relation."""
+    def relation(self, rel_type: str | None, source: str, target: str) -> None:
+        """Note one relation (``rel_type`` None: a graph's edge without one)."""
         if rel_type == self.ownership.relation:
             self.owned[source].append(target)
         elif rel_type == "SANCTIONS":
@@ -97,10 +97,10 @@ def derive(g: nx.MultiDiGraph) -> set[str]:
     (6, 7, set())
     """
     derivation = Derivation()
-    for node, label in g.nodes(data="label"):
-        derivation.node(label, node)
-    for source, target, rel_type in g.edges(data="type"):
-        derivation.relation(rel_type, source, target)
+    for node, data in g.nodes(data=True):
+        derivation.node(data.get("label"), node)
+    for source, target, edge in g.edges(data=True):
+        derivation.relation(edge.get("type"), source, target)
     changed = set()
     for node, values in derivation.values().items():
         data = g.nodes[node]

@@ -32,8 +32,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -103,6 +104,7 @@ def _parse(path: Path) -> yaml.Node | None:
         loader = _Loader(text.replace("\r\n", "\n").replace("\r", "\n"))  # as a file read in text mode
         return loader.get_single_node()
     except RecursionError:
+        assert loader is not None, "only the parser recurses"
         raise DataError(f"{shown(path)}:{loader.get_mark().line + 1}: invalid YAML: nested too deeply") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -184,7 +186,7 @@ def read_documents(folders: Iterable[Path]) -> dict[str, dict[str, Any]]:
         entries = _construct(root, path) if root is not None else []
         if not isinstance(entries, list):
             raise DataError(f"{shown(path)}:1: the document catalogue must be a list")
-        for entry, node in zip(entries, root.value if root is not None else []):
+        for entry, node in zip(entries, root.value if root is not None else [], strict=False):
             line = node.start_mark.line + 1
             if not isinstance(entry, dict) or not entry.get("id") or not entry.get("title"):
                 raise DataError(f"{shown(path)}:{line}: a document needs an id and a title")

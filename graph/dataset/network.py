@@ -14,8 +14,9 @@ Example
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import networkx as nx
 
@@ -98,10 +99,10 @@ def load_graph(folders: Iterable[Path | str] | None = None, schema: Schema | Non
     >>> any(d["type"] == "OWNS" for _, _, d in g.in_edges("wechat", data=True))
     True
     """
-    folders = [Path(f) for f in (folders or [data_dir()])]
-    documents = read_documents(folders)
-    g = nx.MultiDiGraph(documents=documents)
-    for kind, row in dataset_rows(folders, schema, documents):
+    paths = [Path(f) for f in (folders or [data_dir()])]
+    documents = read_documents(paths)
+    g: nx.MultiDiGraph = nx.MultiDiGraph(documents=documents)
+    for kind, row in dataset_rows(paths, schema, documents):
         if isinstance(kind, str):
             g.add_node(row.pop("id"), label=kind, **row)
         else:

@@ -18,8 +18,9 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -114,7 +115,9 @@ class _Records:
                     if kind not in kinds:
                         continue
                     try:
-                        validate = validators.get(kind) or validators.setdefault(kind, self.schema.line_adapter(kind).validate_json)
+                        validate = validators.get(kind) or validators.setdefault(
+                            kind, self.schema.line_adapter(kind).validate_json
+                        )
                         values = validate(raw)[kind]
                         if None in values.values():  # an explicit null is an absent value, as in YAML
                             values = {k: v for k, v in values.items() if v is not None}
@@ -130,7 +133,9 @@ class _Records:
 Row = tuple[Any, dict[str, Any]]
 
 
-def dataset_rows(folders: Iterable[Path | str] | None = None, schema: Schema | None = None, documents: dict | None = None) -> Iterator[Row]:
+def dataset_rows(
+    folders: Iterable[Path | str] | None = None, schema: Schema | None = None, documents: dict | None = None
+) -> Iterator[Row]:
     """Validate the dataset and yield it as rows: every node, then every relation.
 
     Node rows are ``(label, {"id": ..., property: value})``; relation rows
@@ -151,9 +156,9 @@ def dataset_rows(folders: Iterable[Path | str] | None = None, schema: Schema | N
     ('Government', ['aliases', 'country'], True)
     """
     schema = schema or load_schema()
-    folders = [Path(f) for f in (folders or [data_dir()])]
-    documents = read_documents(folders) if documents is None else documents
-    records = _Records(data_files(folders), schema)
+    paths = [Path(f) for f in (folders or [data_dir()])]
+    documents = read_documents(paths) if documents is None else documents
+    records = _Records(data_files(paths), schema)
     extensions = _Extensions(records, schema, documents)
     labels: dict[str, str] = {}
     defined: dict[str, int] = {}
@@ -161,7 +166,8 @@ def dataset_rows(folders: Iterable[Path | str] | None = None, schema: Schema | N
         _check_sources(record, values["sources"], documents)
         node_id = values["id"]
         if node_id in defined:
-            raise DataError(f"{record.where}: {_record_name(record)}: duplicate id, first defined at {records.place(defined[node_id])}")
+            first = records.place(defined[node_id])
+            raise DataError(f"{record.where}: {_record_name(record)}: duplicate id, first defined at {first}")
         defined[node_id] = records.where(record)
         labels[node_id] = record.kind
         values.setdefault("aliases", [])
@@ -178,11 +184,14 @@ def dataset_rows(folders: Iterable[Path | str] | None = None, schema: Schema | N
         if pair not in pairs[record.kind]:
             allowed = schema.relations[record.kind].pairs
             options = ", ".join(f"{a}->{b}" for a, b in allowed)
-            raise DataError(f"{record.where}: {_record_name(record)}: {record.kind} cannot join {pair[0]} to {pair[1]} (allowed: {options})")
+            raise DataError(
+                f"{record.where}: {_record_name(record)}: {record.kind} cannot join {pair[0]} to {pair[1]} (allowed: {options})"
+            )
         _check_sources(record, values["sources"], documents)
         key = schema.relation_key(record.kind, source, target, values)
         if key in seen:
-            raise DataError(f"{record.where}: {_record_name(record)}: duplicate relation, first given at {records.place(seen[key])}")
+            first = records.place(seen[key])
+            raise DataError(f"{record.where}: {_record_name(record)}: duplicate relation, first given at {first}")
         seen[key] = records.where(record)
         values["key"] = key
         yield (record.kind, *pair), extensions.applied(("relation", key), record.kind, values)
