@@ -5,11 +5,18 @@ Consolidated Screening List and the same row of OFAC's sdn.csv) must become the
 same Measure node, so every importer takes its :class:`Program` from here.
 Issuers and parents are nodes of the shipped data.
 
+The catalogue itself (OFAC programme tags, the CSL's other lists, where each
+list is published) is data: ``programs.yaml`` beside this module, read once on
+first use and checked as it is read (:func:`load_catalogue`).
+
 >>> p = ofac_program("HK-EO13936")
 >>> p.id, p.name, p.part_of
 ('ofac-hk-eo13936', 'OFAC HK-EO13936 designations', 'eo-13936')
 >>> ofac_program("SDGT").legal_basis
 'EO 13224; IEEPA'
+>>> from graph.lists.formats.programs import OFAC_SDN_URL  # read from the catalogue, like every URL constant
+>>> OFAC_SDN_URL
+'https://ofac.treasury.gov/specially-designated-nationals-and-blocked-persons-list-sdn-human-readable-lists'
 
 trade.gov's Consolidated Screening List names its source list on every row;
 :func:`csl_programs` maps that to the same Measures (OFAC lists) or to one
@@ -23,33 +30,188 @@ Measure per BIS or State Department list:
 
 from __future__ import annotations
 
+import datetime
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from graph.errors import DataError
+import yaml
+
+from graph.errors import DataError, brief
 from graph.lists.formats.base import Program
+from graph.model.schema import YAML_LOADER, load_schema
 
-OFAC_SDN_URL = "https://ofac.treasury.gov/specially-designated-nationals-and-blocked-persons-list-sdn-human-readable-lists"
-OFAC_CONSOLIDATED_URL = "https://ofac.treasury.gov/consolidated-sanctions-list-non-sdn-lists"
-CSL_URL = "https://www.trade.gov/consolidated-screening-list"
-BIS_LISTS_URL = "https://www.bis.doc.gov/index.php/policy-guidance/lists-of-parties-of-concern"
+CATALOGUE_PATH = Path(__file__).resolve().with_name("programs.yaml")
 
-# Programme tag -> (legal basis, citation, shipped parent measure, kind, summary).
-_OFAC = {
-    "HK-EO13936": ("EO 13936; Hong Kong Autonomy Act; IEEPA", "EO 13936; 85 FR 43413", "eo-13936", "designation",
-                   "Blocking sanctions on persons undermining Hong Kong's autonomy."),
-    "GLOMAG": ("EO 13818; Global Magnitsky Human Rights Accountability Act; IEEPA", "EO 13818; 82 FR 60839", "eo-13818", "designation",
-               "Blocking sanctions on perpetrators of serious human rights abuse or corruption."),
-    "CMIC-EO13959": ("EO 13959 as amended by EO 14032; 31 CFR part 586", "EO 14032; 86 FR 30145", "ns-cmic-list", "investment-ban",
-                     "Ban on US persons buying or selling publicly traded securities of listed Chinese military-industrial complex companies."),
-    "CYBER2": ("EO 13694 as amended by EO 13757; IEEPA", "EO 13694; 80 FR 18077", None, "designation",
-               "Blocking sanctions on persons engaged in significant malicious cyber-enabled activities."),
-    "SDGT": ("EO 13224; IEEPA", "EO 13224; 66 FR 49079", None, "designation", "Blocking sanctions on specially designated global terrorists."),
-    "NPWMD": ("EO 13382; IEEPA", "EO 13382; 70 FR 38567", None, "designation",
-              "Blocking sanctions on proliferators of weapons of mass destruction and their supporters."),
-    "IRAN": ("Iranian Transactions and Sanctions Regulations, 31 CFR part 560", None, None, "designation", "Iran sanctions."),
-    "DPRK": ("North Korea Sanctions Regulations, 31 CFR part 510", None, None, "designation", "North Korea sanctions."),
+# The module's URL constants (read from the catalogue on first use, see __getattr__) and their keys under ``urls:``.
+_URL_CONSTANTS = {
+    "OFAC_SDN_URL": "ofac_sdn",
+    "OFAC_CONSOLIDATED_URL": "ofac_consolidated",
+    "CSL_URL": "csl",
+    "BIS_LISTS_URL": "bis_lists",
 }
+# Fields of an OFAC programme (its id, name, issuer and sources come from the tag and the list read).
+_OFAC_REQUIRED = ("legal_basis", "kind", "summary")
+_OFAC_OPTIONAL = ("citation", "part_of", "announced", "effective")
+# Fields of one of the CSL's other lists: a whole Program.
+_LIST_REQUIRED = ("id", "name", "kind", "issuer", "sources", "summary")
+_LIST_OPTIONAL = ("legal_basis", "citation", "part_of", "announced", "effective")
+_NODE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+@dataclass(frozen=True)
+class OfacProgramme:
+    """What the catalogue says of one OFAC programme tag."""
+
+    kind: str
+    summary: str
+    legal_basis: str
+    citation: str | None = None
+    part_of: str | None = None
+    announced: str | None = None
+    effective: str | None = None
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The checked contents of ``programs.yaml``."""
+
+    path: Path
+    urls: dict[str, str]
+    ofac_issuer: str
+    ofac: dict[str, OfacProgramme]
+    csl_lists: dict[str, Program]
+
+    def node_ids(self) -> set[str]:
+        """Every issuer and parent measure the catalogue names: each must be a node of the shipped data."""
+        programmes: list[OfacProgramme | Program] = [*self.ofac.values(), *self.csl_lists.values()]
+        return {self.ofac_issuer} | {p.issuer for p in self.csl_lists.values()} | {p.part_of for p in programmes if p.part_of}
+
+
+def _mapping(raw: Any, where: str, path: Path) -> dict[str, Any]:
+    if not isinstance(raw, dict) or not raw or not all(isinstance(key, str) for key in raw):
+        raise DataError(f"{path}: {where} must be a non-empty mapping with text keys")
+    return raw
+
+
+def _fields(raw: Any, where: str, path: Path, required: tuple[str, ...], optional: tuple[str, ...],
+            kinds: Collection[str]) -> dict[str, Any]:
+    """One entry's fields, checked: known names, the required ones present, text values, a Measure kind, ISO dates."""
+    if not isinstance(raw, dict):
+        raise DataError(f"{path}: {where} must be a mapping of named fields, not {brief(raw)}")
+    unknown = sorted(str(name) for name in set(raw) - set(required) - set(optional))
+    if unknown:
+        raise DataError(f"{path}: {where}: unknown field(s) {', '.join(unknown)} (known: {', '.join((*required, *optional))})")
+    missing = [name for name in required if raw.get(name) in (None, "", [])]
+    if missing:
+        raise DataError(f"{path}: {where}: missing required field(s) {', '.join(missing)}")
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        if value is None:
+            continue
+        if name == "sources":
+            if not isinstance(value, list) or not all(isinstance(url, str) and url.startswith("https://") for url in value):
+                raise DataError(f"{path}: {where}: sources must be a list of https:// addresses, not {brief(value)}")
+            value = tuple(value)
+        elif name in ("announced", "effective"):
+            value = _iso_date(value, f"{path}: {where}: {name}")
+        elif not isinstance(value, str) or not value.strip():
+            raise DataError(f"{path}: {where}: {name} must be non-empty text, not {brief(value)}")
+        elif name in ("id", "issuer", "part_of") and not _NODE_ID.fullmatch(value):
+            raise DataError(f"{path}: {where}: {name} {brief(value)} is not a node id (lowercase letters, digits, hyphens)")
+        values[name] = value
+    if values["kind"] not in kinds:
+        raise DataError(f"{path}: {where}: kind {brief(values['kind'])} is not a Measure kind of the schema")
+    return values
+
+
+def _iso_date(value: Any, where: str) -> str:
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    raise DataError(f"{where} must be a date (YYYY-MM-DD), not {brief(value)}")
+
+
+def load_catalogue(path: Path | str | None = None, kinds: Collection[str] | None = None) -> Catalogue:
+    """Read and check a programme catalogue (by default the shipped ``programs.yaml``).
+
+    ``kinds`` are the Measure kinds an entry may have; by default those the
+    shipped schema (``data/schema.yaml``) allows. Raises :class:`DataError`, one
+    line naming the file and the entry, for a catalogue that is not as declared.
+
+    >>> load_catalogue().csl_lists["MEU"].announced
+    '2020-12-23'
+    """
+    path = Path(path) if path else CATALOGUE_PATH
+    if kinds is None:
+        kinds = load_schema().nodes["Measure"].properties["kind"].enum
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+    except (OSError, yaml.YAMLError) as exc:
+        raise DataError(f"{path}: cannot read the programme catalogue: {str(exc).splitlines()[0]}") from None
+    raw = _mapping(raw, "the catalogue", path)
+    unknown = sorted(set(raw) - {"urls", "ofac", "csl_lists"})
+    if unknown:
+        raise DataError(f"{path}: unknown section(s) {', '.join(map(str, unknown))} (known: urls, ofac, csl_lists)")
+
+    urls = _mapping(raw.get("urls"), "urls", path)
+    if set(urls) != set(_URL_CONSTANTS.values()):
+        raise DataError(f"{path}: urls must have exactly the addresses {', '.join(_URL_CONSTANTS.values())}")
+    for constant, key in _URL_CONSTANTS.items():
+        value = urls.get(key)
+        if not isinstance(value, str) or not value.startswith("https://"):
+            raise DataError(f"{path}: urls.{key} ({constant}) must be an https:// address, not {brief(value)}")
+
+    ofac_raw = _mapping(raw.get("ofac"), "ofac", path)
+    if set(ofac_raw) != {"issuer", "programmes"}:
+        raise DataError(f"{path}: ofac must have exactly the fields issuer and programmes")
+    ofac_issuer = ofac_raw["issuer"]
+    if not isinstance(ofac_issuer, str) or not _NODE_ID.fullmatch(ofac_issuer):
+        raise DataError(f"{path}: ofac.issuer {brief(ofac_issuer)} is not a node id")
+    ofac: dict[str, OfacProgramme] = {}
+    ids: dict[str, str] = {}
+    for tag, entry in _mapping(ofac_raw["programmes"], "ofac.programmes", path).items():
+        where = f"ofac.programmes.{tag}"
+        if not tag or tag != tag.strip().strip("[]").strip() or not slug(tag):
+            raise DataError(f"{path}: {where}: a programme tag is written bare, as the lists write it inside brackets")
+        ofac[tag] = OfacProgramme(**_fields(entry, where, path, _OFAC_REQUIRED, _OFAC_OPTIONAL, kinds))
+        if f"ofac-{slug(tag)}" in ids:
+            raise DataError(f"{path}: {where}: tag {tag!r} gives the same Measure id as {ids[f'ofac-{slug(tag)}']}")
+        ids[f"ofac-{slug(tag)}"] = where
+
+    csl_lists: dict[str, Program] = {}
+    for code, entry in _mapping(raw.get("csl_lists"), "csl_lists", path).items():
+        where = f"csl_lists.{code}"
+        program = Program(**_fields(entry, where, path, _LIST_REQUIRED, _LIST_OPTIONAL, kinds))
+        if program.id in ids:
+            raise DataError(f"{path}: {where}: id {program.id!r} is already the Measure of {ids[program.id]}")
+        ids[program.id] = where
+        csl_lists[code] = program
+    return Catalogue(path, dict(urls), ofac_issuer, ofac, csl_lists)
+
+
+_CATALOGUE: Catalogue | None = None
+
+
+def catalogue() -> Catalogue:
+    """The shipped catalogue, read and checked on first use."""
+    global _CATALOGUE
+    if _CATALOGUE is None:
+        _CATALOGUE = load_catalogue()
+    return _CATALOGUE
+
+
+def __getattr__(name: str) -> str:
+    """OFAC_SDN_URL, OFAC_CONSOLIDATED_URL, CSL_URL and BIS_LISTS_URL: where the lists are published, from the catalogue."""
+    if name in _URL_CONSTANTS:
+        return catalogue().urls[_URL_CONSTANTS[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def slug(text: str) -> str:
@@ -61,83 +223,27 @@ def slug(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-def ofac_program(code: str, sources: tuple[str, ...] = (OFAC_SDN_URL,)) -> Program:
-    """The Measure of an OFAC programme tag as the SDN and consolidated lists write it (``[SDGT]`` or ``SDGT``)."""
+def ofac_program(code: str, sources: tuple[str, ...] | None = None) -> Program:
+    """The Measure of an OFAC programme tag as the SDN and consolidated lists write it (``[SDGT]`` or ``SDGT``).
+
+    ``sources`` default to the SDN list's address (:data:`OFAC_SDN_URL`).
+    """
+    found = catalogue()
     code = code.strip().strip("[]").strip()
-    legal_basis, citation, part_of, kind, summary = _OFAC.get(code, (None, None, None, "designation", None))
+    entry = found.ofac.get(code)
     return Program(
         id=f"ofac-{slug(code)}",
         name=f"OFAC {code} designations",
-        kind=kind,
-        issuer="us-ofac",
-        sources=sources,
-        legal_basis=legal_basis,
-        citation=citation,
-        part_of=part_of,
-        summary=summary or f"Persons OFAC lists under its {code} programme.",
+        kind=entry.kind if entry else "designation",
+        issuer=found.ofac_issuer,
+        sources=sources if sources is not None else (found.urls["ofac_sdn"],),
+        legal_basis=entry.legal_basis if entry else None,
+        citation=entry.citation if entry else None,
+        announced=entry.announced if entry else None,
+        effective=entry.effective if entry else None,
+        part_of=entry.part_of if entry else None,
+        summary=entry.summary if entry else f"Persons OFAC lists under its {code} programme.",
     )
-
-
-# The non-OFAC lists of the CSL, by the abbreviation the CSL gives in its ``source`` column.
-_CSL_LISTS = {
-    "EL": Program(
-        id="bis-entity-list",
-        name="BIS Entity List (Supplement No. 4 to Part 744)",
-        kind="entity-listing",
-        issuer="us-bis",
-        sources=(f"{BIS_LISTS_URL}/entity-list",),
-        legal_basis="Export Administration Regulations, 15 CFR 744.11",
-        citation="15 CFR part 744, supplement no. 4",
-        summary="Foreign parties to which exports, reexports and in-country transfers of items subject to the EAR need a BIS licence.",
-    ),
-    "MEU": Program(
-        id="bis-meu-list",
-        name="BIS Military End-User List (Supplement No. 7 to Part 744)",
-        kind="entity-listing",
-        issuer="us-bis",
-        sources=(BIS_LISTS_URL,),
-        legal_basis="Export Administration Regulations, 15 CFR 744.21",
-        citation="15 CFR part 744, supplement no. 7",
-        announced="2020-12-23",
-        summary="Parties BIS has determined to be 'military end users' for the EAR's military end-user licence requirement.",
-    ),
-    "UVL": Program(
-        id="bis-unverified-list",
-        name="BIS Unverified List (Supplement No. 6 to Part 744)",
-        kind="entity-listing",
-        issuer="us-bis",
-        sources=(BIS_LISTS_URL,),
-        legal_basis="Export Administration Regulations, 15 CFR 744.15",
-        citation="15 CFR part 744, supplement no. 6",
-        summary="Foreign parties whose bona fides BIS could not verify (e.g. in an end-use check).",
-    ),
-    "DPL": Program(
-        id="bis-denied-persons-list",
-        name="BIS Denied Persons List",
-        kind="denial-order",
-        issuer="us-bis",
-        sources=(BIS_LISTS_URL,),
-        legal_basis="Export Administration Regulations, 15 CFR parts 764 and 766",
-        summary="Persons whose export privileges BIS has denied by order.",
-    ),
-    "ISN": Program(
-        id="state-isn-nonproliferation-sanctions",
-        name="State Department nonproliferation sanctions (ISN)",
-        kind="designation",
-        issuer="us-state",
-        sources=(CSL_URL,),
-        summary="Parties sanctioned by the State Department's Bureau of International Security and Nonproliferation.",
-    ),
-    "DTC": Program(
-        id="state-itar-debarred",
-        name="State Department ITAR debarred parties (DDTC)",
-        kind="denial-order",
-        issuer="us-state",
-        sources=(CSL_URL,),
-        legal_basis="Arms Export Control Act section 38 (22 U.S.C. 2778); ITAR, 22 CFR 127.7",
-        summary="Persons statutorily or administratively debarred from participating in defence-article exports.",
-    ),
-}
 
 
 def csl_list_code(source: str) -> str:
@@ -159,10 +265,11 @@ def csl_programs(source: str, programs: Sequence[str]) -> list[Program]:
     Treasury row without programme tags is filed under its list (``ofac-sdn``).
     Raises :class:`DataError` for a source list this module does not know.
     """
+    found = catalogue()
     code = csl_list_code(source)
-    if code in _CSL_LISTS:
-        return [_CSL_LISTS[code]]
+    if code in found.csl_lists:
+        return [found.csl_lists[code]]
     if source.rstrip().endswith("Treasury Department"):
-        list_url = OFAC_SDN_URL if code == "SDN" else OFAC_CONSOLIDATED_URL
+        list_url = found.urls["ofac_sdn" if code == "SDN" else "ofac_consolidated"]
         return [ofac_program(tag, (list_url,)) for tag in (programs or [code])]
     raise DataError(f"unknown screening list {source!r}")
