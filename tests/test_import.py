@@ -14,12 +14,14 @@ import networkx as nx
 import pytest
 
 import graph
-from graph.backends.ladybug.engine import EmbeddedEngine, graph_from_engine
+from graph.backends.ladybug.engine import EmbeddedEngine
+from graph.backends.base import graph_from_engine
 from graph.errors import DataError
 from graph.lists.editions import import_list
 from graph.dataset.network import load_graph
 from graph.lists.resolve import Resolver, name_key
-from graph.backends.ladybug.build import build_folders, read_manifest
+from tests.conftest import copy_database
+from graph.backends.ladybug.folder import build_folders, read_manifest
 
 NULLS = ",-0- " * 6
 TANG = '29242,"TANG, Chris","individual","HK-EO13936","Commissioner of Police"' + NULLS + ',"nationality Hong Kong."'
@@ -45,11 +47,24 @@ def edition1(tmp_path):
     return sdn(tmp_path / "lists", "sdn-2024-05-03.csv", TANG, CHINA_TELECOM, HUAWEI_NAMESAKE, EXAMPLE, EXAMPLE_HOLDINGS)
 
 
+@pytest.fixture(scope="module")
+def first_import(tmp_path_factory) -> dict:
+    """The first edition imported into a fresh database, once for the module: the database (a
+    template: tests copy it, see ``imported``), the report, the graph opened from it and the
+    progress calls of the import."""
+    folder = tmp_path_factory.mktemp("first-import")
+    edition = sdn(folder / "lists", "sdn-2024-05-03.csv", TANG, CHINA_TELECOM, HUAWEI_NAMESAKE, EXAMPLE, EXAMPLE_HOLDINGS)
+    progress: list[int] = []
+    report = import_list("ofac-sdn", edition, db=folder / "db", edition="2024-05-03", progress=progress.append)
+    with graph.open(folder / "db") as g:
+        return {"db": folder / "db", "report": report, "nx": g.nx, "progress": progress}
+
+
 @pytest.fixture
-def imported(db_dir, edition1):
-    report = import_list("ofac-sdn", edition1, db=db_dir, edition="2024-05-03")
-    with graph.open(db_dir) as g:
-        return report, g.nx
+def imported(db_dir, first_import):
+    """``db_dir`` as the first import left it (a copy of the module's), its report and graph."""
+    copy_database(first_import["db"], db_dir)
+    return first_import["report"], first_import["nx"]
 
 
 def edges(g, rel_type, source, target):
@@ -167,10 +182,8 @@ def test_skip_bad_records_the_skipped_rows(db_dir, tmp_path):
     assert line.startswith("bad.csv:2\t")
 
 
-def test_progress_is_reported_per_row(db_dir, edition1):
-    seen = []
-    import_list("ofac-sdn", edition1, db=db_dir, edition="2024-05-03", progress=seen.append)
-    assert seen == [1] * 5
+def test_progress_is_reported_per_row(first_import):
+    assert first_import["progress"] == [1] * 5  # the import into a fresh database, made once for the module
 
 
 def test_cli_import_and_merges(run, edition1, tmp_path):
@@ -243,8 +256,8 @@ def test_a_list_never_merges_two_of_its_own_records():
     assert other_list.node == "cnooc-limited"  # a different list's alias does merge: the name is all it has
 
 
-def test_import_straight_into_neo4j_matches_the_embedded_import(tmp_path, edition1, shipped, db_dir, monkeypatch):
-    from graph.backends.neo4j.engine import Neo4jSettings
+def test_import_straight_into_neo4j_matches_the_embedded_import(tmp_path, edition1, shipped, imported, db_dir, monkeypatch):
+    from graph.backends.neo4j.settings import Neo4jSettings
     from tests.bolt_server import BoltTestServer
     from tests.conftest import assert_same_rows
 
@@ -256,7 +269,7 @@ def test_import_straight_into_neo4j_matches_the_embedded_import(tmp_path, editio
         report = import_list("ofac-sdn", edition1, neo4j=settings, edition="2024-05-03")
         assert (report.entities, report.merged, report.new_nodes, report.changed) == (5, 2, 3, True)
         assert not import_list("ofac-sdn", edition1, neo4j=settings, edition="2024-05-03").changed
-        import_list("ofac-sdn", edition1, db=db_dir, edition="2024-05-03")
+        # db_dir holds the same import into the embedded database (`imported`: made once for the module)
         with graph.open(neo4j=settings) as far, graph.open(db_dir) as local:
             assert far.stats() == local.stats()
             for name in ("Chris Tang", "China Telecom", "EXAMPLE TRADING CO., LTD."):
@@ -274,10 +287,11 @@ def test_import_straight_into_neo4j_matches_the_embedded_import(tmp_path, editio
         server.stop()
 
 
-def test_an_import_killed_at_random_points_leaves_the_old_graph_or_the_new(tmp_path, edition1):
+def test_an_import_killed_at_random_points_leaves_the_old_graph_or_the_new(tmp_path, first_import):
     """SIGKILL during an import: afterwards every stored query answers as before it, or as after a finished one."""
     import os
     import random
+    import shutil
     import signal
     import subprocess
     import sys
@@ -290,7 +304,13 @@ def test_an_import_killed_at_random_points_leaves_the_old_graph_or_the_new(tmp_p
     env = {**os.environ, "TECHGRAPH_DB": str(db)}
     rows = [f'{91000 + i},"EXAMPLE KILL TEST {i} CO., LTD.",-0- ,"SDGT",-0- ' + NULLS + ",-0- " for i in range(3000)]
     big = sdn(tmp_path / "lists", "big.csv", TANG, *rows)
-    import_list("ofac-sdn", edition1, db=db, edition="2024-05-03")
+
+    def first_edition() -> None:
+        """The database as importing the first edition into a fresh one leaves it (a copy of the module's)."""
+        shutil.rmtree(db, ignore_errors=True)
+        copy_database(first_import["db"], db)
+
+    first_edition()
 
     def answers() -> dict[str, list]:
         with graph.open(db) as g:
@@ -313,8 +333,7 @@ def test_an_import_killed_at_random_points_leaves_the_old_graph_or_the_new(tmp_p
     full = time.perf_counter() - started
     after = answers()
     assert after != before
-    (db / "imports" / "ofac-sdn.jsonl").write_bytes(b"")  # back to the first edition for the kills
-    import_list("ofac-sdn", edition1, db=db, edition="2024-05-03")
+    first_edition()  # back to the first edition for the kills
     rng, outcomes = random.Random(4), []
     for delay in [0.3, *(rng.uniform(0.3, full) for _ in range(5))]:  # the first one surely before the end
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -325,6 +344,17 @@ def test_an_import_killed_at_random_points_leaves_the_old_graph_or_the_new(tmp_p
         assert now in (before, after)
         outcomes.append(now == before)
         if now == after:  # the kill came after the point of no return: start the next round from the old graph
-            (db / "imports" / "ofac-sdn.jsonl").write_bytes(b"")
-            import_list("ofac-sdn", edition1, db=db, edition="2024-05-03")
+            first_edition()
     assert any(outcomes)
+
+
+def test_cli_skip_bad_names_the_real_file_of_skipped_rows(db_dir, tmp_path):
+    from click.testing import CliRunner
+
+    from graph.cli import cli
+
+    bad = sdn(tmp_path / "lists", "bad.csv", TANG, "90005,only three,columns", NEWCOMER)
+    result = CliRunner().invoke(cli, ["--db", str(db_dir), "import", "ofac-sdn", str(bad), "--edition", "2024-09-01", "--skip-bad"])
+    assert result.exit_code == 0, result.output
+    printed = result.output.split("malformed rows (see ", 1)[1].split(")", 1)[0]
+    assert Path(printed).is_file() and Path(printed).read_text(encoding="utf-8").startswith("bad.csv:2\t")

@@ -53,7 +53,7 @@ def import_command(obj: Context, fmt: str, path: Path, alt: Path | None, add: Pa
         f"{imported.new_nodes} new nodes, {imported.listings} listings, {imported.delisted} ended, {imported.ownerships} ownerships"
     )
     if imported.skipped:
-        click.echo(f"skipped {len(imported.skipped)} malformed rows (see {Path(imported.target).parent / f'{fmt}.skipped.tsv'})")
+        click.echo(f"skipped {len(imported.skipped)} malformed rows (see {imported.skipped_file})")
     click.echo(f"{'updated' if imported.changed else 'unchanged'}: {imported.target} ({imported.seconds} s)")
 
 
