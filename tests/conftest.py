@@ -137,6 +137,16 @@ def built_db(db_dir: Path, shipped_db: Path) -> Path:
     return copy_database(shipped_db, db_dir)
 
 
+@pytest.fixture(scope="session")
+def extra_db(tmp_path_factory) -> Path:
+    """A database of the shipped data and an extra folder of EXTRA_DATA, built once per run: open it
+    or copy it, never change it."""
+    folder = write(tmp_path_factory.mktemp("extra-template") / "extra", "extra.yaml", EXTRA_DATA)
+    db = folder.parent / "db"
+    graph.load(db, [folder])
+    return db
+
+
 @pytest.fixture
 def run(tmp_path: Path):
     """Invoke the CLI; returns click's Result (exit_code, output)."""

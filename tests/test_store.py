@@ -30,7 +30,7 @@ def test_data_change_triggers_rebuild_keeping_extra_folders(db_dir, extra_folder
         assert g.manifest["fingerprint"] != built["fingerprint"]
 
 
-def test_failed_rebuild_keeps_the_old_database(db_dir, tmp_path):
+def test_failed_rebuild_keeps_the_old_database(db_dir, built_db, tmp_path):
     good = ensure_database(db_dir)
     bad = write(tmp_path / "bad", "bad.yaml", "App:\n  - {id: a1, name: A}\n")
     with pytest.raises(DataError):
@@ -43,7 +43,7 @@ def test_failed_rebuild_keeps_the_old_database(db_dir, tmp_path):
         assert g.stats()["total_nodes"] == good["nodes"]
 
 
-def test_engine_write_is_refused_even_past_the_clause_check(db_dir):
+def test_engine_write_is_refused_even_past_the_clause_check(db_dir, built_db):
     ensure_database(db_dir)
     engine = EmbeddedEngine(db_dir)
     with pytest.raises(QueryError, match="read-only"):
@@ -51,14 +51,14 @@ def test_engine_write_is_refused_even_past_the_clause_check(db_dir):
     engine.close()
 
 
-def test_corrupted_database_gives_the_way_out(db_dir):
+def test_corrupted_database_gives_the_way_out(db_dir, built_db):
     manifest = ensure_database(db_dir)
     (db_dir / f"{manifest['fingerprint']}.lbdb").write_bytes(b"not a database")
     with pytest.raises(DatabaseError, match=r"cannot open the database .*; rebuild it with `techgraph load`$"):
         EmbeddedEngine(db_dir)
 
 
-def test_round_trip_keeps_every_node_edge_and_property(db_dir):
+def test_round_trip_keeps_every_node_edge_and_property(db_dir, built_db):
     original = load_graph()
     ensure_database(db_dir)
     engine = EmbeddedEngine(db_dir)
@@ -71,7 +71,7 @@ def test_round_trip_keeps_every_node_edge_and_property(db_dir):
 
 
 @pytest.mark.parametrize("delay", [0.05, 0.3, 0.6, 0.9])
-def test_killed_rebuild_leaves_the_previous_database(db_dir, extra_folder, delay):
+def test_killed_rebuild_leaves_the_previous_database(db_dir, built_db, extra_folder, delay):
     import os
     import signal
     import subprocess
@@ -153,7 +153,7 @@ def test_control_characters_in_values_are_refused(tmp_path, value):
         load_graph([data_dir(), folder])
 
 
-def test_contents_are_counted_only_when_the_file_is_not_the_one_built(db_dir):
+def test_contents_are_counted_only_when_the_file_is_not_the_one_built(db_dir, built_db):
     """Opening counts every node and relation against the manifest, unless the file still has the
     size and modification time the build recorded (counting takes seconds at millions)."""
     import json
@@ -171,7 +171,7 @@ def test_contents_are_counted_only_when_the_file_is_not_the_one_built(db_dir):
         EmbeddedEngine(db_dir)
 
 
-def test_a_dead_builds_csv_folder_is_swept_and_a_live_ones_kept(db_dir):
+def test_a_dead_builds_csv_folder_is_swept_and_a_live_ones_kept(db_dir, built_db):
     """A build killed while writing its CSV files leaves `.<stamp>.<pid>.tmp.csv/`; the next build
     removes it unless that process still runs (it may be building right now)."""
     import os
@@ -188,24 +188,23 @@ def test_a_dead_builds_csv_folder_is_swept_and_a_live_ones_kept(db_dir):
     assert [f.exists() for f in leftovers] == [False, True]
 
 
-def test_the_name_index_answers_as_the_cypher_scan_does(tmp_path, extra_folder):
+def test_the_name_index_answers_as_the_cypher_scan_does(extra_db):
     """Every id, name and alias, in its own, upper and lower case, names the same nodes through the
     build's index as through RESOLVE, the Cypher that Neo4j runs."""
     from graph.cypher.stored import RESOLVE
 
-    graph.load(tmp_path, [extra_folder])
-    engine = EmbeddedEngine(tmp_path)
+    engine = EmbeddedEngine(extra_db)  # a build of the shipped data and the extra folder
     names = {text for row in engine.run("MATCH (n) RETURN n.id AS id, n.name AS name, n.aliases AS aliases")[1]
              for text in (row["id"], row["name"], *row["aliases"])}
     names |= {"No Such Entity", "", "İstanbul", "ǅ"}
-    for name in sorted(names):
-        for variant in {name, name.upper(), name.lower()}:
-            assert engine.resolve(variant) == engine.run(RESOLVE, {"name": variant})[1], variant
+    variants = {variant for name in names for variant in (name, name.upper(), name.lower())}  # each text once
+    for variant in sorted(variants):
+        assert engine.resolve(variant) == engine.run(RESOLVE, {"name": variant})[1], variant
     assert engine.resolve("夹具控股") == [{"id": "fixture-holding", "name": "Fixture Holding Co., Ltd.", "label": "Company"}]
     engine.close()
 
 
-def test_without_its_name_index_a_build_still_resolves_and_a_damaged_index_names_the_way_out(db_dir):
+def test_without_its_name_index_a_build_still_resolves_and_a_damaged_index_names_the_way_out(db_dir, built_db):
     from graph.backends.ladybug.build import names_path
 
     ensure_database(db_dir)
