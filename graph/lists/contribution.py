@@ -24,6 +24,7 @@ Example
 
 from __future__ import annotations
 
+import builtins
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,7 +55,7 @@ class ImportReport:
     listings: int = 0
     delisted: int = 0
     ownerships: int = 0
-    skipped: list[BadRow] = field(default_factory=list)
+    skipped: builtins.list[BadRow] = field(default_factory=builtins.list)  # `list` is the field above
     changed: bool = False
     target: str = ""  # the list's data file in the database's imports/, or Neo4j's URI
     skipped_file: str = ""  # with skip_bad: the local file listing the skipped rows
@@ -143,6 +144,7 @@ class Contribution:
 
     def extend_edge(self, key: str, until: str | None = None, **additions: list[str]) -> None:
         data = self.edge(key)
+        assert data is not None, f"extend_edge: no relation {key}"  # callers extend relations they found
         changed: dict[str, Any] = {}
         for name, items in additions.items():
             new = [i for i in dict.fromkeys(items) if i not in (data.get(name) or [])]
@@ -288,7 +290,7 @@ class Importer:
         if node is None:
             return self.bad(listing.where, f"listing of record {listing.record!r}, which the file does not define")
         measure = self.program(listing.program, listing.where)
-        fields = {
+        fields: dict[str, Any] = {
             "sources": list(dict.fromkeys([*listing.program.sources, *listing.sources])),
             "since": listing.since, "until": listing.until, "note": listing.note,
             "records": [self._record_id(listing.record)],
@@ -307,6 +309,7 @@ class Importer:
             return self.bad(ownership.where, f"ownership of record {ownership.owned!r}, which the file does not define")
         if ownership.owner_is_name and not clean_text(ownership.owner):
             return self.bad(ownership.where, f"owner name {brief(ownership.owner)} is empty once control characters are dropped")
+        owner: str | None
         if ownership.owner_is_name:  # resolved like a record of its own: "owner:<name>"
             ownership.owner = clean_text(ownership.owner)
             owner = self.entity(
@@ -321,7 +324,7 @@ class Importer:
         pair = (self.c.g.nodes[owner]["label"], self.c.g.nodes[owned]["label"])
         if pair not in self.c.schema.relations["OWNS"].pairs:
             return self.bad(ownership.where, f"{owner} ({pair[0]}) cannot own {owned} ({pair[1]})")
-        fields = {
+        fields: dict[str, Any] = {
             "sources": list(dict.fromkeys(ownership.sources)) or [self._default_source()],
             "share": ownership.share, "since": ownership.since, "until": ownership.until,
             "records": [self._record_id(ownership.owned)],
@@ -341,7 +344,7 @@ class Importer:
         if partial:
             return
         prefix = f"{self.list}:"
-        for source, target, key, data in list(self.c.g.edges(keys=True, data=True)):
+        for _, _, key, data in list(self.c.g.edges(keys=True, data=True)):
             if (
                 data["type"] == "SANCTIONS"
                 and not data.get("until")

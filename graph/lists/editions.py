@@ -30,8 +30,9 @@ from __future__ import annotations
 import datetime
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from graph.dataset.derived import derive
 from graph.dataset.network import load_graph
@@ -230,7 +231,7 @@ def _push_touched(contribution: Contribution, engine, schema: Schema) -> None:
     from graph.backends.neo4j.push import push
 
     g = contribution.g
-    touched = nx.MultiDiGraph()
+    touched: nx.MultiDiGraph = nx.MultiDiGraph()
     ends = {end for key in contribution.touched_edges for end in contribution.edge_ends[key]}
     for node in contribution.touched_nodes | ends:
         touched.add_node(node, **g.nodes[node])

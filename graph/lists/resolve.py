@@ -38,7 +38,7 @@ from typing import Any
 
 # Legal forms, as token sequences, stripped from the end of organisation names (longest first).
 _LEGAL_FORMS = frozenset(
-    (
+
         tuple(form.split())
         for form in [
             "co ltd", "co limited", "company limited", "company ltd", "corporation limited", "corp ltd",
@@ -46,14 +46,14 @@ _LEGAL_FORMS = frozenset(
             "plc", "gmbh", "ag", "sa", "s a", "bv", "nv", "pte", "pty", "lp", "llp", "jsc", "ojsc", "pjsc",
             "ooo", "zao", "kk", "sarl", "srl", "spa", "oy", "ab", "as",
         ]
-    )
+
 )  # fmt: skip
 _LEGAL_FORM_SIZES = sorted({len(form) for form in _LEGAL_FORMS}, reverse=True)
 _CJK_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "公司")
 _WORD = re.compile(r"[^\W_]+")
 
 # Countries not told apart when matching: lists file Hong Kong and Macao seats under China and vice versa.
-_SAME_JURISDICTION = {"HK": "CN", "MO": "CN"}
+_SAME_JURISDICTION: dict[str | None, str | None] = {"HK": "CN", "MO": "CN"}  # looked up with a country or None
 
 # Which node labels a record of a label may merge into.
 COMPATIBLE = {
@@ -137,7 +137,8 @@ class Resolver:
                 self._by_alias[key].add(node)
 
     def resolve(
-        self, label: str, name: str, aliases: list[str], identifiers: list[str], country: str | None = None, record: str | None = None
+        self, label: str, name: str, aliases: list[str], identifiers: list[str],
+        country: str | None = None, record: str | None = None,
     ) -> Decision:
         """Decide which node a record with this label, name, aliases, identifiers and country is.
 

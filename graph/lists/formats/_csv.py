@@ -72,6 +72,6 @@ def read_rows(path: Path, columns: Sequence[str], what: str) -> Iterator[Row | B
         if len(fields) != len(header):
             yield BadRow(f"{path.name}:{first_line}", f"{len(fields)} fields where the header has {len(header)}")
             continue
-        yield Row(f"{path.name}:{first_line}", {name: field.strip() for name, field in zip(header, fields)})
+        yield Row(f"{path.name}:{first_line}", {name: field.strip() for name, field in zip(header, fields, strict=True)})
     if header is None:
         raise DataError(f"{path.name}: not a {what} file: it is empty")

@@ -178,4 +178,9 @@ def read(path: Path, **extra: object) -> Iterator[Item]:
 
 
 # Records are slugs of names, not the list's own ids: two of them may still be one party (a renamed one).
-FORMAT = ListFormat("cn-countermeasures", "https://github.com/opensanctions/opensanctions/blob/main/datasets/cn/sanctions/sanctions.csv", read, distinct_records=False)
+FORMAT = ListFormat(
+    "cn-countermeasures",
+    "https://github.com/opensanctions/opensanctions/blob/main/datasets/cn/sanctions/sanctions.csv",
+    read,
+    distinct_records=False,
+)

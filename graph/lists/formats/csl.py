@@ -149,7 +149,8 @@ def _is_text(value: Any) -> bool:
 
 
 def json_type_error(record: dict[str, Any]) -> str | None:
-    """Why a JSON row's fields are not of the CSL's types (text; a list of texts or ``;``-separated text; a list of objects), or None."""
+    """Why a JSON row's fields are not of the CSL's types (text; a list of texts or ``;``-separated text;
+    a list of objects), or None."""
     for key in _JSON_TEXTS:
         if not _is_text(record.get(key)):
             return f"field {key!r} is {_json_type(record[key])}, not text"
@@ -232,14 +233,17 @@ def row_items(row: Row, where: str) -> list[Item]:
         or None,
         sources=row.urls,
     )
-    note = "; ".join(part for part in ("" if treasury else "; ".join(row.programs), row.federal_register_notice, remarks.note or "") if part)
+    parts = ("" if treasury else "; ".join(row.programs), row.federal_register_notice, remarks.note or "")
+    note = "; ".join(part for part in parts if part)
     sources = row.urls[:1] + [
         f"https://www.federalregister.gov/citation/{volume}-FR-{page}"
         for volume, page in _FR_CITATION.findall(row.federal_register_notice)
         if int(volume) >= _FIRST_ONLINE_FR_VOLUME
     ]
     items: list[Item] = [entity]
-    items += [Listing(record, program, where, since=since, until=until, note=note or None, sources=sources) for program in programs]
+    items += [
+        Listing(record, program, where, since=since, until=until, note=note or None, sources=sources) for program in programs
+    ]
     if not person:
         items += [Ownership(record, owner, where, owner_is_name=True, sources=row.urls[:1]) for owner in remarks.owners]
     return items
@@ -271,7 +275,7 @@ def read_csv(path: Path) -> Iterator[Item]:
         elif len(row) != len(header):
             yield BadRow(where, f"expected {len(header)} columns, found {len(row)}")
         else:
-            yield from _items(row_from_csv(dict(zip(header, row))), where)
+            yield from _items(row_from_csv(dict(zip(header, row, strict=True))), where)
 
 
 def _is_json_line(text: str) -> bool:

@@ -13,8 +13,9 @@ the slug of the clean name, so a company's rows in several editions are one reco
 ...     "\\"Huawei Technologies Co., Ltd. (Huawei)*\\",\\"Huawei Technologies Co., Ltd.\\",Huawei,,"
 ...     "\\"Huawei Investment & Holding Co., Ltd.\\",,2021-06-03,,\\n", encoding="utf-8")
 >>> entity, listing, ownership = read(path)
->>> entity.record, entity.aliases, listing.program.id, listing.since, ownership.owner
-('huawei-technologies-co-ltd', ['Huawei Technologies Co., Ltd. (Huawei)', 'Huawei'], 'dod-1260h-2021-06-03', '2021-06-03', 'Huawei Investment & Holding Co., Ltd.')
+>>> entity.record, entity.aliases, listing.program.id, listing.since, ownership.owner  # doctest: +NORMALIZE_WHITESPACE
+('huawei-technologies-co-ltd', ['Huawei Technologies Co., Ltd. (Huawei)', 'Huawei'], 'dod-1260h-2021-06-03', '2021-06-03',
+ 'Huawei Investment & Holding Co., Ltd.')
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ from graph.lists.formats.base import (
 from graph.lists.formats.programs import slug
 
 COLUMNS = ("Name", "Clean Name", "Alias", "Previous Name", "Parent Name", "Note", "Start date", "End date", "Source Url")
-LEGAL_BASIS = "Section 1260H of the William M. (Mac) Thornberry National Defense Authorization Act for Fiscal Year 2021 (Pub. L. 116-283)"
+LEGAL_BASIS = (
+    "Section 1260H of the William M. (Mac) Thornberry National Defense Authorization Act for Fiscal Year 2021 (Pub. L. 116-283)"
+)
 
 # Public records of each edition; an edition not listed here falls back to the overview page.
 OVERVIEW_URL = "https://www.jdsupra.com/legalnews/dod-s-list-of-chinese-military-4693501/"
@@ -124,4 +127,9 @@ def read(path: Path, **extra: object) -> Iterator[Item]:
 
 
 # Records are slugs of names, not the list's own ids: two of them may still be one party (a renamed one).
-FORMAT = ListFormat("dod-1260h", "https://github.com/opensanctions/opensanctions/blob/main/datasets/us/dod_chinese_milcorps/sanctions.csv", read, distinct_records=False)
+FORMAT = ListFormat(
+    "dod-1260h",
+    "https://github.com/opensanctions/opensanctions/blob/main/datasets/us/dod_chinese_milcorps/sanctions.csv",
+    read,
+    distinct_records=False,
+)

@@ -52,10 +52,13 @@ PROGRAM = Program(
     effective="2021-03-12",
 )
 
-_MAKER = re.compile(r"\b(?:produced|provided|supplied|manufactured|offered)(?:,? directly or indirectly,?)? by (?P<rest>.+)", re.DOTALL)
+_MAKER = re.compile(
+    r"\b(?:produced|provided|supplied|manufactured|offered)(?:,? directly or indirectly,?)? by (?P<rest>.+)", re.DOTALL
+)
 # Where the company's name ends: the clause after it.
 _NAME_END = re.compile(
-    r",? (?:including|subject to|to the extent|that|which|or any of its|or by any|and its subsidiaries|and any of its|or its)\b|[;(]\s*(?:including|see)\b"
+    r",? (?:including|subject to|to the extent|that|which|or any of its|or by any|and its subsidiaries|and any of its|or its)\b"
+    r"|[;(]\s*(?:including|see)\b"
 )
 _SUBSIDIARY = re.compile(r" and its (?P<kind>wholly-owned )?subsidiar(?:y|ies) ")
 _ABBREVIATION_END = re.compile(r"\b(?:Inc|Corp|Co|Ltd|Jr|L\.L\.C|S\.A)\.$")
@@ -116,4 +119,9 @@ def read(path: Path, **extra: object) -> Iterator[Item]:
 
 
 # Records are slugs of names, not the list's own ids: two of them may still be one party (a renamed one).
-FORMAT = ListFormat("fcc-covered-list", "https://github.com/opensanctions/opensanctions/blob/main/datasets/us/fcc_covered_list/table.csv", read, distinct_records=False)
+FORMAT = ListFormat(
+    "fcc-covered-list",
+    "https://github.com/opensanctions/opensanctions/blob/main/datasets/us/fcc_covered_list/table.csv",
+    read,
+    distinct_records=False,
+)

@@ -49,7 +49,9 @@ from graph.text import not_utf8, numbered_lines
 
 FALLBACK_SOURCE = "https://www.opensanctions.org/datasets/"
 
-LABELS = {"Company": "Company", "Organization": "Company", "LegalEntity": "Company", "PublicBody": "Government", "Person": "Official"}
+LABELS = {
+    "Company": "Company", "Organization": "Company", "LegalEntity": "Company", "PublicBody": "Government", "Person": "Official",
+}
 
 # Every schema of FollowTheMoney 4: one not in here is a malformed entity; one that is, but has
 # no label above and is neither Sanction nor Ownership, is skipped.
@@ -126,7 +128,9 @@ def _malformed(data: dict, properties: dict) -> str | None:
         if type(values) is not list:
             return f"property {prop!r} is not a list"
         for value in values:
-            if type(value) is not str and not (type(value) is dict and (prop in _ENTITY_PROPERTIES or prop not in _TEXT_PROPERTIES)):
+            if type(value) is not str and not (
+                type(value) is dict and (prop in _ENTITY_PROPERTIES or prop not in _TEXT_PROPERTIES)
+            ):
                 return f"property {prop!r} holds {type(value).__name__ if value is not None else 'null'}, not text"
     return None
 
@@ -209,8 +213,8 @@ class _Reader:
             yield BadRow(where, f"{entity_id}: {data['schema']} without a name")
             return
         name = names[0].strip()
-        aliases = [alias for alias in dict.fromkeys([*names[1:], *get("alias", ()), *get("previousName", ()), *get("abbreviation", ())])
-                   if alias != name and type(alias) is str]
+        others = [*names[1:], *get("alias", ()), *get("previousName", ()), *get("abbreviation", ())]
+        aliases = [alias for alias in dict.fromkeys(others) if alias != name and type(alias) is str]
         identifiers = [f"opensanctions:{entity_id}"]
         for source_id in (entity_id, *data.get("referents", ())):
             if source_id.startswith("ofac-") and source_id[5:].isdigit():
@@ -233,7 +237,9 @@ class _Reader:
                      identifiers=list(dict.fromkeys(identifiers)), role=role, summary=summary,
                      sources=list(get("sourceUrl", ())))
 
-    def _links(self, values: list, where: str, parent: tuple[str, str] | None, back_property: str) -> tuple[list[str], list[Item]]:
+    def _links(
+        self, values: list, where: str, parent: tuple[str, str] | None, back_property: str
+    ) -> tuple[list[str], list[Item]]:
         """Record ids of an entity-valued property, the embedded entities' items, or the parent's id."""
         ids: list[str] = []
         embedded: list[Item] = []

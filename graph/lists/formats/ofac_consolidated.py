@@ -32,4 +32,7 @@ def read(path: Path, alt: Path | None = None, add: Path | None = None) -> Iterat
     return read_ofac_csv(path, OFAC_CONSOLIDATED_URL, alt=alt, add=add)
 
 
-FORMAT = ListFormat("ofac-consolidated", OFAC_CONSOLIDATED_URL, read, extra_files={"alt": "alias file (cons_alt.csv)", "add": "address file (cons_add.csv)"})
+FORMAT = ListFormat(
+    "ofac-consolidated", OFAC_CONSOLIDATED_URL, read,
+    extra_files={"alt": "alias file (cons_alt.csv)", "add": "address file (cons_add.csv)"},
+)

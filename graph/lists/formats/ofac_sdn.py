@@ -145,7 +145,8 @@ def read_remarks(clauses: Iterable[str], where: str, truncated: bool = False) ->
     With ``truncated`` the last clause was cut off, and only a complete USCC or
     LEI is taken from it. Raises :class:`DataError` for a CMIC date that is not a date.
 
-    >>> r = read_remarks(["a.k.a. 'AECC'", "Listing Date (CMIC) 03 Jun 2021", "Linked To: CHINA TELECOMMUNICATIONS CORPORATION."], "f:1")
+    >>> remarks = ["a.k.a. 'AECC'", "Listing Date (CMIC) 03 Jun 2021", "Linked To: CHINA TELECOMMUNICATIONS CORPORATION."]
+    >>> r = read_remarks(remarks, "f:1")
     >>> r.aliases, r.listed_since, r.owners
     (['AECC'], '2021-06-03', ['CHINA TELECOMMUNICATIONS CORPORATION'])
     """
@@ -261,13 +262,13 @@ def read_ofac_csv(path: Path, list_url: str, alt: Path | None = None, add: Path 
                 yield row
             elif code := place_country(row[4], row[3]):
                 countries.setdefault(row[0], code)
-    for line, row, problem in csv_rows(path):
+    for line, fields, problem in csv_rows(path):
         where = f"{path.name}:{line}"
-        if row is None:
+        if fields is None:
             yield BadRow(where, problem or "unreadable row")
             continue
         try:
-            yield from _row_items(row, where, list_url, aliases, countries)
+            yield from _row_items(fields, where, list_url, aliases, countries)
         except DataError as exc:
             yield BadRow(where, str(exc).removeprefix(f"{where}: "))
 
