@@ -38,15 +38,13 @@ from typing import Any
 
 # Legal forms, as token sequences, stripped from the end of organisation names (longest first).
 _LEGAL_FORMS = frozenset(
-
-        tuple(form.split())
-        for form in [
-            "co ltd", "co limited", "company limited", "company ltd", "corporation limited", "corp ltd",
-            "co inc", "limited", "ltd", "inc", "incorporated", "corporation", "corp", "company", "co", "llc",
-            "plc", "gmbh", "ag", "sa", "s a", "bv", "nv", "pte", "pty", "lp", "llp", "jsc", "ojsc", "pjsc",
-            "ooo", "zao", "kk", "sarl", "srl", "spa", "oy", "ab", "as",
-        ]
-
+    tuple(form.split())
+    for form in [
+        "co ltd", "co limited", "company limited", "company ltd", "corporation limited", "corp ltd",
+        "co inc", "limited", "ltd", "inc", "incorporated", "corporation", "corp", "company", "co", "llc",
+        "plc", "gmbh", "ag", "sa", "s a", "bv", "nv", "pte", "pty", "lp", "llp", "jsc", "ojsc", "pjsc",
+        "ooo", "zao", "kk", "sarl", "srl", "spa", "oy", "ab", "as",
+    ]
 )  # fmt: skip
 _LEGAL_FORM_SIZES = sorted({len(form) for form in _LEGAL_FORMS}, reverse=True)
 _CJK_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "公司")
