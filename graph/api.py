@@ -13,11 +13,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graph.cypher.readonly import check_read_only
-from graph.errors import UnknownEntityError
 from graph.backends.neo4j.settings import Neo4jSettings
-from graph.paths import data_folders, default_db_dir
+from graph.cypher.readonly import check_read_only
 from graph.cypher.stored import StoredQuery, get_query, load_queries
+from graph.errors import UnknownEntityError
+from graph.paths import data_folders, default_db_dir
 from graph.text import suggest
 
 if TYPE_CHECKING:
@@ -207,7 +207,7 @@ class TechGraph:
             return graph_from_engine(self.engine, self.documents())
         return load_graph(data_folders(self.manifest.get("folders")))
 
-    def as_of(self, day: str) -> "TechGraph":
+    def as_of(self, day: str) -> TechGraph:
         """A read-only view of the graph as it stood on ``day``, for every query and command.
 
         Measures and deals exist from their announcement until they ended; relations
@@ -222,10 +222,10 @@ class TechGraph:
         import tempfile
 
         from graph.analysis.snapshot import snapshot
-        from graph.model.dates import check_day
+        from graph.backends.ladybug.build import install_build
         from graph.backends.ladybug.engine import EmbeddedEngine
         from graph.dataset.network import graph_rows
-        from graph.backends.ladybug.build import install_build
+        from graph.model.dates import check_day
 
         day = check_day(day)
         if self.db_dir is not None:
@@ -327,7 +327,7 @@ class TechGraph:
 
             shutil.rmtree(self._temporary, ignore_errors=True)
 
-    def __enter__(self) -> "TechGraph":
+    def __enter__(self) -> TechGraph:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -340,7 +340,7 @@ def _close_names(name: str, nodes: list[dict[str, Any]]) -> str:
     for node in nodes:
         for candidate in [node["name"], node["id"], *(node["aliases"] or [])]:
             lowered.setdefault(candidate.lower(), node["name"])
-    return suggest(name.lower(), lowered, containing=True, show=lowered.get)
+    return suggest(name.lower(), lowered, containing=True, show=lowered.__getitem__)
 
 
 def open(  # noqa: A001
@@ -371,8 +371,8 @@ def open(  # noqa: A001
     ...     g.stats()["total_nodes"] > 100
     True
     """
-    from graph.backends.ladybug.engine import EmbeddedEngine
     from graph.backends.ladybug.build import ensure_database
+    from graph.backends.ladybug.engine import EmbeddedEngine
 
     if neo4j_uri or neo4j:
         from graph.backends.neo4j.engine import Neo4jEngine

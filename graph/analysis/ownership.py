@@ -160,7 +160,7 @@ def exposure(g: nx.MultiDiGraph, node: str, day: str | None = None, schema: Sche
                 {
                     "path": [g.nodes[n]["name"] for n in chain],
                     "ids": chain,
-                    "shares": [share] + [_share(g, a, b, schema) for a, b in zip(chain[1:], chain[2:])],
+                    "shares": [share] + [_share(g, a, b, schema) for a, b in zip(chain[1:], chain[2:], strict=False)],
                     "interest": interest,
                 }
             )

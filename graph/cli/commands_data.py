@@ -50,7 +50,8 @@ def import_command(obj: Context, fmt: str, path: Path, alt: Path | None, add: Pa
         )  # fmt: skip
     click.echo(
         f"{fmt}: {imported.rows} rows, {imported.entities} listed parties ({imported.merged} newly merged into existing nodes), "
-        f"{imported.new_nodes} new nodes, {imported.listings} listings, {imported.delisted} ended, {imported.ownerships} ownerships"
+        f"{imported.new_nodes} new nodes, {imported.listings} listings, {imported.delisted} ended, "
+        f"{imported.ownerships} ownerships"
     )
     if imported.skipped:
         click.echo(f"skipped {len(imported.skipped)} malformed rows (see {imported.skipped_file})")

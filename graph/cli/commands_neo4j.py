@@ -34,7 +34,9 @@ def push_command(obj: Context, neo4j: Neo4jSettings, batch_size: int, replace: b
         with Progress(transient=True, console=console, disable=not console.is_terminal) as bar:
             task = bar.add_task("pushing to Neo4j", total=total)
             counts = run(g.push, engine, batch_size, replace, lambda n: bar.advance(task, n))
-    click.echo(f"Neo4j at {neo4j.shown_uri} ({neo4j.database}) holds {counts['nodes']} nodes and {counts['relationships']} relationships")
+    click.echo(
+        f"Neo4j at {neo4j.shown_uri} ({neo4j.database}) holds {counts['nodes']} nodes and {counts['relationships']} relationships"
+    )
 
 
 @click.command("neo4j-assets")

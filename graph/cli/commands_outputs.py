@@ -51,7 +51,10 @@ def timeline_command(obj: Context, out: Path, backend: str, neo4j: Neo4jSettings
     """
     with run(obj.open, backend, neo4j) as g:
         drawn = run(g.timeline, out)
-    click.echo(f"wrote {drawn['path']}: {drawn['measures']} measures in {len(drawn['lanes'])} lanes, {drawn['arrows']} retaliation arrows")
+    click.echo(
+        f"wrote {drawn['path']}: {drawn['measures']} measures in {len(drawn['lanes'])} lanes, "
+        f"{drawn['arrows']} retaliation arrows"
+    )
 
 
 @click.command("ego")

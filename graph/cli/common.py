@@ -17,11 +17,21 @@ TABLE_OR_JSON = click.option("--format", "fmt", type=click.Choice(["table", "jso
 
 
 class TechgraphClickError(click.ClickException):
-    """A library error shown as one line; query and parameter mistakes exit 2, others 1."""
+    """A library error shown as one line; query and parameter mistakes exit 2 (:class:`QueryClickError`), others 1."""
 
     def __init__(self, error: TechgraphError):
         super().__init__(str(error))
-        self.exit_code = 2 if isinstance(error, QueryError) else 1
+
+
+class QueryClickError(TechgraphClickError):
+    """A query or parameter mistake, shown as one line: exit 2."""
+
+    exit_code = 2  # click reads the exit code from the class
+
+
+def click_error(error: TechgraphError) -> TechgraphClickError:
+    """The click error showing ``error``: a :class:`QueryClickError` for a QueryError."""
+    return QueryClickError(error) if isinstance(error, QueryError) else TechgraphClickError(error)
 
 
 class Context:
@@ -42,10 +52,21 @@ class Context:
 def neo4j_options(function):
     """Add --uri/--user/--password/--database (env TECHGRAPH_NEO4J_*) and pass `neo4j` settings."""
     options = [
-        click.option("--uri", envvar="TECHGRAPH_NEO4J_URI", default=DEFAULT_URI, show_default=True, help="Neo4j URI [env TECHGRAPH_NEO4J_URI]."),
-        click.option("--user", envvar="TECHGRAPH_NEO4J_USER", default=DEFAULT_USER, show_default=True, help="Neo4j user [env TECHGRAPH_NEO4J_USER]."),
-        click.option("--password", envvar="TECHGRAPH_NEO4J_PASSWORD", help="Neo4j password [env TECHGRAPH_NEO4J_PASSWORD]; never printed."),
-        click.option("--database", envvar="TECHGRAPH_NEO4J_DATABASE", default=DEFAULT_DATABASE, show_default=True, help="Neo4j database [env TECHGRAPH_NEO4J_DATABASE]."),
+        click.option(
+            "--uri", envvar="TECHGRAPH_NEO4J_URI", default=DEFAULT_URI, show_default=True,
+            help="Neo4j URI [env TECHGRAPH_NEO4J_URI].",
+        ),
+        click.option(
+            "--user", envvar="TECHGRAPH_NEO4J_USER", default=DEFAULT_USER, show_default=True,
+            help="Neo4j user [env TECHGRAPH_NEO4J_USER].",
+        ),
+        click.option(
+            "--password", envvar="TECHGRAPH_NEO4J_PASSWORD", help="Neo4j password [env TECHGRAPH_NEO4J_PASSWORD]; never printed."
+        ),
+        click.option(
+            "--database", envvar="TECHGRAPH_NEO4J_DATABASE", default=DEFAULT_DATABASE, show_default=True,
+            help="Neo4j database [env TECHGRAPH_NEO4J_DATABASE].",
+        ),
     ]
 
     def wrapper(*args, uri, user, password, database, **kwargs):
@@ -74,10 +95,10 @@ def run(function, *args, **kwargs):
     try:
         return function(*args, **kwargs)
     except TechgraphError as error:
-        raise TechgraphClickError(error) from None
+        raise click_error(error) from None
 
 
-def report(obj: "Context", backend: str, neo4j: Neo4jSettings, fmt: str, method: str, *args, table) -> None:
+def report(obj: Context, backend: str, neo4j: Neo4jSettings, fmt: str, method: str, *args, table) -> None:
     """Call a TechGraph method; print its result as JSON or through ``table``."""
     with run(obj.open, backend, neo4j) as g:
         result = run(getattr(g, method), *args)
@@ -93,6 +114,6 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise TechgraphClickError(QueryError(f"parameter {pair!r} is not key=value"))
+            raise QueryClickError(QueryError(f"parameter {pair!r} is not key=value"))
         params[key.strip()] = value
     return params

@@ -32,9 +32,9 @@ from typing import Any
 import yaml
 
 from graph.errors import QueryError
-from graph.paths import queries_dir
 from graph.model.dates import check_day
 from graph.model.schema import YAML_LOADER
+from graph.paths import queries_dir
 from graph.text import suggest
 
 PARAMETER_TYPES = {"string", "entity", "date", "integer", "float"}
@@ -74,7 +74,8 @@ class Parameter:
         try:
             return int(text) if self.type == "integer" else float(text)
         except ValueError:
-            raise QueryError(f"parameter '{self.name}': {text!r} is not {'an integer' if self.type == 'integer' else 'a number'}") from None
+            kind = "an integer" if self.type == "integer" else "a number"
+            raise QueryError(f"parameter '{self.name}': {text!r} is not {kind}") from None
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ def parse_query(path: Path) -> StoredQuery:
     except (OSError, UnicodeDecodeError) as exc:
         raise QueryError(f"{path}: cannot read stored query: {exc}") from None
     header = []
-    for number, line in enumerate(lines):
+    for number, line in enumerate(lines):  # noqa: B007 (number is read after the loop)
         match = _HEADER_LINE.match(line)
         if not match:
             break
