@@ -10,8 +10,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from graph.text import shown
 from graph.errors import PictureError
+from graph.text import shown
 
 LABEL = 34  # characters at most in a measure label or a node caption (an issuer tag comes on top)
 

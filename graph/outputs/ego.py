@@ -19,14 +19,16 @@ from typing import Any
 
 import networkx as nx
 from bokeh.embed import file_html
-from bokeh.models import ColumnDataSource, HoverTool, Legend, LegendItem
+from bokeh.models import ColumnDataSource, HoverTool
+from bokeh.models.annotations import Legend, LegendItem  # bokeh.models' star re-export hides them from type checkers
+from bokeh.models.renderers import DataRenderer
 from bokeh.plotting import figure
 from bokeh.resources import INLINE
 
-from graph.text import shown, suggest
 from graph.errors import PictureError, UnknownEntityError
 from graph.model.style import FALLBACK, PALETTE
 from graph.outputs.drawing import LABEL, check_suffix, drawable, short_name
+from graph.text import shown, suggest
 
 EDGE_COLOUR = "#A5ABB6"  # relationships, as in the Neo4j Browser style
 MAX_EGO_NODES = 500
@@ -102,7 +104,7 @@ def ego(g: nx.MultiDiGraph, node_id: str, depth: int, out: Path) -> dict[str, An
             f"the neighbourhood of '{node_id}' at depth {depth} has {len(h)} nodes, "
             f"more than {MAX_EGO_NODES} can show; use a smaller depth"
         )
-    simple = nx.Graph()  # built in sorted order: the layout then depends on the seed alone
+    simple: nx.Graph = nx.Graph()  # built in sorted order: the layout then depends on the seed alone
     simple.add_nodes_from(sorted(h))
     simple.add_edges_from(sorted((min(u, v), max(u, v)) for u, v in h.edges()))
     pos = nx.spring_layout(simple, k=2 / math.sqrt(len(h)), iterations=200, seed=7)
@@ -148,7 +150,8 @@ def ego(g: nx.MultiDiGraph, node_id: str, depth: int, out: Path) -> dict[str, An
     labels = sorted(present, key=lambda name: (order.index(name) if name in PALETTE else len(order), name))
     others = [name for name in labels if name not in PALETTE]
     colours = {label: PALETTE.get(label) or FALLBACK[others.index(label) % len(FALLBACK)] for label in labels}
-    renderers, items = [], []
+    renderers: list[DataRenderer] = []
+    items: list[LegendItem] = []
     for label in labels:
         ids = [n for n, data in h.nodes(data=True) if data["label"] == label]
         source = ColumnDataSource({
@@ -164,7 +167,8 @@ def ego(g: nx.MultiDiGraph, node_id: str, depth: int, out: Path) -> dict[str, An
         captions = p.text("x", "y", text="caption", source=source, y_offset=13, text_font_size="9pt", text_align="center",
                           text_baseline="top", text_color="#222222", background_fill_color="white", background_fill_alpha=0.7)
         renderers.append(nodes)
-        items.append(LegendItem(label=label, renderers=[nodes, captions]))
+        # bokeh's stubs want a list[GlyphRenderer[Glyph]], which (a list being invariant) no Scatter or Text renderer is.
+        items.append(LegendItem(label=label, renderers=[nodes, captions]))  # type: ignore[list-item]
     x, y = pos[node_id]  # the centre, larger and ringed, over its own node
     p.scatter([x], [y], size=30, fill_color=colours[centre["label"]], line_color="#222222", line_width=3)
     p.add_tools(HoverTool(renderers=renderers, tooltips=(

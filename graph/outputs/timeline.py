@@ -70,12 +70,13 @@ def _tag(node: dict[str, Any]) -> str:
 
 def _tint(colour: str, alpha: float) -> tuple[float, float, float]:
     """The colour at ``alpha`` over white, as an opaque colour that can cover what lies under it."""
-    return tuple(1 - alpha + alpha * c for c in to_rgb(colour))
+    red, green, blue = (1 - alpha + alpha * c for c in to_rgb(colour))
+    return red, green, blue
 
 
 def _side(g: nx.MultiDiGraph, body: str | None) -> str:
     country = g.nodes[body].get("country") if body else None
-    return SIDES.get(country, country or "unattributed")
+    return SIDES.get(country, country) if country else "unattributed"
 
 
 def _lanes(g: nx.MultiDiGraph, measures: list[str]) -> tuple[dict[str, str | None], dict[str, str], dict[str, dict]]:
@@ -89,7 +90,9 @@ def _lanes(g: nx.MultiDiGraph, measures: list[str]) -> tuple[dict[str, str | Non
         if data["type"] == "ISSUED" and measure in wanted:
             issuers[measure].append(body)
     issued = Counter(body for bodies in issuers.values() for body in bodies)
-    issuer_of, lane_of, lanes = {}, {}, {}
+    issuer_of: dict[str, str | None] = {}
+    lane_of: dict[str, str] = {}
+    lanes: dict[str, dict[str, Any]] = {}
     for measure in measures:
         # A measure with several issuers goes to the one with most measures.
         body = issuer_of[measure] = min(issuers[measure], key=lambda b: (-issued[b], b), default=None)
@@ -101,7 +104,7 @@ def _lanes(g: nx.MultiDiGraph, measures: list[str]) -> tuple[dict[str, str | Non
             title = short_name(g.nodes[body], 24) if own else key
             lanes[key] = {"title": title, "side": side, "body": body if own else None, "measures": 0}
         lanes[key]["measures"] += 1
-    per_side = Counter()
+    per_side: Counter[str] = Counter()
     for lane in lanes.values():
         per_side[lane["side"]] += lane["measures"]
 
@@ -157,7 +160,8 @@ def _stack(marks: list[_Mark], days_per_point: float) -> dict[str, int]:
 
 def _draw_lanes(fig: Figure, ax, lanes: dict[str, dict], base: dict[str, float], rows: dict[str, int]) -> dict[str, tuple]:
     """Shade and name the lanes, bracket each side's lanes on the left; return each lane's shade."""
-    ticks, labels, sides, tint, colours = [], [], defaultdict(list), {}, {}
+    ticks, labels, sides, tint = [], [], defaultdict(list), {}
+    colours: dict[str, str] = {}
     for index, (key, lane) in enumerate(lanes.items()):
         n_rows = rows[key]
         if lane["side"] not in colours:
@@ -171,7 +175,7 @@ def _draw_lanes(fig: Figure, ax, lanes: dict[str, dict], base: dict[str, float],
         sides[lane["side"]].append((base[key] - 0.5, base[key] + n_rows - 0.5, colour))
     ax.set_yticks(ticks, labels, fontsize=9)
     ax.tick_params(axis="y", length=0)
-    for tick, lane in zip(ax.get_yticklabels(), lanes.values()):
+    for tick, lane in zip(ax.get_yticklabels(), lanes.values(), strict=False):
         tick.set_color(colours[lane["side"]])
     at_left = blended_transform_factory(fig.dpi_scale_trans, ax.transData)
     for side, spans in sides.items():
@@ -211,7 +215,7 @@ def _draw_marks(ax, marks: list[_Mark], arrows: list[tuple[str, str]], base: dic
 
 def _draw_legend(fig: Figure, ax, marks: list[_Mark], until: date | None) -> None:
     """The legend below the lanes; with ``until``, the dashed line that marks it."""
-    measure = {"ls": "", "marker": "o", "ms": 6.5, "mec": MARKER_EDGE}
+    measure: dict[str, Any] = {"ls": "", "marker": "o", "ms": 6.5, "mec": MARKER_EDGE}
     handles = [Line2D([], [], color=PALETTE["Measure"], label="measure, at its announcement (else effective) date",
                       **measure)]
     if not all(m.exact for m in marks):
