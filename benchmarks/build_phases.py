@@ -35,12 +35,12 @@ def phases(folder: Path) -> dict[str, float]:
     """Seconds of each phase (see the module's docstring) on ``folder``."""
     import ladybug
 
+    from graph.backends.ladybug.build import write_database
+    from graph.backends.ladybug.names import NameIndexWriter
     from graph.dataset.derived import Derivation
     from graph.dataset.validate import dataset_rows
-    from graph.backends.ladybug.names import NameIndexWriter
-    from graph.paths import data_folders
     from graph.model.schema import load_schema
-    from graph.backends.ladybug.build import write_database
+    from graph.paths import data_folders
 
     folders = data_folders([folder])
     seconds: dict[str, float] = {}

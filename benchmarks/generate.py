@@ -129,7 +129,9 @@ class Generator:
         for side in ("US", "CN"):
             for _ in range(max(3, e // 1500)):
                 parent = r.choice([SIDES[side]["state"], *bodies[side]])
-                ident = self.node("Government", name=f"Synthetic {r.choice(SECTORS)} {r.choice(['Bureau', 'Office', 'Agency', 'Commission'])} {self.counter + 1}",
+                ident = self.node("Government",
+                                  name=f"Synthetic {r.choice(SECTORS)} "
+                                       f"{r.choice(['Bureau', 'Office', 'Agency', 'Commission'])} {self.counter + 1}",
                                   country=side, kind=r.choice(BODY_KINDS))
                 self.rel("PART_OF", ident, parent)
                 bodies[side].append(ident)
@@ -156,7 +158,8 @@ class Generator:
             tree = [(root, 0)]
             depth_of_root = 0
             if side == "CN" and r.random() < 0.02:  # a shipped conglomerate owns this tree
-                self.rel("OWNS", r.choice(SHIPPED_PARENTS), root, share=round(r.uniform(20, 100), 1), since=self.day().isoformat())
+                self.rel("OWNS", r.choice(SHIPPED_PARENTS), root, share=round(r.uniform(20, 100), 1),
+                         since=self.day().isoformat())
                 depth_of_root = 1
             elif side == "CN" and r.random() < 0.1:
                 self.rel("OWNS", r.choice(bodies["CN"]), root, share=round(r.uniform(30, 100), 1))
@@ -174,7 +177,9 @@ class Generator:
             if r.random() < 0.35:  # apps of the tree's companies
                 for _ in range(1 + int(r.paretovariate(2))):
                     owner = r.choice(tree)[0]
-                    app = self.node("App", name=f"{r.choice(SYLLABLES).capitalize()}{r.choice(SYLLABLES)} {r.choice(['Chat', 'Pay', 'Video', 'Maps', 'Cloud', 'Mail'])}",
+                    app = self.node("App",
+                                    name=f"{r.choice(SYLLABLES).capitalize()}{r.choice(SYLLABLES)} "
+                                         f"{r.choice(['Chat', 'Pay', 'Video', 'Maps', 'Cloud', 'Mail'])}",
                                     country=side)
                     self.rel("OWNS", owner, app, share=100.0)
                     apps[side].append(app)
@@ -194,11 +199,16 @@ class Generator:
             if r.random() < 0.7:
                 fields["effective"] = (announced + datetime.timedelta(days=r.randint(0, 90))).isoformat()
             if r.random() < 0.1:
-                fields["ended"] = self.day(announced + datetime.timedelta(days=100), END + datetime.timedelta(days=400)).isoformat()
+                fields["ended"] = self.day(
+                    announced + datetime.timedelta(days=100), END + datetime.timedelta(days=400)
+                ).isoformat()
             if r.random() < 0.6:
                 fields["legal_basis"] = r.choice(LEGAL[side])
             if r.random() < 0.5:
-                fields["citation"] = f"{r.randint(82, 89)} FR {r.randint(1000, 99999)}" if side == "US" else f"MOFCOM {announced.year} No. {r.randint(1, 99)}"
+                fields["citation"] = (
+                    f"{r.randint(82, 89)} FR {r.randint(1000, 99999)}" if side == "US"
+                    else f"MOFCOM {announced.year} No. {r.randint(1, 99)}"
+                )
             ident = self.node("Measure", **fields)
             measures[side].append(ident)
             dates[ident] = announced
@@ -229,8 +239,10 @@ class Generator:
                 self.rel("ADDRESSED_TO", m, r.choice(bodies[other]))
         # Deals forced by measures.
         for _ in range(max(2, e // 2000)):
-            deal = self.node("Deal", name=f"Synthetic deal {self.counter + 1}", kind=r.choice(["acquisition", "partnership", "investment", "settlement"]),
-                             status=r.choice(["proposed", "agreed", "completed", "abandoned", "blocked"]), announced=self.day().isoformat())
+            deal = self.node("Deal", name=f"Synthetic deal {self.counter + 1}",
+                             kind=r.choice(["acquisition", "partnership", "investment", "settlement"]),
+                             status=r.choice(["proposed", "agreed", "completed", "abandoned", "blocked"]),
+                             announced=self.day().isoformat())
             self.rel("PARTY_TO", r.choice(companies["CN"]), deal, role="seller")
             self.rel("PARTY_TO", r.choice(companies["US"] or companies["CN"]), deal, role="buyer")
             self.rel("PARTY_TO", r.choice(bodies["US"]), deal, role="approver")

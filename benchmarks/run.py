@@ -43,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # the checkout's `graph` package, not an installed one
 
-from benchmarks.generate import generate, parse_size
+from benchmarks.generate import generate, parse_size  # noqa: E402 (after the sys.path line above)
 
 TARGETS = {"build_over_parse": 2.0, "p50_ms": 50.0, "build_rss_mb": 1500.0, "cold_start_ratio": 1.3}
 
@@ -80,7 +80,10 @@ def step_load(folder: str) -> dict:
 
     started = time.perf_counter()
     g = load_graph(data_folders([folder]))
-    return {"seconds": time.perf_counter() - started, "nodes": g.number_of_nodes(), "edges": g.number_of_edges(), "rss_mb": peak_rss_mb()}
+    return {
+        "seconds": time.perf_counter() - started, "nodes": g.number_of_nodes(), "edges": g.number_of_edges(),
+        "rss_mb": peak_rss_mb(),
+    }
 
 
 def step_build(folder: str, db: str) -> dict:
@@ -144,8 +147,8 @@ def import_throughput(db_dir: Path, statements: int = FTM_STATEMENTS) -> dict:
     ``benchmarks/ftm_import.py`` times the same import against parsing alone, at 1M statements.
     """
     from benchmarks.ftm_import import generate as generate_ftm
-    from graph.lists.editions import import_list
     from graph.backends.ladybug.build import build_database
+    from graph.lists.editions import import_list
 
     shutil.rmtree(db_dir, ignore_errors=True)
     build_database(db_dir)

@@ -9,8 +9,8 @@ import pytest
 
 from graph.analysis.ownership import Verdict, exposure
 from graph.analysis.snapshot import snapshot
-from graph.model.schema import load_schema
 from graph.errors import QueryError
+from graph.model.schema import load_schema
 
 
 def ownership_graph() -> nx.MultiDiGraph:
@@ -67,7 +67,7 @@ def side_chain_graph(steps: int) -> nx.MultiDiGraph:
     g.add_edge("L", "X", type="OWNS", share=100.0)
     g.add_edge("X", "T", type="OWNS", share=60.0)
     owners = ["X", *chain]  # X -> B0 -> ... -> B(n-1) -> T: each owns 1% of the next
-    for owner, owned in zip(owners, owners[1:]):
+    for owner, owned in zip(owners, owners[1:], strict=False):
         g.add_edge(owner, owned, type="OWNS", share=1.0)
     g.add_edge(owners[-1], "T", type="OWNS", share=1.0)
     return g

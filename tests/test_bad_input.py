@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.errors import DataError
 from graph.dataset.network import load_graph
+from graph.errors import DataError
 
 VALID = """\
 Company:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import graph
 from graph.dataset.derived import PROPERTIES, derive
 from graph.dataset.network import load_graph
-from graph.paths import data_dir
 from graph.model.schema import load_schema
+from graph.paths import data_dir
 
 # The question most-targeted-companies asks, as a walk over the relations at query time.
 WALK = """

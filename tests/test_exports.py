@@ -193,7 +193,7 @@ def read_table(path: Path) -> tuple[list[tuple[str, str]], list[dict]]:
         for cells in reader:
             assert len(cells) == len(columns), path
             row = {}
-            for (name, kind), text in zip(columns, cells):
+            for (name, kind), text in zip(columns, cells, strict=True):
                 if kind in SPECIAL:
                     row[":" + kind] = text
                 if name and text != "":

@@ -31,16 +31,16 @@ from hypothesis import strategies as st
 
 import graph
 from graph.api import TechGraph
-from graph.cypher.lexer import code_only
-from graph.cypher.readonly import check_read_only
 from graph.backends.ladybug.engine import EmbeddedEngine
-from graph.errors import DatabaseError, DataError, QueryError, ReadOnlyError
-from graph.dataset.network import load_graph
+from graph.backends.ladybug.folder import current_build, read_manifest
 from graph.backends.neo4j.engine import Neo4jEngine
 from graph.backends.neo4j.settings import Neo4jSettings
+from graph.cypher.lexer import code_only
+from graph.cypher.readonly import check_read_only
 from graph.cypher.stored import load_queries
+from graph.dataset.network import load_graph
+from graph.errors import DatabaseError, DataError, QueryError, ReadOnlyError
 from graph.model.schema import load_schema
-from graph.backends.ladybug.folder import current_build, read_manifest
 from tests.conftest import EXTRA_DATA, canonical, write
 from tests.fuzzing import (
     _mutate,

@@ -14,14 +14,14 @@ import networkx as nx
 import pytest
 
 import graph
-from graph.backends.ladybug.engine import EmbeddedEngine
 from graph.backends.base import graph_from_engine
+from graph.backends.ladybug.engine import EmbeddedEngine
+from graph.backends.ladybug.folder import build_folders, read_manifest
+from graph.dataset.network import load_graph
 from graph.errors import DataError
 from graph.lists.editions import import_list
-from graph.dataset.network import load_graph
 from graph.lists.resolve import Resolver, name_key
 from tests.conftest import copy_database
-from graph.backends.ladybug.folder import build_folders, read_manifest
 
 NULLS = ",-0- " * 6
 TANG = '29242,"TANG, Chris","individual","HK-EO13936","Commissioner of Police"' + NULLS + ',"nationality Hong Kong."'

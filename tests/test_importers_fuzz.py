@@ -34,10 +34,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from graph.backends.ladybug.build import imports_dir, read_manifest
+from graph.dataset.network import load_graph
 from graph.errors import DataError
 from graph.lists.editions import apply_list, import_list
-from graph.dataset.network import load_graph
-from graph.backends.ladybug.build import imports_dir, read_manifest
 from tests.fuzzing import examples, malformed_lines
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"

@@ -91,7 +91,7 @@ def test_the_layer_check_catches_a_backwards_import(tmp_path):
 
 def test_every_layer_is_in_the_readme_map():
     readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
-    for name, prefixes in LAYERS:
+    for _, prefixes in LAYERS:
         for prefix in prefixes:
             if prefix != "graph":
                 assert f"`{prefix.replace('.', '/')}" in readme, f"{prefix} is missing from the README's package map"

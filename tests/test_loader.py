@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 import graph
-from graph.errors import DataError
 from graph.dataset.files import fingerprint
 from graph.dataset.network import load_graph
+from graph.errors import DataError
 from graph.paths import data_dir
 from tests.conftest import write
 

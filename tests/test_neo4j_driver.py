@@ -14,13 +14,13 @@ import pytest
 from neo4j import exceptions as ne
 
 import graph
-from graph.errors import DatabaseError, QueryError, ReadOnlyError
 from graph.backends.neo4j.engine import _explain
 from graph.backends.neo4j.push import push_statements
 from graph.backends.neo4j.settings import Neo4jSettings
 from graph.cypher.stored import load_queries
-from tests.conftest import assert_same_rows
+from graph.errors import DatabaseError, QueryError, ReadOnlyError
 from tests.bolt_server import BoltTestServer, LadybugExecutor, free_port
+from tests.conftest import assert_same_rows
 
 PASSWORD = "s3cret-Passw0rd"
 QUERIES = load_queries()

@@ -17,9 +17,9 @@ from dataclasses import replace
 import pytest
 
 import graph
-from graph.errors import DatabaseError
 from graph.backends.neo4j.settings import Neo4jSettings
 from graph.cypher.stored import load_queries
+from graph.errors import DatabaseError
 from tests.conftest import assert_same_rows
 
 pytestmark = [

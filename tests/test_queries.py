@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import QueryError
 from graph.cypher.stored import load_queries, parse_query
+from graph.errors import QueryError
 
 QUERIES = load_queries()
 

@@ -6,8 +6,8 @@ import pytest
 from pydantic import ValidationError
 
 from graph.errors import SchemaError
-from graph.paths import data_dir
 from graph.model.schema import load_schema
+from graph.paths import data_dir
 
 
 @pytest.fixture(scope="module")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 import graph
-from graph.backends.ladybug.engine import EmbeddedEngine
 from graph.backends.base import graph_from_engine
-from graph.errors import DataError, DatabaseError, QueryError
-from graph.dataset.network import load_graph
-from graph.paths import data_dir
 from graph.backends.ladybug.build import build_database, current_build, ensure_database, read_manifest
+from graph.backends.ladybug.engine import EmbeddedEngine
+from graph.dataset.network import load_graph
+from graph.errors import DatabaseError, DataError, QueryError
+from graph.paths import data_dir
 from tests.conftest import write
 
 
