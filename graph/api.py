@@ -371,8 +371,8 @@ def open(  # noqa: A001
     ...     g.stats()["total_nodes"] > 100
     True
     """
-    from graph.backends.ladybug.build import ensure_database
     from graph.backends.ladybug.engine import EmbeddedEngine
+    from graph.backends.ladybug.folder import ensure_database
 
     if neo4j_uri or neo4j:
         from graph.backends.neo4j.engine import Neo4jEngine
