@@ -98,7 +98,8 @@ def db_dir(tmp_path: Path) -> Path:
 
 def copy_database(source: Path, target: Path) -> Path:
     """Copy the database folder ``source`` to ``target`` as if it had been built there: the current
-    build (its file, manifest and name index) and the imported lists.
+    build (its file, manifest and name index) and the imported lists. Into a ``target`` that has a
+    build already, the copy becomes current and the other build stays, as after a rebuild.
 
     A copy costs milliseconds where a build costs a second or more; tests that need a database but
     do not test how it is built start from one. The files keep their modification times, so the
@@ -112,14 +113,17 @@ def copy_database(source: Path, target: Path) -> Path:
     for path in source.glob(f"{stem}.*"):
         shutil.copy2(path, target / path.name)
     if (source / "imports").is_dir():
-        shutil.copytree(source / "imports", target / "imports")
+        shutil.copytree(source / "imports", target / "imports", dirs_exist_ok=True)
     manifest_file = target / f"{stem}.json"
     manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
     old, new = str(source.resolve()), str(target.resolve())
     relocated = [new + f[len(old):] if f == old or f.startswith(old + os.sep) else f for f in manifest.get("folders", [])]
     if relocated != manifest.get("folders", []):
         manifest_file.write_text(json.dumps({**manifest, "folders": relocated}, indent=2), encoding="utf-8")
-    (target / "current").symlink_to(build)
+    link = target / ".current.copy.tmp"  # into a database folder that has a build: swapped in, as a rebuild does
+    link.unlink(missing_ok=True)
+    link.symlink_to(build)
+    os.replace(link, target / "current")
     return target
 
 

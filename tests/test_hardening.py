@@ -41,7 +41,7 @@ from graph.cypher.stored import load_queries
 from graph.dataset.network import load_graph
 from graph.errors import DatabaseError, DataError, QueryError, ReadOnlyError
 from graph.model.schema import load_schema
-from tests.conftest import EXTRA_DATA, canonical, write
+from tests.conftest import canonical, copy_database
 from tests.fuzzing import (
     _mutate,
     assert_one_line_errors,
@@ -118,13 +118,13 @@ def bulk_folder(tmp_path_factory) -> Path:
 # 1. Crash safety: SIGKILL a rebuild at random points.
 
 
-def kill_rebuilds(tmp_path: Path, bulk: Path, rounds: int, seed: int, every: bool = False) -> Counter:
+def kill_rebuilds(tmp_path: Path, shipped: Path, bulk: Path, rounds: int, seed: int, every: bool = False) -> Counter:
     rng = random.Random(seed)
     db, other = tmp_path / "db", tmp_path / "db-bulk"
     started = time.perf_counter()
     subprocess.run(techgraph("load", str(bulk), db=other), check=True, capture_output=True)
     full = time.perf_counter() - started  # a whole `techgraph load` with the bulk folder
-    graph.load(db)
+    copy_database(shipped, db)  # the shipped data's build
     versions = {}
     for folder in (db, other):
         with open_current(folder) as g:
@@ -154,14 +154,14 @@ def kill_rebuilds(tmp_path: Path, bulk: Path, rounds: int, seed: int, every: boo
     return outcomes
 
 
-def test_sigkill_at_random_points_leaves_a_whole_database(tmp_path, bulk_folder):
-    outcomes = kill_rebuilds(tmp_path, bulk_folder, rounds=4, seed=6)
+def test_sigkill_at_random_points_leaves_a_whole_database(tmp_path, shipped_db, bulk_folder):
+    outcomes = kill_rebuilds(tmp_path, shipped_db, bulk_folder, rounds=4, seed=6)
     assert outcomes["killed before the swap"] + outcomes["killed after the swap"] >= 2, outcomes
 
 
 @pytest.mark.slow
-def test_sigkill_at_random_points_many_times(slow, tmp_path, bulk_folder):
-    outcomes = kill_rebuilds(tmp_path, bulk_folder, rounds=30, seed=66, every=True)
+def test_sigkill_at_random_points_many_times(slow, tmp_path, shipped_db, bulk_folder):
+    outcomes = kill_rebuilds(tmp_path, shipped_db, bulk_folder, rounds=30, seed=66, every=True)
     assert outcomes["killed before the swap"] >= 10 and outcomes["left half-written files"] >= 1, outcomes
 
 
@@ -192,11 +192,11 @@ with open(out, "w") as f:
 """
 
 
-def test_readers_see_the_old_or_the_new_database_never_an_error(tmp_path, extra_folder):
+def test_readers_see_the_old_or_the_new_database_never_an_error(tmp_path, extra_folder, extra_db, shipped_db):
     db = tmp_path / "db"
     versions = []
-    for folders in ([extra_folder], []):  # B then A: A is current when the readers start
-        graph.load(db, folders)
+    for template in (extra_db, shipped_db):  # B then A (copies of their builds): A is current when the readers start
+        copy_database(template, db)
         with open_current(db) as g:
             versions.append({"tencent": list(g.query("measures-hitting", entity="Tencent")), "stats": g.stats()})
     versions = [json.loads(json.dumps(v)) for v in versions]
@@ -232,20 +232,11 @@ def test_readers_see_the_old_or_the_new_database_never_an_error(tmp_path, extra_
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, extra_folder_module) -> dict:
+def built(shipped_db, extra_db) -> dict:
     """A database of the shipped data to copy, a build of other data, and the expected answer."""
-    template = tmp_path_factory.mktemp("template") / "db"
-    graph.load(template)
-    other = tmp_path_factory.mktemp("other") / "db"
-    graph.load(other, [extra_folder_module])
-    with open_current(template) as g:
+    with open_current(shipped_db) as g:
         expected = list(g.query("measures-hitting", entity="Tencent"))
-    return {"template": template, "other": current_build(other), "expected": expected}
-
-
-@pytest.fixture(scope="module")
-def extra_folder_module(tmp_path_factory) -> Path:
-    return write(tmp_path_factory.mktemp("extra"), "extra.yaml", EXTRA_DATA)
+    return {"template": shipped_db, "other": current_build(extra_db), "expected": expected}
 
 
 def _foreign_ladybug(path: Path) -> None:
@@ -868,9 +859,8 @@ def test_deep_nesting_is_one_line(tmp_path, suffix, nested):
     check_message(caught.value, path)
 
 
-def test_bad_json_lines_leave_the_database_unchanged(tmp_path):
-    db = tmp_path / "db"
-    graph.load(db)
+def test_bad_json_lines_leave_the_database_unchanged(tmp_path, shipped_db):
+    db = copy_database(shipped_db, tmp_path / "db")
     build = current_build(db)
     before = (sorted(p.name for p in db.iterdir()), read_manifest(db), hashlib.sha256(build.read_bytes()).hexdigest())
     with open_current(db) as g:
