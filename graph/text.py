@@ -1,4 +1,5 @@
-"""Text helpers every layer shares: how errors show a path, "did you mean" hints, numbered lines of a file.
+"""Text helpers every layer shares: how errors show a path, "did you mean" hints, numbered lines of a file,
+the YAML loader.
 
 Every reader of a text file that is not UTF-8 says so the same way, naming
 file, line and the offending byte with its column (1-based, in bytes)::
@@ -23,9 +24,13 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Literal, overload
 
+import yaml
+
 from graph.errors import DataError
 
 BOM = b"\xef\xbb\xbf"
+# libyaml's loader where PyYAML was built with it (data files, the schema, query headers, catalogues).
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def shown(path: Path | str) -> str:

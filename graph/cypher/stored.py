@@ -33,9 +33,8 @@ import yaml
 
 from graph.errors import QueryError
 from graph.model.dates import check_day
-from graph.model.schema import YAML_LOADER
 from graph.paths import queries_dir
-from graph.text import suggest
+from graph.text import YAML_LOADER, suggest
 
 PARAMETER_TYPES = {"string", "entity", "date", "integer", "float"}
 

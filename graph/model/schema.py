@@ -33,9 +33,9 @@ from graph.model.dates import holds
 from graph.model.records import line_adapter, record_model
 from graph.model.types import PROPERTY_TYPES, Property
 from graph.paths import data_dir
+from graph.text import YAML_LOADER
 
 # libyaml's safe loader when PyYAML has it (ten times faster: every command reads the schema).
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from graph.backends.ladybug.folder import (
 )
 from graph.backends.ladybug.names import NameIndexWriter
 from graph.dataset.derived import PROPERTIES, Derivation
-from graph.dataset.files import fingerprint
+from graph.dataset.files import file_stats, fingerprint
 from graph.dataset.validate import dataset_rows
 from graph.errors import DatabaseError, TechgraphError
 from graph.model.types import PROPERTY_TYPES
@@ -209,9 +209,10 @@ def build_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str,
     """
     started = time.perf_counter()
     folders = build_folders(Path(db_dir), folders)
+    files = {"at_ns": time.time_ns(), "stats": file_stats(folders)}  # taken before the files are read
     stamp = fingerprint(folders)
     # A bad record raises while the new build is still a temporary file: the current one stays.
-    manifest = install_build(Path(db_dir), dataset_rows(folders), stamp, {"folders": folders}, started)
+    manifest = install_build(Path(db_dir), dataset_rows(folders), stamp, {"folders": folders, "files": files}, started)
     for view in (Path(db_dir) / "as-of").glob("*"):  # as-of views of older data
         if not view.name.startswith(f"{stamp}-"):
             shutil.rmtree(view, ignore_errors=True)

@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from graph.dataset.files import fingerprint
+from graph.dataset.files import file_stats, fingerprint
 from graph.errors import DatabaseError
 from graph.paths import data_folders, extra_folders
 
@@ -177,10 +177,24 @@ def ensure_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str
     if folders is None and manifest is not None:
         folders = [Path(f) for f in manifest["folders"] if Path(f).is_dir()]
     folders = build_folders(db_dir, folders)
+    if manifest is not None and _untouched(manifest.get("files"), folders):
+        return manifest
     if manifest is None or manifest.get("fingerprint") != fingerprint(folders):
-        from graph.backends.ladybug.build import (
-            build_database,  # only when the data changed
-        )
+        from graph.backends.ladybug.build import build_database  # only when the data changed
 
         return build_database(db_dir, folders)
     return manifest
+
+
+# A file written within this long before its stats were taken may be rewritten later with the same
+# size and the same coarse timestamp: such files are read again (git's "racy clean" rule).
+RACY_NS = 2_000_000_000
+
+
+def _untouched(recorded: Any, folders: list[Path]) -> bool:
+    """Whether every data file has the size and modification time the build recorded (then the
+    fingerprint is the same, and the files need not be read)."""
+    if not isinstance(recorded, dict) or recorded.get("stats") != file_stats(folders):
+        return False
+    return all(int(mtime) < recorded["at_ns"] - RACY_NS for _, _, mtime in recorded["stats"])
+

@@ -41,7 +41,8 @@ import yaml
 
 from graph.errors import DataError, brief
 from graph.lists.formats.base import Program
-from graph.model.schema import YAML_LOADER, load_schema
+from graph.model.schema import load_schema
+from graph.text import YAML_LOADER
 
 CATALOGUE_PATH = Path(__file__).resolve().with_name("programs.yaml")
 
