@@ -60,6 +60,18 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _single(result: QueryResult | list[QueryResult]) -> QueryResult:
+    """The result of one statement (LadybugDB answers a text of several with a list of results)."""
+    if isinstance(result, list):
+        raise QueryError("query failed on the embedded engine: one statement at a time")
+    return result
+
+
+def _rows(result: QueryResult | list[QueryResult]) -> list[list[Any]]:
+    """The rows of one of the engine's own statements, as lists."""
+    return [list(row) for row in _single(result).get_all()]
+
+
 class EmbeddedEngine:
     """The embedded LadybugDB database of a techgraph database folder, opened read-only."""
 
@@ -101,7 +113,7 @@ class EmbeddedEngine:
 
         schema = load_schema()
         expected = {**{label: "NODE" for label in schema.nodes}, **{rel: "REL" for rel in schema.relations}}
-        tables = {name: kind for name, kind in self._rows("CALL show_tables() RETURN name, type")}
+        tables = {name: kind for name, kind in _rows(self._connection.execute("CALL show_tables() RETURN name, type"))}
         if tables != expected:
             missing = sorted(set(expected) - set(tables))
             strange = sorted(set(tables) - set(expected))
@@ -113,8 +125,8 @@ class EmbeddedEngine:
             return f"not a techgraph database ({what})"
         if manifest is None:
             return None
-        nodes = self._rows("MATCH (n) RETURN count(n)")[0][0]
-        edges = self._rows("MATCH ()-[r]->() RETURN count(r)")[0][0]
+        nodes = _rows(self._connection.execute("MATCH (n) RETURN count(n)"))[0][0]
+        edges = _rows(self._connection.execute("MATCH ()-[r]->() RETURN count(r)"))[0][0]
         if (nodes, edges) != (manifest["nodes"], manifest["edges"]):
             return (
                 f"holds {nodes} nodes and {edges} relationships where its manifest says "
@@ -122,17 +134,10 @@ class EmbeddedEngine:
             )
         return None
 
-    def _execute(self, statement: str, params: dict[str, Any] | None = None) -> QueryResult:
-        """The result of one statement (LadybugDB answers a text of several with a list of results)."""
+    @property
+    def _connection(self) -> Connection:
         assert self._conn is not None, "the connection is opened in __init__"
-        result = self._conn.execute(statement, params)
-        if isinstance(result, list):
-            raise QueryError("query failed on the embedded engine: one statement at a time")
-        return result
-
-    def _rows(self, statement: str) -> list[list[Any]]:
-        """The rows of one of the engine's own statements, as lists."""
-        return [list(row) for row in self._execute(statement).get_all()]
+        return self._conn
 
     def resolve(self, name: str) -> list[dict[str, Any]]:
         """The nodes ``name`` names (any case; id, name or alias): id, name and label, ordered by id.
@@ -150,7 +155,7 @@ class EmbeddedEngine:
             raise ReadOnlyError("refused: the embedded database is read-only; edit the data files and run `techgraph load`")
         statement = to_ladybug(text)
         try:
-            result = self._execute(statement, used_parameters(statement, params or {}))
+            result = _single(self._connection.execute(statement, used_parameters(statement, params or {})))
         except RuntimeError as exc:
             raise QueryError(f"query failed on the embedded engine: {' '.join(str(exc).split())}") from None
         columns = result.get_column_names()
