@@ -607,24 +607,48 @@ def db_state(db: Path) -> tuple[dict[str, bytes], dict | None]:
 
 @pytest.fixture(scope="module")
 def database(tmp_path_factory) -> Path:
-    """A database into which every format's valid seed was imported once: each list has a previous state."""
+    """A database into which every format's valid seed was imported once: each list has a previous state.
+
+    Built once, not once per list: each seed is applied in turn to the graph in memory and its data
+    file written, as import_list does, then the database is built from the files; a second
+    import_list of a seed then finds nothing to change.
+    """
+    import graph
+
     db = tmp_path_factory.mktemp("db")
+    g = base_graph().copy()
+    paths = {}
     for fmt in FORMATS:
         seed = seeds(fmt)[0]
         folder = tmp_path_factory.mktemp(f"seed-{fmt}")
         files, sides = seed.files()
         for name, content in files.items():
             (folder / name).write_bytes(content)
-        import_list(fmt, folder / seed.main, db=db, edition=EDITION, partial=True, **{r: folder / n for r, n in sides.items()})
+        paths[fmt] = folder / seed.main, {r: folder / n for r, n in sides.items()}
+        _, contribution = apply_list(fmt, paths[fmt][0], g, edition=EDITION, partial=True, **paths[fmt][1])
+        target = imports_dir(db) / f"{fmt}.jsonl"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("".join(line + "\n" for line in contribution.lines()), encoding="utf-8")
+    graph.load(db)
+    before = db_state(db)
+    main, sides = paths[FORMATS[0]]
+    assert not import_list(FORMATS[0], main, db=db, edition=EDITION, partial=True, **sides).changed
+    assert db_state(db) == before
     return db
 
 
+@pytest.fixture(scope="module")
+def loaded_graphs() -> dict:
+    """The graphs import_list loaded, by arguments and database state: kept for the whole module."""
+    return {}
+
+
 @pytest.fixture
-def quick_loads(monkeypatch, database):
+def quick_loads(monkeypatch, database, loaded_graphs):
     """import_list's load of the database's graph, done once per database state (a YAML parse takes a second)."""
     import graph.lists.editions
 
-    real, loaded = graph.lists.editions.load_graph, {}
+    real, loaded = graph.lists.editions.load_graph, loaded_graphs
 
     def load_graph(*args, **kwargs):
         key = repr((args, kwargs, read_manifest(database)))
