@@ -83,7 +83,7 @@ def extra_folder(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def shipped() -> graph.TechGraph:
+def shipped(default_db) -> graph.TechGraph:
     """The shipped graph on the embedded engine, opened once per run."""
     g = graph.open()
     yield g
@@ -142,6 +142,16 @@ def built_db(db_dir: Path, shipped_db: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def default_db(shipped_db: Path) -> Path:
+    """The run's default database ($TECHGRAPH_DB, a folder of its own: see the root conftest),
+    holding a copy of ``shipped_db`` rather than a second build of the same data."""
+    db = Path(os.environ["TECHGRAPH_DB"])
+    if not (db / "current").is_symlink():
+        copy_database(shipped_db, db)
+    return db
+
+
+@pytest.fixture(scope="session")
 def extra_db(tmp_path_factory) -> Path:
     """A database of the shipped data and an extra folder of EXTRA_DATA, built once per run: open it
     or copy it, never change it."""
@@ -152,7 +162,7 @@ def extra_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def run(tmp_path: Path):
+def run(tmp_path: Path, default_db):
     """Invoke the CLI; returns click's Result (exit_code, output)."""
     runner = CliRunner()
 

@@ -126,7 +126,7 @@ def test_cli_as_of_exposure_and_chains(run):
     assert bad.exit_code == 2 and bad.output == "Error: date '2021-02-30x' is not an ISO-8601 day (YYYY-MM-DD)\n"
 
 
-def test_as_of_views_are_cached_per_day_and_swept_on_rebuild(db_dir, extra_folder):
+def test_as_of_views_are_cached_per_day_and_swept_on_rebuild(db_dir, built_db, extra_folder):
     import graph
 
     with graph.open(db_dir) as g:

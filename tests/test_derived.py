@@ -7,6 +7,7 @@ from graph.dataset.derived import PROPERTIES, derive
 from graph.dataset.network import load_graph
 from graph.model.schema import load_schema
 from graph.paths import data_dir
+from tests.conftest import copy_database
 
 # The question most-targeted-companies asks, as a walk over the relations at query time.
 WALK = """
@@ -29,8 +30,8 @@ def test_the_schema_declares_exactly_what_is_derived():
     assert all(schema.nodes[label].properties[name].type == "integer" for label, names in PROPERTIES.items() for name in names)
 
 
-def test_stored_values_equal_the_walk_on_the_database_and_its_as_of_views(tmp_path, extra_folder):
-    with graph.open(tmp_path / "db", data=[extra_folder]) as g:
+def test_stored_values_equal_the_walk_on_the_database_and_its_as_of_views(tmp_path, extra_folder, extra_db):
+    with graph.open(copy_database(extra_db, tmp_path / "db"), data=[extra_folder]) as g:  # a build with the folder
         walked = list(g.cypher(WALK))
         assert len(walked) > 20
         assert list(g.cypher(STORED)) == walked
@@ -40,9 +41,9 @@ def test_stored_values_equal_the_walk_on_the_database_and_its_as_of_views(tmp_pa
         before.close()
 
 
-def test_networkx_values_equal_the_database_values(tmp_path, extra_folder):
+def test_networkx_values_equal_the_database_values(tmp_path, extra_folder, extra_db):
     g = load_graph([data_dir(), extra_folder])
-    with graph.open(tmp_path / "db", data=[extra_folder]) as opened:
+    with graph.open(copy_database(extra_db, tmp_path / "db"), data=[extra_folder]) as opened:
         stored = {row["company_id"]: (row["measures"], row["targets"]) for row in opened.cypher(STORED)}
     computed = {n: (d["group_measures"], d["group_targets"]) for n, d in g.nodes(data=True) if d.get("group_measures")}
     assert computed == stored
