@@ -40,6 +40,7 @@ from graph.lists.formats.base import BadRow, Entity, Listing, Ownership, Program
 from graph.lists.formats.programs import slug
 from graph.lists.resolve import Resolver, merge_entry
 from graph.model.schema import Schema
+from graph.model.types import text_problem
 
 
 @dataclass
@@ -195,10 +196,15 @@ class Importer:
             self.bad(item.where, item.reason)
         elif isinstance(item, Entity):
             self.report.entities += 1
-            # Names are shown and matched: control characters (NUL, ESC ...) and line breaks in them go.
+            # Names are shown and matched: control characters (NUL, ESC ...) and line breaks in them go;
+            # bidirectional controls and names of invisible characters only are refused (spoofing).
             name, item.aliases = clean_text(item.name), [a for a in map(clean_text, item.aliases) if a]
             if not name:
                 return self.bad(item.where, f"name {brief(item.name)} is empty once control characters are dropped")
+            texts = [("name", name), *(("alias", a) for a in item.aliases), ("summary", item.summary), ("role", item.role)]
+            for what, text in texts:
+                if problem := text_problem(text):
+                    return self.bad(item.where, f"{what} {problem}")
             item.name = name
             self.entity(item)
         elif isinstance(item, Listing):
@@ -289,6 +295,8 @@ class Importer:
         node = self.record_nodes.get(listing.record)
         if node is None:
             return self.bad(listing.where, f"listing of record {listing.record!r}, which the file does not define")
+        if problem := text_problem(listing.note):
+            return self.bad(listing.where, f"note {problem}")
         measure = self.program(listing.program, listing.where)
         fields: dict[str, Any] = {
             "sources": list(dict.fromkeys([*listing.program.sources, *listing.sources])),
@@ -312,6 +320,8 @@ class Importer:
         owner: str | None
         if ownership.owner_is_name:  # resolved like a record of its own: "owner:<name>"
             ownership.owner = clean_text(ownership.owner)
+            if problem := text_problem(ownership.owner):
+                return self.bad(ownership.where, f"owner name {problem}")
             owner = self.entity(
                 Entity(f"owner:{slug(ownership.owner)}", "Company", ownership.owner, ownership.where,
                        country=self.c.g.nodes[owned].get("country"), sources=ownership.sources),
@@ -321,6 +331,8 @@ class Importer:
             owner = self.record_nodes.get(ownership.owner)
             if owner is None:
                 return self.bad(ownership.where, f"owner record {ownership.owner!r} is not in the file")
+        if owner == owned:  # a parent that is the company itself, or resolves to it: no OWNS self-loop
+            return self.bad(ownership.where, f"{owned} cannot own itself (owner {brief(ownership.owner)})")
         pair = (self.c.g.nodes[owner]["label"], self.c.g.nodes[owned]["label"])
         if pair not in self.c.schema.relations["OWNS"].pairs:
             return self.bad(ownership.where, f"{owner} ({pair[0]}) cannot own {owned} ({pair[1]})")

@@ -175,7 +175,9 @@ def no_name(raw: str) -> str:
 
 def clean_text(text: str | None) -> str:
     """Whitespace normalised, control characters dropped, and C1 controls (Windows-1252 punctuation
-    decoded as Latin-1 upstream, as in ``Gui\\x92an``) turned back into the character meant.
+    decoded as Latin-1 upstream, as in ``Gui\\x92an``) turned back into the character meant (the
+    five C1 codes cp1252 leaves undefined are dropped). Bidirectional controls and names of invisible
+    characters only are kept, for the import to refuse as a bad row (:func:`graph.model.types.text_problem`).
 
     >>> clean_text(" Gui\\x92an\\n New\\x00 District ")
     'Gui’an New District'

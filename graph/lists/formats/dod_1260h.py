@@ -4,7 +4,8 @@ OpenSanctions keeps the list as a CSV (``datasets/us/dod_chinese_milcorps/sancti
 with one row per company and list edition: ``Start date`` is the edition, ``End date``
 the edition that removed it. Each edition is its own :class:`Program`; the record id is
 the slug of the clean name, so a company's rows in several editions are one record.
-``Parent Name`` gives an :class:`Ownership` by name.
+``Parent Name`` gives an :class:`Ownership` by name; a parent that is the company itself
+(by its name or an alias) is a :class:`BadRow`, never an OWNS self-loop.
 
 >>> import pathlib, tempfile
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "1260h.csv"
@@ -24,7 +25,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from graph.errors import DataError
+from graph.errors import DataError, brief
 from graph.lists.formats._csv import read_rows
 from graph.lists.formats.base import (
     BadRow,
@@ -122,7 +123,10 @@ def read(path: Path, **extra: object) -> Iterator[Item]:
         yield Listing(record=record, program=program, where=where, since=edition, until=until,
                       note=clean_text(values["Note"]) or None, sources=sources)
         parent = clean_text(values["Parent Name"])
-        if parent:
+        itself = parent.rstrip("*").strip()
+        if parent and (slug(itself) == record or itself.lower() in {n.lower() for n in [name, *aliases]}):
+            yield BadRow(where, f"{name}: Parent Name {brief(parent)} is the company itself (no company owns itself)")
+        elif parent:
             yield Ownership(owned=record, owner=parent, where=where, owner_is_name=True, sources=sources)
 
 
