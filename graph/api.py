@@ -73,14 +73,15 @@ class TechGraph:
         """
         return list(self.stored_queries.values())
 
-    def query(self, name: str, **params: Any) -> Rows:
+    def query(self, name: str, *, timeout: float | None = None, **params: Any) -> Rows:
         """Run a stored query by name.
 
         Parameters are checked against the query's header: unknown, missing or
         malformed ones, and entities that match no node, raise a QueryError.
         An ``entity`` parameter is a name, alias or id; the query receives the
         ids of every node it names (resolved once here, so that queries start
-        from known nodes: the engines' path search is fast only then).
+        from known nodes: the engines' path search is fast only then). Past
+        ``timeout`` seconds (None: no limit) the query is stopped: QueryTimeout.
 
         >>> rows = open().query("ownership-tree", entity="Tencent")
         >>> "WeChat" in {r["name"] for r in rows}
@@ -91,10 +92,11 @@ class TechGraph:
         for pname, parameter in stored.parameters.items():
             if parameter.type == "entity":
                 values[pname] = [match["id"] for match in self.resolve(values[pname])]
-        return Rows(*self.engine.run(stored.cypher, values))
+        return Rows(*self.engine.run(stored.cypher, values, timeout=timeout))
 
-    def cypher(self, text: str, params: dict[str, Any] | None = None, write: bool = False) -> Rows:
-        """Run an ad-hoc Cypher statement (Neo4j dialect), read-only unless ``write``.
+    def cypher(self, text: str, params: dict[str, Any] | None = None, write: bool = False, timeout: float | None = None) -> Rows:
+        """Run an ad-hoc Cypher statement (Neo4j dialect), read-only unless ``write``; stopped past
+        ``timeout`` seconds (None: no limit) with a QueryTimeout.
 
         Writing is possible on Neo4j only; the embedded database is rebuilt
         from the data files, so edit those instead.
@@ -104,7 +106,7 @@ class TechGraph:
         """
         if not write:
             check_read_only(text)
-        return Rows(*self.engine.run(text, params or {}, write=write))
+        return Rows(*self.engine.run(text, params or {}, write=write, timeout=timeout))
 
     def resolve(self, name: str) -> list[dict[str, Any]]:
         """The nodes whose id, name or alias equals ``name`` (any case).

@@ -24,8 +24,11 @@ class Engine(Protocol):
     name: str
     can_write: bool  # whether ``run(..., write=True)`` may change the database
 
-    def run(self, text: str, params: dict[str, Any] | None = None, write: bool = False) -> tuple[list[str], list[dict[str, Any]]]:
-        """Run one statement; return its column names and rows (dicts)."""
+    def run(
+        self, text: str, params: dict[str, Any] | None = None, write: bool = False, timeout: float | None = None
+    ) -> tuple[list[str], list[dict[str, Any]]]:
+        """Run one statement; return its column names and rows (dicts). Past ``timeout`` seconds (None:
+        no limit of techgraph's) the engine stops it and raises :class:`graph.errors.QueryTimeout`."""
         ...
 
     def resolve(self, name: str) -> list[dict[str, Any]]:

@@ -9,8 +9,42 @@ import click
 
 import graph
 from graph.backends.neo4j.settings import Neo4jSettings
-from graph.cli.common import FORMATS, TABLE_OR_JSON, Context, backend_options, parse_params, report, run
+from graph.cli.common import (
+    FORMATS,
+    TABLE_OR_JSON,
+    Context,
+    TechgraphClickError,
+    backend_options,
+    click_error,
+    parse_params,
+    report,
+    run,
+)
 from graph.cli.output import cell, emit
+from graph.errors import QueryTimeout, TechgraphError
+
+DEFAULT_TIMEOUT = 60.0
+TIMEOUT_EXIT = 3
+TIMEOUT = click.option(
+    "--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT, show_default=True, envvar="TECHGRAPH_TIMEOUT",
+    metavar="SECONDS", help=f"Stop the query after SECONDS, 0 for no limit [env TECHGRAPH_TIMEOUT]; exit {TIMEOUT_EXIT}.",
+)
+
+
+class TimeoutClickError(TechgraphClickError):
+    """A query stopped by --timeout, shown as one line: an exit code of its own."""
+
+    exit_code = TIMEOUT_EXIT
+
+
+def _bounded(function, *args, **kwargs):
+    """:func:`run`, with a :class:`QueryTimeout` exiting ``TIMEOUT_EXIT``."""
+    try:
+        return function(*args, **kwargs)
+    except QueryTimeout as error:
+        raise TimeoutClickError(error) from None
+    except TechgraphError as error:
+        raise click_error(error) from None
 
 
 @click.command("queries")
@@ -48,9 +82,12 @@ def _quote(value: Any) -> str:
 @click.argument("name")
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="A query parameter (repeatable).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@TIMEOUT
 @backend_options
 @click.pass_obj
-def query_command(obj: Context, name: str, params: tuple[str, ...], fmt: str, backend: str, neo4j: Neo4jSettings) -> None:
+def query_command(
+    obj: Context, name: str, params: tuple[str, ...], fmt: str, timeout: float, backend: str, neo4j: Neo4jSettings
+) -> None:
     """Run the stored query NAME (see `techgraph queries`), on the embedded database or Neo4j.
 
     Example:
@@ -61,7 +98,7 @@ def query_command(obj: Context, name: str, params: tuple[str, ...], fmt: str, ba
     values = parse_params(params)
     with run(obj.open, backend, neo4j) as g:
         stored = run(graph.api.get_query, name, g.stored_queries)
-        emit(run(g.query, name, **values), fmt, title=stored.title)
+        emit(_bounded(g.query, name, timeout=timeout or None, **values), fmt, title=stored.title)
 
 
 @click.command("cypher")
@@ -69,10 +106,12 @@ def query_command(obj: Context, name: str, params: tuple[str, ...], fmt: str, ba
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="A $parameter (repeatable, strings).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("--write", is_flag=True, help="Allow writing clauses (Neo4j backend only, in a write transaction).")
+@TIMEOUT
 @backend_options
 @click.pass_obj
 def cypher_command(
-    obj: Context, text: str, params: tuple[str, ...], fmt: str, write: bool, backend: str, neo4j: Neo4jSettings
+    obj: Context, text: str, params: tuple[str, ...], fmt: str, write: bool, timeout: float, backend: str,
+    neo4j: Neo4jSettings,
 ) -> None:
     """Run a Cypher statement (Neo4j dialect); read-only: writing clauses are refused unless --write on Neo4j.
 
@@ -82,7 +121,7 @@ def cypher_command(
     """
     values = parse_params(params)
     with run(obj.open, backend, neo4j) as g:
-        emit(run(g.cypher, text, values, write), fmt)
+        emit(_bounded(g.cypher, text, values, write, timeout=timeout or None), fmt)
 
 
 @click.command("show")

@@ -107,6 +107,13 @@ def _fingerprinted(folders: Iterable[Path]) -> list[Path]:
 class _Loader(yaml.SafeLoader):
     """YAML without implicit timestamps: dates stay the ISO strings the schema validates."""
 
+    anchors_seen = False  # whether the file uses an alias: only then are expansions counted
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self.anchors_seen = True
+        return super().compose_node(parent, index)
+
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -114,12 +121,53 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+ALIAS_BUDGET = 10_000  # nodes that aliases may add to a file beyond its own: merge keys, never a "billion laughs"
+
+
+def _check_aliases(root: yaml.Node, path: Path) -> None:
+    """Refuse aliases that expand a file by more than ALIAS_BUDGET nodes, or refer to themselves.
+
+    The walk visits each node of the file once (sizes are remembered), so it is as fast
+    for a bomb of a billion expanded nodes as for a file without aliases.
+    """
+    sizes: dict[int, int] = {}
+    repeated: dict[int, tuple[int, yaml.Node]] = {}
+    walking: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            count, _ = repeated.get(key, (0, node))
+            repeated[key] = (count + sizes[key], node)
+            return sizes[key]
+        if key in walking:
+            raise DataError(f"{shown(path)}:{node.start_mark.line + 1}: invalid YAML: an alias inside the node it names")
+        walking.add(key)
+        children = node.value if isinstance(node, yaml.SequenceNode) else (
+            [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else []
+        )
+        total = 1 + sum(size(child) for child in children)
+        walking.discard(key)
+        sizes[key] = total
+        return total
+
+    if size(root) - len(sizes) > ALIAS_BUDGET:
+        _, anchor = max(repeated.values(), key=lambda pair: pair[0])
+        raise DataError(
+            f"{shown(path)}:{anchor.start_mark.line + 1}: invalid YAML: aliases expand the file by more than "
+            f"{ALIAS_BUDGET:,} values (the node anchored here is repeated most)"
+        )
+
+
 def _parse(path: Path) -> yaml.Node | None:
     loader = None
     try:
         text = decode(path.read_bytes(), shown(path))
         loader = _Loader(text.replace("\r\n", "\n").replace("\r", "\n"))  # as a file read in text mode
-        return loader.get_single_node()
+        root = loader.get_single_node()
+        if root is not None and loader.anchors_seen:
+            _check_aliases(root, path)
+        return root
     except RecursionError:
         assert loader is not None, "only the parser recurses"
         raise DataError(f"{shown(path)}:{loader.get_mark().line + 1}: invalid YAML: nested too deeply") from None

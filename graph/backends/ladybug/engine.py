@@ -29,7 +29,7 @@ from graph.backends.ladybug.folder import (
 from graph.backends.ladybug.names import lookup
 from graph.cypher.lexer import code_only
 from graph.cypher.stored import RESOLVE
-from graph.errors import DatabaseError, QueryError, ReadOnlyError
+from graph.errors import DatabaseError, QueryError, QueryTimeout, ReadOnlyError
 
 if TYPE_CHECKING:
     from ladybug import Connection, Database, QueryResult
@@ -148,15 +148,21 @@ class EmbeddedEngine:
             return lookup(names_path(self.build), name)
         return self.run(RESOLVE, {"name": name})[1]
 
-    def run(self, text: str, params: dict[str, Any] | None = None, write: bool = False) -> tuple[list[str], list[dict[str, Any]]]:
+    def run(
+        self, text: str, params: dict[str, Any] | None = None, write: bool = False, timeout: float | None = None
+    ) -> tuple[list[str], list[dict[str, Any]]]:
         """Run one statement; return its column names and rows (dicts). The database is built from data
-        files and never written: ``write`` is refused."""
+        files and never written: ``write`` is refused. Past ``timeout`` seconds (None: no limit) the
+        engine stops the statement: :class:`QueryTimeout`."""
         if write:
             raise ReadOnlyError("refused: the embedded database is read-only; edit the data files and run `techgraph load`")
         statement = to_ladybug(text)
+        self._connection.set_query_timeout(max(1, round(timeout * 1000)) if timeout else 0)  # 0: no limit
         try:
             result = _single(self._connection.execute(statement, used_parameters(statement, params or {})))
         except RuntimeError as exc:
+            if timeout and "Interrupted" in str(exc):
+                raise QueryTimeout(timeout) from None
             raise QueryError(f"query failed on the embedded engine: {' '.join(str(exc).split())}") from None
         columns = result.get_column_names()
         rows = [dict(zip(columns, plain(row), strict=False)) for row in result.get_all()]

@@ -16,7 +16,7 @@ from typing import Any
 
 from graph.backends.neo4j.settings import Neo4jSettings
 from graph.cypher.stored import RESOLVE
-from graph.errors import DatabaseError, QueryError
+from graph.errors import DatabaseError, QueryError, QueryTimeout
 
 
 def _explain(error: Exception, settings: Neo4jSettings) -> DatabaseError | QueryError:
@@ -89,9 +89,16 @@ class Neo4jEngine:
         """The nodes ``name`` names (any case; id, name or alias): id, name and label, ordered by id."""
         return self.run(RESOLVE, {"name": name})[1]
 
-    def run(self, text: str, params: dict[str, Any] | None = None, write: bool = False) -> tuple[list[str], list[dict[str, Any]]]:
-        """Run one statement (a read transaction unless ``write``); return columns and rows."""
+    def run(
+        self, text: str, params: dict[str, Any] | None = None, write: bool = False, timeout: float | None = None
+    ) -> tuple[list[str], list[dict[str, Any]]]:
+        """Run one statement (a read transaction unless ``write``); return columns and rows.
 
+        ``timeout`` (seconds; None: the server's limit) is the transaction's: the server stops
+        it past that (:class:`QueryTimeout`)."""
+        from neo4j import unit_of_work
+
+        @unit_of_work(timeout=timeout)
         def work(tx):
             result = tx.run(text, params or {})
             columns = list(result.keys())
@@ -101,6 +108,8 @@ class Neo4jEngine:
             with self._driver.session(database=self.settings.database) as session:
                 return session.execute_write(work) if write else session.execute_read(work)
         except Exception as error:
+            if timeout and "TransactionTimedOut" in (getattr(error, "code", "") or ""):
+                raise QueryTimeout(timeout) from None
             raise _explain(error, self.settings) from None
 
     def close(self) -> None:
