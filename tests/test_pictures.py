@@ -45,17 +45,23 @@ def retaliations(g: nx.MultiDiGraph, among: set[str]) -> set[tuple[str, str]]:
 
 def palette_pixels(png: Path) -> dict[str, int]:
     """How many pixels of the picture are (nearly) each label's colour."""
-    rgb = (image.imread(png)[..., :3] * 255).astype(int)
+    rgb = (image.imread(png)[..., :3] * 255).astype(np.int16)  # 16 bits hold every difference of two channels
     counts = {}
     for label, colour in PALETTE.items():
-        target = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)])
+        target = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.int16)
         counts[label] = int((np.abs(rgb - target).max(axis=-1) <= 12).sum())
     return counts
 
 
-def test_timeline_png_draws_every_dated_measure_and_retaliation(g, tmp_path):
-    out = tmp_path / "timeline.png"
-    drawn = timeline(g, out)
+@pytest.fixture(scope="module")
+def png(g, tmp_path_factory) -> tuple[Path, dict]:
+    """The shipped graph's timeline drawn as PNG once for the module (a drawing takes seconds), and what timeline() said of it."""
+    out = tmp_path_factory.mktemp("timeline") / "timeline.png"
+    return out, timeline(g, out)
+
+
+def test_timeline_png_draws_every_dated_measure_and_retaliation(g, png):
+    out, drawn = png
     dated = dated_measures(g)
     measures = {n for n, d in g.nodes(data=True) if d["label"] == "Measure"}
     assert drawn["path"] == out
@@ -71,8 +77,8 @@ def test_timeline_png_draws_every_dated_measure_and_retaliation(g, tmp_path):
     assert palette_pixels(out)["Measure"] > 20 * drawn["measures"]  # the markers are there, in the Measure colour
 
 
-def test_timeline_lanes_group_small_bodies_by_side(g, tmp_path):
-    lanes = timeline(g, tmp_path / "timeline.png")["lanes"]
+def test_timeline_lanes_group_small_bodies_by_side(png):
+    lanes = png[1]["lanes"]
     titles = [lane["lane"] for lane in lanes]
     assert {"other US", "other China"} <= set(titles)
     assert all(lane["measures"] >= MIN_LANE for lane in lanes if not lane["lane"].startswith("other "))
