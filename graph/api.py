@@ -109,14 +109,21 @@ class TechGraph:
         return Rows(*self.engine.run(text, params or {}, write=write, timeout=timeout))
 
     def resolve(self, name: str) -> list[dict[str, Any]]:
-        """The nodes whose id, name or alias equals ``name`` (any case).
+        """The nodes whose id, name or alias equals ``name`` (any case, surrounding spaces ignored).
 
-        Raises UnknownEntityError, with close names, when there is none.
+        A person's name in a list's order, ``LAM, Carrie`` (one comma: surname first), names the
+        people ``Carrie LAM`` names when ``name`` itself names nothing. Raises UnknownEntityError,
+        with close names, when there is none.
 
-        >>> open().resolve("腾讯")[0]["id"]
-        'tencent'
+        >>> open().resolve("腾讯")[0]["id"], open().resolve(" LAM, Carrie ")[0]["id"]
+        ('tencent', 'carrie-lam')
         """
+        name = name.strip()
         rows = self.engine.resolve(name)
+        surname, comma, given = name.partition(",")
+        if not rows and comma and "," not in given and surname.strip() and given.strip():
+            reordered = f"{given.strip()} {surname.strip()}"
+            rows = [row for row in self.engine.resolve(reordered) if row["label"] == "Official"]
         if rows:
             return rows
         _, everything = self.engine.run(_ALL_NAMES, {})

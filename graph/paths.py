@@ -59,12 +59,15 @@ def queries_dir() -> Path:
 
 
 def default_db_dir() -> Path:
-    """The embedded database folder: ``$TECHGRAPH_DB``, else ``$XDG_CACHE_HOME/techgraph/db``.
+    """The embedded database folder: ``$TECHGRAPH_DB``, else ``$XDG_CACHE_HOME/techgraph/db``; a
+    leading ``~`` is the user's home, as a shell would expand it.
 
     >>> os.environ["TECHGRAPH_DB"] = "/tmp/x"; str(default_db_dir()); del os.environ["TECHGRAPH_DB"]
     '/tmp/x'
+    >>> os.environ["TECHGRAPH_DB"] = "~/x"; default_db_dir() == Path.home() / "x"; del os.environ["TECHGRAPH_DB"]
+    True
     """
     if os.environ.get("TECHGRAPH_DB"):
-        return Path(os.environ["TECHGRAPH_DB"])
+        return Path(os.environ["TECHGRAPH_DB"]).expanduser()
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(cache) / "techgraph" / "db"
+    return Path(cache).expanduser() / "techgraph" / "db"

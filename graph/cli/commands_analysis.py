@@ -57,12 +57,20 @@ def chains_command(obj: Context, fmt: str, backend: str, neo4j: Neo4jSettings) -
     report(obj, backend, neo4j, fmt, "chains", table=_print_chains)
 
 
+def days(count: int | None) -> str:
+    """A number of days, in the singular for one.
+
+    >>> days(1), days(0), days(30), days(None)
+    ('1 day', '0 days', '30 days', '? days')
+    """
+    return "? days" if count is None else f"{count} day{'' if count == 1 else 's'}"
+
+
 def _print_chains(chains: list[dict[str, Any]]) -> None:
     for chain in chains:
-        total = "?" if chain["total_days"] is None else chain["total_days"]
-        click.echo(f"{len(chain['steps']) - 1} step(s), {total} days")
+        click.echo(f"{len(chain['steps']) - 1} step(s), {days(chain['total_days'])}")
         for step in chain["steps"]:
-            delay = "" if step["delay_days"] is None else f"  (+{step['delay_days']} days)"
+            delay = "" if step["delay_days"] is None else f"  (+{days(step['delay_days'])})"
             click.echo(f"  {step['announced'] or '?':<10}  {', '.join(step['issuers'])}: {step['name']}{delay}")
 
 

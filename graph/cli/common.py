@@ -109,11 +109,18 @@ def report(obj: Context, backend: str, neo4j: Neo4jSettings, fmt: str, method: s
 
 
 def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
-    """The -p KEY=VALUE pairs as a dict; a pair without ``=`` or a key is a query error (exit 2)."""
-    params = {}
+    """The -p KEY=VALUE pairs as a dict; a pair without ``=`` or a key, or a key given twice, is a
+    query error (exit 2).
+
+    >>> parse_params(("entity=Tencent", "day=2020-09-01"))
+    {'entity': 'Tencent', 'day': '2020-09-01'}
+    """
+    params: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise QueryClickError(QueryError(f"parameter {pair!r} is not key=value"))
+        if key.strip() in params:
+            raise QueryClickError(QueryError(f"parameter {key.strip()!r} is given twice (-p {key.strip()}=...): give it once"))
         params[key.strip()] = value
     return params

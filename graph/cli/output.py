@@ -16,7 +16,7 @@ TABLE_CELL_WIDTH = 44
 
 
 def cell(value: Any) -> str:
-    """A value as table or CSV text: nodes by name, lists joined, None empty.
+    """A value as table text: nodes by name, lists joined, None empty (CSV: :func:`csv_cell`).
 
     >>> cell({"id": "tencent", "name": "Tencent"}), cell(["ZTE", 2.0]), cell(None)
     ('Tencent', 'ZTE; 2', '')
@@ -34,6 +34,45 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (=HYPERLINK(...), +cmd|..., @SUM(...)):
+# CSV output puts a ' before it, as OWASP advises against CSV injection, unless --raw.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+RAW_META = "techgraph.raw"  # click context meta: --raw was given
+
+
+def csv_cell(value: Any, raw: bool = False) -> str:
+    """A value as CSV text: as :func:`cell`, but a list is a JSON array of its items' texts (split it
+    back with ``json.loads``), and, unless ``raw``, text a spreadsheet would run as a formula gets a
+    leading ``'`` (numbers are numbers, never a formula).
+
+    >>> csv_cell(["ZTE", "a; b", 2.0]), csv_cell("=1+2"), csv_cell(-1.5), csv_cell("@x", raw=True)
+    ('["ZTE", "a; b", "2"]', "'=1+2", '-1.5', '@x')
+    """
+    if isinstance(value, list):
+        return json.dumps([cell(v) for v in value], ensure_ascii=False)
+    text = cell(value)
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return "'" + text if not raw and not number and text.startswith(FORMULA_STARTS) else text
+
+
+def raw_option() -> click.Option:
+    """``--raw``, for a command whose ``--format`` offers csv: cells printed as they are."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+        ctx.meta[RAW_META] = value
+
+    return click.Option(
+        ["--raw"], is_flag=True, expose_value=False, callback=remember,
+        help="With --format csv, print cells as they are: by default a cell starting with =, +, -, @, tab or CR "
+        "gets a leading ' so that a spreadsheet does not run it as a formula. Lists are JSON arrays either way.",
+    )  # fmt: skip
+
+
+def _raw() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.meta.get(RAW_META))
+
+
 def emit(rows: graph.Rows, fmt: str, title: str | None = None, uncut: tuple[str, ...] = ()) -> None:
     """Print rows as a rich table, a JSON array of objects or CSV with a header.
 
@@ -47,8 +86,9 @@ def emit(rows: graph.Rows, fmt: str, title: str | None = None, uncut: tuple[str,
     elif fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(rows.columns)
-        writer.writerows([cell(row[c]) for c in rows.columns] for row in rows)
+        raw = _raw()
+        writer.writerow([csv_cell(c, raw) for c in rows.columns])
+        writer.writerows([csv_cell(row[c], raw) for c in rows.columns] for row in rows)
         click.echo(buffer.getvalue(), nl=False)
     else:
         terminal = terminal_width()
