@@ -104,8 +104,8 @@ class TechGraph:
         >>> open().cypher("MATCH (m:Measure {id: $id}) RETURN m.effective AS day", {"id": "eo-13942"})
         [{'day': '2020-09-20'}]
         """
-        if not write:
-            check_read_only(text)
+        if not write:  # the embedded engine checks again the text it runs; Neo4j reads in a read transaction
+            check_read_only(text, getattr(self.engine, "read_functions", None))
         return Rows(*self.engine.run(text, params or {}, write=write, timeout=timeout))
 
     def resolve(self, name: str) -> list[dict[str, Any]]:

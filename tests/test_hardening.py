@@ -321,19 +321,10 @@ WRITES = [
     ("DROP TABLE App", "DROP"),
     ("DROP CONSTRAINT app_id IF EXISTS", "DROP"),
     ("DROP INDEX app_name", "DROP"),
-    ("LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line", "LOAD"),
-    ("LOAD CSV WITH HEADERS FROM 'https://example.org/x.csv' AS row CREATE (:App {id: row.id})", "LOAD"),
-    ("CALL db.index.fulltext.createNodeIndex('names', ['App'], ['name'])", "CALL"),
-    ("CALL apoc.create.node(['App'], {id: 'x'}) YIELD node RETURN node", "CALL"),
     ("MATCH (n:App) FOREACH (x IN [1] | SET n.name = 'y')", "FOREACH"),
-    ("MATCH (n:App) CALL { WITH n DETACH DELETE n } RETURN count(*)", "CALL"),
-    ("COPY App FROM 'apps.csv'", "COPY"),
     ("CREATE INDEX app_name FOR (n:App) ON (n.name)", "CREATE"),
     ("CREATE DATABASE other", "CREATE"),
     ("ALTER TABLE App ADD extra STRING", "ALTER"),
-    ("ATTACH 'other.lbdb' AS other", "ATTACH"),
-    ("INSTALL httpfs", "INSTALL"),
-    ("USE system MATCH (n) RETURN n", "USE"),
     # any case, any spacing
     ("match (n:App) set n.name = 'x'", "SET"),
     ("MaTcH (n) DeTaCh DeLeTe n", "DETACH"),
@@ -346,11 +337,14 @@ WRITES = [
     ("MATCH (n) WHERE n.name = \"it's\" CREATE (m:App {id: 'x'})", "CREATE"),
     ("RETURN 'a\\'b' AS q UNION MATCH (n) DELETE n RETURN 1 AS q", "DELETE"),
     ("RETURN '/*' AS a MERGE (n:App {id: 'x'}) RETURN '*/' AS b", "MERGE"),
-    # read-only procedures are refused too: the check cannot know which procedures write
-    # (apoc.*, db.create.*, plugins), so every CALL is refused, with the same clear message
-    ("CALL db.labels()", "CALL"),
-    ("call dbms.components() yield name return name", "CALL"),
-    ("CALL show_tables() RETURN *", "CALL"),
+]
+# Files, extensions, databases: not read clauses (the rest of the corpus is in test_read_only.py).
+OTHERS = [
+    ("LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line", "LOAD"),
+    ("LOAD CSV WITH HEADERS FROM 'https://example.org/x.csv' AS row CREATE (:App {id: row.id})", "LOAD"),
+    ("COPY App FROM 'apps.csv'", "COPY"),
+    ("ATTACH 'other.lbdb' AS other", "ATTACH"),
+    ("USE system MATCH (n) RETURN n", "USE"),
 ]
 
 # Not writes: the keyword is inside a literal, a comment, a property, a parameter or a longer name.
@@ -376,6 +370,36 @@ def test_cypher_refuses_writing_clauses_on_the_embedded_engine(run, shipped, sta
     assert result.exit_code == 2, result.output
     assert one_line_error(result.output) == f"refused: {clause} is a writing clause and this entry point is read-only"
     assert (hashlib.sha256(build.read_bytes()).hexdigest(), shipped.stats()) == before
+
+
+@pytest.mark.parametrize("statement, word", OTHERS)
+def test_cypher_refuses_other_clauses_on_the_embedded_engine(run, statement, word):
+    result = run("cypher", statement)
+    assert result.exit_code == 2, result.output
+    assert one_line_error(result.output) == f"refused: {word} is not a read clause and this entry point is read-only"
+
+
+@pytest.mark.parametrize(
+    "statement, message",
+    [
+        ("CALL db.labels()", "refused: CALL db is not a read-only function here"),
+        ("MATCH (n:App) CALL { WITH n DETACH DELETE n } RETURN count(*)", "refused: CALL { is not a read-only function here"),
+        ("MATCH (a:App) RETURN a.id LIMIT 1; RETURN 2", "refused: one statement at a time"),
+    ],
+)
+def test_cypher_refuses_procedures_and_second_statements_in_one_line(run, statement, message):
+    result = run("cypher", statement)
+    assert result.exit_code == 2, result.output
+    assert one_line_error(result.output).startswith(message)
+
+
+def test_cypher_runs_read_only_table_functions_and_names_spelled_like_clauses(run):
+    result = run("cypher", "CALL show_tables() RETURN name AS use ORDER BY use LIMIT 1", "--format", "json")
+    assert result.exit_code == 0, result.output
+    from graph.model.schema import load_schema
+
+    schema = load_schema()
+    assert json.loads(result.output) == [{"use": min([*schema.nodes, *schema.relations])}]
 
 
 def test_keywords_as_parameters_and_properties_pass_the_check():

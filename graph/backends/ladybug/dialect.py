@@ -1,8 +1,9 @@
 """The one place where Neo4j-dialect Cypher is adapted to LadybugDB's dialect.
 
 Stored queries are written in Neo4j's dialect. LadybugDB differs in a few
-spellings, which :func:`to_ladybug` rewrites outside string literals and
-comments (:mod:`graph.cypher.lexer`):
+spellings, which :func:`to_ladybug` rewrites in the statement's code tokens,
+never inside a string literal or a backquoted name (:mod:`graph.cypher.lexer`,
+LadybugDB's own lexical rules); comments are dropped:
 
 - ``labels(x)[0]`` becomes ``label(x)`` (LadybugDB's ``labels`` is not a list);
 - ``type(r)`` becomes ``label(r)``;
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from graph.cypher.lexer import split
+from graph.cypher.lexer import Token, emit, tokenize
 
 _LABELS_FIRST = re.compile(r"\blabels\s*\(\s*(\w+)\s*\)\s*\[\s*0\s*\]", re.I)
 _TYPE = re.compile(r"\btype\s*\(\s*(\w+)\s*\)", re.I)
@@ -30,16 +31,16 @@ _CAST = re.compile(r"\b(" + "|".join(CASTS) + r")\s*\(\s*([\w.]+)\s*\)")
 _SHORTEST = re.compile(
     r"\bshortestPath\s*\(\s*(\(.*?\)\s*<?-\[[^\]*]*)\*\s*(\d*)\s*\.\.\s*(\d+)\s*(\]->?\s*\(.*?\))\s*\)", re.I | re.S
 )
+_PLACEHOLDER = re.compile(r"\0(\d+)\0")
 
 
 def to_ladybug(text: str) -> str:
-    """Rewrite a Neo4j-dialect statement into LadybugDB's dialect."""
-    # shortestPath spans a whole pattern, which has no literals in our queries; rewrite it first.
-    text = _SHORTEST.sub(lambda m: f"{m.group(1)}* SHORTEST {m.group(2) or 1}..{m.group(3)}{m.group(4)}", text)
-    out = []
-    for is_code, piece in split(text):
-        if is_code:
-            piece = _TYPE.sub(r"label(\1)", _LABELS_FIRST.sub(r"label(\1)", piece))
-            piece = _CAST.sub(lambda m: f"CAST({m.group(2)} AS {CASTS[m.group(1)]})", piece)
-        out.append(piece)
-    return "".join(out)
+    """Rewrite a Neo4j-dialect statement into LadybugDB's dialect (the tokens re-emitted, comments dropped)."""
+    tokens = tokenize(text)
+    # Literals and backquoted names stand as numbered placeholders that no rewrite matches inside.
+    opaque = {str(n): t.text for n, t in enumerate(tokens) if t.kind in ("string", "name")}
+    code = emit([Token(t.kind, f"\0{n}\0" if str(n) in opaque else t.text, t.start, t.spaced) for n, t in enumerate(tokens)])
+    code = _SHORTEST.sub(lambda m: f"{m.group(1)}* SHORTEST {m.group(2) or 1}..{m.group(3)}{m.group(4)}", code)
+    code = _TYPE.sub(r"label(\1)", _LABELS_FIRST.sub(r"label(\1)", code))
+    code = _CAST.sub(lambda m: f"CAST({m.group(2)} AS {CASTS[m.group(1)]})", code)
+    return _PLACEHOLDER.sub(lambda m: opaque[m.group(1)], code)

@@ -1,8 +1,10 @@
 """The embedded LadybugDB engine behind the :class:`graph.backends.base.Engine` interface.
 
-Statements are rewritten into LadybugDB's dialect (:mod:`graph.backends.ladybug.dialect`),
-names resolve in the build's name index, and rows come back in the shapes every
-engine returns.
+Statements are rewritten into LadybugDB's dialect (:mod:`graph.backends.ladybug.dialect`)
+and checked read-only (:mod:`graph.cypher.readonly`, LadybugDB's lexical rules): the
+engine executes the canonical text that was checked, never the caller's. Names
+resolve in the build's name index, and rows come back in the shapes every engine
+returns.
 
 >>> import tempfile
 >>> from graph.backends.ladybug.folder import ensure_database
@@ -14,7 +16,6 @@ engine returns.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,8 @@ from graph.backends.ladybug.folder import (
     names_path,
 )
 from graph.backends.ladybug.names import lookup
-from graph.cypher.lexer import code_only
+from graph.cypher.lexer import parameter_names
+from graph.cypher.readonly import read_only_statement
 from graph.cypher.stored import RESOLVE
 from graph.errors import DatabaseError, QueryError, QueryTimeout, ReadOnlyError
 
@@ -37,9 +39,17 @@ if TYPE_CHECKING:
 
 def used_parameters(text: str, params: dict[str, Any]) -> dict[str, Any]:
     """Only the parameters the statement names (LadybugDB rejects extra ones)."""
-    named = set(re.findall(r"\$(\w+)", code_only(text)))
+    named = parameter_names(text)
     return {k: v for k, v in params.items() if k in named}
 
+
+# LadybugDB's table functions that only read the catalogue or the connection: the only ones CALL may run.
+# Left out: those that read files (read_csv, file_info, disk_*), touch extensions, attached databases,
+# settings (current_setting) or storage internals, or change anything (clear_warnings, project_graph).
+READ_FUNCTIONS = frozenset({
+    "show_tables", "table_info", "show_connection", "show_functions", "show_indexes", "show_macros",
+    "show_sequences", "show_warnings", "db_version", "storage_version", "catalog_version",
+})  # fmt: skip
 
 _PLAIN = {str, int, float, bool, type(None)}
 
@@ -77,6 +87,7 @@ class EmbeddedEngine:
 
     name = "embedded"
     can_write = False
+    read_functions = READ_FUNCTIONS
 
     def __init__(self, db_dir: Path):
         import ladybug
@@ -152,11 +163,12 @@ class EmbeddedEngine:
         self, text: str, params: dict[str, Any] | None = None, write: bool = False, timeout: float | None = None
     ) -> tuple[list[str], list[dict[str, Any]]]:
         """Run one statement; return its column names and rows (dicts). The database is built from data
-        files and never written: ``write`` is refused. Past ``timeout`` seconds (None: no limit) the
+        files and never written: ``write`` is refused, and so is a statement that is not a read
+        (:func:`graph.cypher.readonly.read_only_statement`). Past ``timeout`` seconds (None: no limit) the
         engine stops the statement: :class:`QueryTimeout`."""
         if write:
             raise ReadOnlyError("refused: the embedded database is read-only; edit the data files and run `techgraph load`")
-        statement = to_ladybug(text)
+        statement = read_only_statement(to_ladybug(text), READ_FUNCTIONS)  # what runs is the checked text
         self._connection.set_query_timeout(max(1, round(timeout * 1000)) if timeout else 0)  # 0: no limit
         try:
             result = _single(self._connection.execute(statement, used_parameters(statement, params or {})))
