@@ -212,7 +212,8 @@ class TechGraph:
         from graph.backends.base import graph_from_engine
         from graph.dataset.network import load_graph
 
-        if self.db_dir is None or self.as_of_day:  # a server, or a snapshot: what the engine holds is the graph
+        if self.db_dir is None or self.as_of_day or self.manifest.get("stale"):
+            # a server, a snapshot, or a kept build that could not be rebuilt: what the engine holds is the graph
             return graph_from_engine(self.engine, self.documents())
         return load_graph(data_folders(self.manifest.get("folders")))
 
@@ -221,7 +222,9 @@ class TechGraph:
 
         Measures and deals exist from their announcement until they ended; relations
         hold from ``since`` until ``until``. The view is built once per day and data
-        version (on Neo4j, from the database's content) into an embedded database.
+        version (on Neo4j, from the database's content) into an embedded database: in the
+        database folder, or, when this user cannot write there (a shared read-only database)
+        or on Neo4j, in a private temporary folder removed on :meth:`close`.
 
         >>> before = open().as_of("2020-08-01")     # before Clean Network and the August orders
         >>> len(before.query("measures-hitting", entity="Tencent"))
@@ -233,17 +236,23 @@ class TechGraph:
         from graph.analysis.snapshot import snapshot
         from graph.backends.ladybug.build import install_build
         from graph.backends.ladybug.engine import EmbeddedEngine
+        from graph.backends.ladybug.folder import unwritable
         from graph.dataset.network import graph_rows
         from graph.model.dates import check_day
 
         day = check_day(day)
+        folder: Path | None = None
+        temporary = None
         if self.db_dir is not None:
-            folder = Path(self.db_dir) / "as-of" / f"{self.manifest['fingerprint']}-{day}"
-            temporary = None
+            views = Path(self.db_dir) / "as-of"
+            folder = views / f"{self.manifest['fingerprint']}-{day}"
             if not (folder / "current").exists():
-                shutil.rmtree(folder, ignore_errors=True)
-                install_build(folder, graph_rows(snapshot(self.nx, day)), f"as-of-{day}", {"as_of": day})
-        else:
+                if unwritable(views if views.is_dir() else Path(self.db_dir)) is None:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    install_build(folder, graph_rows(snapshot(self.nx, day)), f"as-of-{day}", {"as_of": day})
+                else:  # a shared database this user cannot write: the view goes to a private folder
+                    folder = None
+        if folder is None:
             folder = temporary = Path(tempfile.mkdtemp(prefix=f"techgraph-as-of-{day}-"))
             install_build(folder, graph_rows(snapshot(self.nx, day)), f"as-of-{day}", {"as_of": day})
         view = TechGraph(EmbeddedEngine(folder), folder, {**self.manifest, "as_of": day})

@@ -32,6 +32,9 @@ from graph.backends.ladybug.folder import (
     manifest_path,
     names_path,
     recorded_folders,
+    remove_side_files,
+    sweep_leftovers,
+    unwritable,
     with_folders_read,
 )
 from graph.backends.ladybug.names import NameIndexWriter
@@ -172,8 +175,8 @@ def write_database(rows, path: Path, schema) -> dict[str, int]:
             except RuntimeError as exc:
                 if "buffer pool is full" not in str(exc):
                     raise
-                for leftover in (path, Path(f"{path}.wal")):
-                    leftover.unlink(missing_ok=True)
+                path.unlink(missing_ok=True)
+                remove_side_files(path)
                 if attempt == BUILD_POOL_ATTEMPTS:
                     raise DatabaseError(
                         f"{path.parent}: build failed, previous database kept: LadybugDB's page cache of "
@@ -235,8 +238,13 @@ def install_build(db_dir: Path, rows, stamp: str, extra: dict[str, Any], started
         db_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DatabaseError(f"{db_dir}: cannot create the database folder: {exc.strerror}") from None
+    reason = unwritable(db_dir)
+    if reason is not None:
+        raise DatabaseError(f"{db_dir}: cannot write the database folder ({reason}); nothing was changed")
+    sweep_leftovers(db_dir)  # of builds killed before they could clean up
     build = db_dir / f"{stamp}{BUILD_SUFFIX}"
     temporary = db_dir / f".{stamp}.{os.getpid()}.tmp"
+    _remove_temporary(temporary)  # a dead process's of the same pid
     manifest: dict[str, Any] = {"fingerprint": stamp, **extra}
     if "folders" in extra:
         manifest.update(folders=recorded_folders(db_dir, extra["folders"]), manifest_format=MANIFEST_FORMAT)
@@ -248,6 +256,7 @@ def install_build(db_dir: Path, rows, stamp: str, extra: dict[str, Any], started
         manifest_path(temporary).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         os.replace(manifest_path(temporary), manifest_path(build))
         os.replace(f"{temporary}.names", names_path(build))
+        remove_side_files(build)  # a WAL left beside an older build of this name would replay into this one
         os.replace(temporary, build)
         link = db_dir / f".{CURRENT}.{os.getpid()}.tmp"
         link.unlink(missing_ok=True)
@@ -258,33 +267,25 @@ def install_build(db_dir: Path, rows, stamp: str, extra: dict[str, Any], started
     except Exception as exc:  # ladybug raises RuntimeError; the OS raises OSError
         raise DatabaseError(f"{db_dir}: build failed, previous database kept: {str(exc).splitlines()[0]}") from None
     finally:
-        for leftover in (temporary, manifest_path(temporary), Path(f"{temporary}.wal"), Path(f"{temporary}.names")):
-            leftover.unlink(missing_ok=True)
+        _remove_temporary(temporary)
     _remove_old_builds(db_dir, keep={build.name})
     return with_folders_read(db_dir, manifest)
+
+
+def _remove_temporary(temporary: Path) -> None:
+    """Remove a temporary build and everything named after it: manifest, name index, CSV folder,
+    the engine's WAL, shadow and checkpoint files (a full disk leaves them all)."""
+    for leftover in temporary.parent.glob(f"{temporary.name}*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
 
 
 def _remove_old_builds(db_dir: Path, keep: set[str]) -> None:
     # Keep the newest previous build too: a reader may have resolved `current` just before the swap.
     builds = sorted(db_dir.glob(f"*{BUILD_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in [b for b in builds if b.name not in keep][1:]:
-        for path in (old, manifest_path(old), Path(f"{old}.wal"), names_path(old)):
+        for path in (old, manifest_path(old), names_path(old)):
             path.unlink(missing_ok=True)
-    # Half-written files of builds whose process died (killed, power cut): `.<stamp>.<pid>.tmp...`.
-    for leftover in db_dir.glob(".*.tmp*"):
-        pid = leftover.name.split(".")[2]
-        if pid.isdigit() and not _alive(int(pid)):
-            if leftover.is_dir():  # the CSV files of a build's COPY
-                shutil.rmtree(leftover, ignore_errors=True)
-            else:
-                leftover.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        remove_side_files(old)

@@ -12,8 +12,12 @@ True
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import os
+import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +28,15 @@ from graph.paths import data_folders, extra_folders
 CURRENT = "current"
 BUILD_SUFFIX = ".lbdb"
 IMPORTS = "imports"
+# Files and folders of one process's unfinished work in a database folder: a build under its
+# temporary name (`.<stamp>.<pid>.tmp`, and the engine's `.wal`, `.shadow`, `.checkpoint...` files
+# beside it), its CSV folder (`.tmp.csv`), name index (`.tmp.names`) and manifest (`.tmp.json`), the
+# `current` link being swapped (`.current.<pid>.tmp`), an imported list being replaced
+# (`imports/.<list>.jsonl.<pid>.tmp`) and a probe of whether the folder is writable.
+_LEFTOVER = re.compile(r"^\.(.+?)\.(\d+)\.tmp(\..*)?$")
+# Beside a build file, written by LadybugDB while a read-write connection is open or checkpointing.
+ENGINE_SIDE_FILES = (".wal", ".shadow", ".wal.checkpoint", ".checkpoint.apply.lock", ".checkpoint.intent.lock")
+_log = logging.getLogger("graph")
 # Manifests of this format list only the user's extra folders under "folders"; older ones
 # (no "manifest_format") list the shipped data folder of the install that built them first.
 MANIFEST_FORMAT = 2
@@ -164,6 +177,66 @@ def file_identity(build: Path) -> dict[str, int]:
     return {"bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
+def unwritable(folder: Path) -> str | None:
+    """Why this process cannot create files in ``folder`` (its OS reason), or None when it can.
+
+    Tried, not inferred from the mode bits: root ignores them, a read-only mount or an
+    immutable folder does not.
+    """
+    probe = Path(folder) / f".probe.{os.getpid()}.tmp"
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        return exc.strerror or errno.errorcode.get(exc.errno or 0, str(exc))
+    probe.unlink(missing_ok=True)
+    return None
+
+
+def sweep_leftovers(db_dir: Path) -> None:
+    """Remove what builds and imports whose process is gone (killed, power cut) left in ``db_dir``:
+    temporary build files and their CSV folders, engine side files, half-replaced imported lists.
+
+    Files of a live process (another build running now) are left alone; a folder this process
+    cannot write is left as it is.
+    """
+    db_dir = Path(db_dir)
+    for folder in (db_dir, imports_dir(db_dir)):
+        try:
+            entries = [p for p in folder.iterdir() if p.name.startswith(".")]
+        except OSError:  # no such folder, or not readable
+            continue
+        for leftover in entries:
+            found = _LEFTOVER.match(leftover.name)
+            if found is None or _alive(int(found.group(2))):
+                continue
+            try:
+                if leftover.is_dir() and not leftover.is_symlink():
+                    shutil.rmtree(leftover)
+                else:
+                    leftover.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+
+def remove_side_files(build: Path) -> None:
+    """Remove the engine's files beside a build file (a WAL of an old connection replays into any
+    file of that name: a stale one makes a new build of the same name unreadable)."""
+    for suffix in ENGINE_SIDE_FILES:
+        Path(f"{build}{suffix}").unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
 def ensure_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str, Any]:
     """Return the current build's manifest, rebuilding first when the data changed.
 
@@ -171,8 +244,15 @@ def ensure_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str
     database loaded with extra folders stays that way. The shipped data read is
     this install's, whichever install (wheel, checkout, other environment) built
     the current build: the same data serves as it is, other data is rebuilt.
+
+    A database folder this process cannot write (one shared read-only, built by someone
+    else) serves its current build even when the data changed since: one warning (logger
+    ``graph``; on stderr when logging is not set up) says it is stale and cannot be rebuilt here,
+    and the manifest returned has ``"stale": True`` (the graph is then the build's, not the files').
+    Leftovers of killed builds are swept first (:func:`sweep_leftovers`).
     """
     db_dir = Path(db_dir)
+    sweep_leftovers(db_dir)
     manifest = read_manifest(db_dir)
     if folders is None and manifest is not None:
         folders = [Path(f) for f in manifest["folders"] if Path(f).is_dir()]
@@ -180,6 +260,14 @@ def ensure_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str
     if manifest is not None and _untouched(manifest.get("files"), folders):
         return manifest
     if manifest is None or manifest.get("fingerprint") != fingerprint(folders):
+        reason = unwritable(db_dir) if manifest is not None else None
+        if manifest is not None and reason is not None:
+            _log.warning(
+                "warning: %s: the database is stale (the data changed since its build of %s) and cannot be "
+                "rebuilt here (%s); answering from that build",
+                db_dir, manifest.get("built_at", "unknown date"), reason,
+            )
+            return {**manifest, "stale": True}
         from graph.backends.ladybug.build import build_database  # only when the data changed
 
         return build_database(db_dir, folders)
