@@ -36,7 +36,7 @@ from typing import Any
 
 from graph.dataset.derived import derive
 from graph.dataset.network import load_graph
-from graph.errors import DataError, QueryError
+from graph.errors import DatabaseError, DataError, QueryError
 from graph.lists.contribution import Contribution, Importer, ImportReport
 from graph.lists.formats import FORMATS, list_format
 from graph.lists.formats.base import BadRow, ListFormat, Listing, Ownership
@@ -152,12 +152,17 @@ def import_list(
     >>> report.entities, report.merged, report.new_nodes
     (1, 1, 0)
     """
-    from graph.backends.ladybug.folder import build_folders, imports_dir, read_manifest
+    from graph.backends.ladybug.folder import build_folders, imports_dir, read_manifest, unwritable
     from graph.paths import default_db_dir
 
     started = time.perf_counter()
     db_dir = Path(db) if db else default_db_dir()
     target_file = imports_dir(db_dir) / f"{list_format(fmt).name}.jsonl"
+    if (neo4j is None or skip_bad) and db_dir.is_dir():
+        for folder in (db_dir, imports_dir(db_dir)):
+            reason = unwritable(folder) if folder.is_dir() else None
+            if reason is not None:  # refused before the list is read
+                raise DatabaseError(f"{shown(folder)}: cannot write the database folder ({reason}); nothing was imported")
     engine = None
     try:
         if neo4j is not None:
@@ -196,32 +201,61 @@ def import_list(
 
 def _write_skipped(path: Path, skipped: list[BadRow]) -> Path:
     """Write the skipped rows (``where<TAB>reason`` lines) to ``path``; return it, absolute."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(f"{row.where}\t{row.reason}\n" for row in skipped), encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(f"{row.where}\t{row.reason}\n" for row in skipped), encoding="utf-8")
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        raise DatabaseError(f"{shown(path)}: cannot write the skipped rows ({exc.strerror}); nothing was imported") from None
     return path.resolve()
 
 
 def _install(db_dir: Path, target_file: Path, text: str, old: str | None, g, folders: list[Path]) -> None:
-    """Replace the list's data file and swap in a database built from ``g``; on failure restore the file."""
+    """Replace the list's data file and swap in a database built from ``g``; on failure restore the file.
+
+    The old file is kept under a second name (a hard link: no space needed) until the build is in,
+    so that restoring it writes nothing: a full disk fails the import, never the restore.
+    """
     from graph.backends.ladybug.build import install_build
     from graph.backends.ladybug.folder import build_folders
     from graph.dataset.files import fingerprint
     from graph.dataset.network import graph_rows
 
-    target_file.parent.mkdir(parents=True, exist_ok=True)
     temporary = target_file.with_name(f".{target_file.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, target_file)
+    kept = target_file.with_name(f".{target_file.name}.{os.getpid()}.tmp.old")
+    try:
+        target_file.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(text, encoding="utf-8")
+        if old is not None:
+            kept.unlink(missing_ok=True)
+            try:
+                os.link(target_file, kept)
+            except OSError:  # no hard links here: restored from the text kept in memory
+                pass
+        os.replace(temporary, target_file)
+    except OSError as exc:
+        for leftover in (temporary, kept):
+            try:
+                leftover.unlink(missing_ok=True)
+            except OSError:  # no folder to hold it: nothing was written
+                pass
+        raise DatabaseError(
+            f"{shown(target_file)}: cannot write the imported list ({exc.strerror}); nothing was changed"
+        ) from None
     try:
         folders = build_folders(db_dir, folders)
         install_build(db_dir, graph_rows(g), fingerprint(folders), {"folders": [str(f) for f in folders]})
     except BaseException:
         if old is None:
             target_file.unlink(missing_ok=True)
+        elif kept.is_file():
+            os.replace(kept, target_file)
         else:
             temporary.write_text(old, encoding="utf-8")
             os.replace(temporary, target_file)
         raise
+    finally:
+        kept.unlink(missing_ok=True)
 
 
 def _push_touched(contribution: Contribution, engine, schema: Schema) -> None:

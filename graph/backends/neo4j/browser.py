@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from pathlib import Path
 
 from graph.cypher.stored import NAME_MATCH, StoredQuery
+from graph.errors import DataError, QueryError
 from graph.model.schema import Schema
 from graph.model.style import FALLBACK, PALETTE
+from graph.text import shown
 
 
 def style_grass(schema: Schema) -> str:
@@ -104,11 +107,26 @@ def guide_html(schema: Schema, queries: list[StoredQuery]) -> str:
 
 
 def write_assets(folder: Path, schema: Schema, queries: list[StoredQuery]) -> list[Path]:
-    """Write guide.html and techgraph.grass into folder; return their paths."""
+    """Write guide.html and techgraph.grass into folder; return their paths.
+
+    Each file is written under a temporary name and renamed into place: a folder that cannot
+    be written (read-only, a full disk) raises DataError, one that cannot be a folder (a file is
+    in the way) QueryError, one line naming it; the files there before are left as they were.
+    """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise QueryError(f"{shown(folder)}: not a folder: {shown(blocking)} is a file")
+    files = (("guide.html", guide_html(schema, queries)), ("techgraph.grass", style_grass(schema)))
     written = []
-    for name, text in (("guide.html", guide_html(schema, queries)), ("techgraph.grass", style_grass(schema))):
-        (folder / name).write_text(text, encoding="utf-8")
+    for name, text in files:
+        temporary = folder / f".{name}.{os.getpid()}.tmp"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, folder / name)
+        except OSError as exc:
+            temporary.unlink(missing_ok=True)
+            raise DataError(f"{shown(folder / name)}: cannot write: {exc.strerror}") from None
         written.append(folder / name)
     return written

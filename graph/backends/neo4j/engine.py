@@ -42,6 +42,7 @@ def connect(settings: Neo4jSettings):
     from neo4j import GraphDatabase
     from neo4j import exceptions as ne
 
+    settings.check_uri()
     if not settings.password:
         raise DatabaseError("no Neo4j password: set TECHGRAPH_NEO4J_PASSWORD or pass --password")
     try:

@@ -14,9 +14,14 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from graph.errors import DatabaseError
+
 DEFAULT_URI = "bolt://localhost:7687"
 DEFAULT_USER = "neo4j"
 DEFAULT_DATABASE = "neo4j"
+# The URI schemes of the Bolt protocol the driver speaks (+s: TLS, +ssc: TLS accepting a self-signed
+# certificate); the driver would take http(s):// for its experimental HTTP driver, never meant here.
+URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,18 @@ class Neo4jSettings:
         'bolt://neo4j:***@db:7687'
         """
         return _URI_PASSWORD.sub(r"\1***@", self.uri)
+
+    def check_uri(self) -> None:
+        """Raise DatabaseError (one line, the password masked) unless the URI is a Bolt or Neo4j one.
+
+        >>> Neo4jSettings(uri="http://user:pw@db:7474").check_uri()  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        graph.errors.DatabaseError: bad Neo4j URI 'http://user:***@db:7474': the scheme must be one of bolt, ...
+        """
+        scheme, sep, rest = self.uri.partition("://")
+        if not sep or scheme.lower() not in URI_SCHEMES or not rest:
+            raise DatabaseError(f"bad Neo4j URI {self.shown_uri!r}: the scheme must be one of {', '.join(URI_SCHEMES)}")
 
     def redact(self, text: str) -> str:
         """``text`` with the password, and any password written into the URI, replaced by ``***``."""

@@ -29,11 +29,12 @@ Example
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import networkx as nx
 
-from graph.errors import QueryError
+from graph.errors import DataError, QueryError
 from graph.model.schema import Schema
 from graph.outputs.exports import ftm, gexf, graphml, neo4j_csv
 from graph.outputs.exports.base import Exporter, one_file
@@ -41,6 +42,7 @@ from graph.outputs.exports.ftm import FTM_NODES, FTM_RELATIONS, ftm_entities, ft
 from graph.outputs.exports.gexf import read_gexf, write_gexf
 from graph.outputs.exports.graphml import read_graphml, write_graphml
 from graph.outputs.exports.neo4j_csv import ARRAY_DELIMITER, NEO4J_TYPES, neo4j_admin_command, write_csv
+from graph.text import shown
 
 # The formats, in the order the command line and the errors list them.
 EXPORTERS: dict[str, Exporter] = {e.name: e for e in (graphml.EXPORTER, gexf.EXPORTER, ftm.EXPORTER, neo4j_csv.EXPORTER)}
@@ -59,6 +61,7 @@ __all__ = [
     "ftm_id",
     "neo4j_admin_command",
     "one_file",
+    "out_folder",
     "read_gexf",
     "read_graphml",
     "write_csv",
@@ -90,7 +93,10 @@ def export(g: nx.MultiDiGraph, fmt: str, out_dir: Path | str, schema: Schema | N
     Raises
     ------
     QueryError
-        On an unknown format.
+        On an unknown format, or an ``out_dir`` that cannot be a folder (a file is in the way).
+    DataError
+        When the folder or a file in it cannot be written (permissions, a full disk); a file
+        half-written is removed.
 
     Examples
     --------
@@ -100,6 +106,38 @@ def export(g: nx.MultiDiGraph, fmt: str, out_dir: Path | str, schema: Schema | N
     """
     if fmt not in EXPORTERS:
         raise QueryError(f"unknown export format {fmt!r} (formats: {', '.join(FORMATS)})")
+    out = out_folder(out_dir)
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()}
+    try:
+        return EXPORTERS[fmt].write(g, out, schema)
+    except OSError as exc:  # a full disk, a file in the way: what this export wrote goes, nothing half-written stays
+        for path in out.iterdir():
+            if path.is_file() and before.get(path.name) != path.stat().st_mtime_ns:
+                path.unlink(missing_ok=True)
+        raise DataError(f"{shown(exc.filename or out)}: cannot write: {exc.strerror}") from None
+
+
+def out_folder(out_dir: Path | str) -> Path:
+    """``out_dir``, created if missing and checked writable, for a command's output files.
+
+    A path that cannot be a folder (it, or a folder above it, is a file) is a QueryError; a
+    folder that cannot be created or written to is a DataError: each one line naming the path.
+
+    >>> import tempfile
+    >>> out_folder(__file__ + "/sub")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graph.errors.QueryError: .../__init__.py/sub: not a folder: .../__init__.py is a file
+    """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    return EXPORTERS[fmt].write(g, out, schema)
+    blocking = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise QueryError(f"{shown(out)}: not a folder: {shown(blocking)} is a file")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".techgraph-probe.{os.getpid()}"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise DataError(f"{shown(out)}: cannot write: {exc.strerror}") from None
+    return out
