@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -61,7 +62,9 @@ def neo4j_options(function):
             help="Neo4j user [env TECHGRAPH_NEO4J_USER].",
         ),
         click.option(
-            "--password", envvar="TECHGRAPH_NEO4J_PASSWORD", help="Neo4j password [env TECHGRAPH_NEO4J_PASSWORD]; never printed."
+            "--password", envvar="TECHGRAPH_NEO4J_PASSWORD",
+            help="Neo4j password, for scripts: prefer env TECHGRAPH_NEO4J_PASSWORD or the prompt (asked in a terminal "
+            "when neither is given), as every user sees a command line in `ps`; never printed.",
         ),
         click.option(
             "--database", envvar="TECHGRAPH_NEO4J_DATABASE", default=DEFAULT_DATABASE, show_default=True,
@@ -70,12 +73,19 @@ def neo4j_options(function):
     ]
 
     def wrapper(*args, uri, user, password, database, **kwargs):
+        if password is None and kwargs.get("backend", "neo4j") == "neo4j" and interactive():
+            password = click.prompt(f"Neo4j password for {user}", hide_input=True, err=True)
         return function(*args, neo4j=Neo4jSettings(uri=uri, user=user, password=password, database=database), **kwargs)
 
     wrapper = functools.update_wrapper(wrapper, function)
     for option in reversed(options):
         wrapper = option(wrapper)
     return wrapper
+
+
+def interactive() -> bool:
+    """Whether a person can answer a prompt: standard input is a terminal."""
+    return sys.stdin is not None and sys.stdin.isatty()
 
 
 def backend_options(function):
