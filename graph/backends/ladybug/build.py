@@ -265,7 +265,11 @@ def install_build(db_dir: Path, rows, stamp: str, extra: dict[str, Any], started
     except TechgraphError:
         raise
     except Exception as exc:  # ladybug raises RuntimeError; the OS raises OSError
-        raise DatabaseError(f"{db_dir}: build failed, previous database kept: {str(exc).splitlines()[0]}") from None
+        reason = str(exc).splitlines()[0]
+        if "IO exception" in reason:  # the engine's own write failed, most often a full disk: say how full
+            free = shutil.disk_usage(db_dir).free // 2**20
+            reason = f"the engine could not write ({free} MB free there): {reason[reason.index('IO exception'):]}"
+        raise DatabaseError(f"{db_dir}: build failed, previous database kept: {reason}") from None
     finally:
         _remove_temporary(temporary)
     _remove_old_builds(db_dir, keep={build.name})
