@@ -136,3 +136,59 @@ def test_as_of_views_are_cached_per_day_and_swept_on_rebuild(db_dir, built_db, e
     assert sorted(p.name for p in (db_dir / "as-of").iterdir()) == [f"{stamp}-2020-09-01", f"{stamp}-2021-09-01"]
     graph.load(db_dir, [extra_folder])
     assert list((db_dir / "as-of").iterdir()) == []
+
+
+def lattice(layers: int, width: int, cycle: bool = False) -> nx.MultiDiGraph:
+    """Companies in layers, each owning every company of the next layer (shares 100/width; one unknown)."""
+    g = nx.MultiDiGraph()
+    names = [[f"c{layer}-{i}" for i in range(width)] for layer in range(layers)]
+    for node in (n for row in names for n in row):
+        g.add_node(node, label="Company", name=node, aliases=[], sources=["s"])
+    for upper, lower in zip(names, names[1:]):
+        for owner in upper:
+            for owned in lower:
+                share = None if (owner, owned) == (upper[0], lower[-1]) else 100.0 / width
+                g.add_edge(owner, owned, type="OWNS", **({} if share is None else {"share": share}))
+    if cycle:
+        g.add_edge(names[-1][0], names[-2][1], type="OWNS", share=1.0)
+    g.add_node("sdn", label="Measure", name="Designation", kind="designation", announced="2020-01-01")
+    g.add_edge("sdn", names[0][0], type="SANCTIONS")
+    return g
+
+
+def brute_force(g: nx.MultiDiGraph, node: str, depth: int) -> dict[str, tuple[int, float | None]]:
+    """Every simple owner path, walked one by one: per owner, count and aggregate interest."""
+    totals: dict[str, list] = {}
+
+    def walk(path, product):
+        for owner, _, d in sorted(g.in_edges(path[0], data=True), key=lambda e: e[0]):
+            if d["type"] != "OWNS" or owner in path or len(path) > depth:
+                continue
+            share = d.get("share")
+            interest = None if product is None or share is None else product * share / 100.0
+            entry = totals.setdefault(owner, [0, 0.0])
+            entry[0] += 1
+            entry[1] = None if entry[1] is None or interest is None else entry[1] + interest
+            walk([owner, *path], interest)
+
+    walk([node], 100.0)
+    return {o: (c, None if s is None else round(s, 4)) for o, (c, s) in totals.items()}
+
+
+@pytest.mark.parametrize("cycle", [False, True])
+def test_exposure_adds_up_every_owner_path_as_walking_them_does(cycle):
+    g = lattice(5, 3, cycle)
+    result = exposure(g, "c4-2", "2021-01-01")
+    expected = brute_force(g, "c4-2", load_schema().ownership.depth)
+    assert {o["id"]: (o["paths"], o["aggregate_share"]) for o in result.owners} == expected
+    assert result.paths_total == sum(c for c, _ in expected.values()) > len(result.paths) == 100
+
+
+def test_exposure_on_dense_ownership_counts_paths_without_walking_them():
+    # 9 layers of 12 companies: 12**6 owner paths of six steps end at each bottom company; walking
+    # them took minutes. They are counted step by step instead, and only the first ones are listed.
+    g = lattice(9, 12)
+    result = exposure(g, "c8-5", "2021-01-01")
+    assert result.paths_total == sum(12**k for k in range(1, 7)) and len(result.paths) == 100
+    assert {o["id"] for o in result.owners} == {f"c{layer}-{i}" for layer in range(2, 8) for i in range(12)}
+    assert result.verdict == Verdict.NO  # c0-0, the listed one, is seven steps up: beyond the depth

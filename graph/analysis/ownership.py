@@ -15,6 +15,7 @@ depth.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,9 @@ from graph.model.dates import check_day, today
 from graph.model.schema import Schema, load_schema
 
 THRESHOLD = 50.0
+MAX_LISTED_PATHS = 100  # owner paths listed in an answer; aggregates count every path
+# Ownership with a cycle within reach is walked path by path (the totals below assume none): at most this many.
+MAX_CYCLIC_PATHS = 100_000
 # Measures that restrict dealings with their targets, and so make them "listed" for the 50% rule.
 # Campaigns, court orders, investigations, settlements, tariffs, bills and reviews do not.
 RESTRICTING_KINDS = frozenset({
@@ -56,6 +60,8 @@ class State:
 
 
 LISTED = State(Verdict.PROVEN, 100.0, 100.0)
+# An owner path: its node ids (owner first), the share of each step, the owner's interest.
+Path = tuple[list[str], list[float | None], float | None]
 
 
 @dataclass
@@ -64,7 +70,8 @@ class Exposure:
 
     target: dict[str, str]
     day: str
-    paths: list[dict[str, Any]] = field(default_factory=list)
+    paths: list[dict[str, Any]] = field(default_factory=list)  # the first MAX_LISTED_PATHS, in walk order
+    paths_total: int = 0
     owners: list[dict[str, Any]] = field(default_factory=list)
     listed_share: float = 0.0
     possible_share: float = 0.0
@@ -150,35 +157,18 @@ def exposure(g: nx.MultiDiGraph, node: str, day: str | None = None, schema: Sche
         raise QueryError(f"unknown node id {node!r}")
     result = Exposure(target={"id": node, "name": g.nodes[node]["name"]}, day=day)
 
-    def walk(current: str, path: list[str], product: float | None) -> None:
-        for owner, share in owners_of(g, current, schema):
-            if owner in path or len(path) > depth:
-                continue
-            interest = None if product is None or share is None else product * share / 100.0
-            chain = [owner, *path]
-            result.paths.append(
-                {
-                    "path": [g.nodes[n]["name"] for n in chain],
-                    "ids": chain,
-                    "shares": [share] + [_share(g, a, b, schema) for a, b in zip(chain[1:], chain[2:], strict=False)],
-                    "interest": interest,
-                }
-            )
-            walk(owner, chain, interest)
-
-    walk(node, [node], 100.0)
-    by_owner: dict[str, list[dict[str, Any]]] = {}
-    for entry in result.paths:
-        by_owner.setdefault(entry["ids"][0], []).append(entry)
+    owners = _owner_order(g, node, depth, schema)
+    totals = _path_totals(g, node, depth, schema, owners)
+    result.paths, result.paths_total = _listed_paths(g, node, depth, schema), sum(c for c, _, _ in totals.values())
     counted = rule_states(g, node, day, depth - 1, schema)  # owners as they count towards the node
-    for owner, entries in by_owner.items():
-        interests = [e["interest"] for e in entries]
+    for owner in owners:
+        count, known, unknown = totals[owner]
         result.owners.append(
             {
                 "id": owner,
                 "name": g.nodes[owner]["name"],
-                "aggregate_share": None if None in interests else round(sum(interests), 4),
-                "paths": len(entries),
+                "aggregate_share": None if unknown else round(known, 4),
+                "paths": count,
                 "listed_by": listings(g, owner, day, schema),
                 "blocked": counted.get(owner, State(Verdict.NO)).verdict.blocked,
             }
@@ -198,8 +188,97 @@ def exposure(g: nx.MultiDiGraph, node: str, day: str | None = None, schema: Sche
     return result
 
 
-def _share(g: nx.MultiDiGraph, owner: str, owned: str, schema: Schema) -> float | None:
-    for _, v, d in g.out_edges(owner, data=True):
-        if v == owned and d["type"] == schema.ownership.relation:
-            return d.get(schema.ownership.share)
-    return None
+def _owner_order(g: nx.MultiDiGraph, node: str, depth: int, schema: Schema) -> list[str]:
+    """Every owner within ``depth`` steps above ``node``, in the order a depth-first walk of the owner
+    paths first meets them (owners sorted at each step); each node is walked again only when reached
+    with more steps left, so dense ownership costs its edges, not its paths."""
+    order: list[str] = []
+    best: dict[str, int] = {node: depth}
+
+    def visit(current: str, left: int) -> None:
+        if left == 0:
+            return
+        for owner, _ in owners_of(g, current, schema):
+            if owner == node:
+                continue
+            if owner not in best:
+                order.append(owner)
+            if best.get(owner, -1) < left - 1:
+                best[owner] = left - 1
+                visit(owner, left - 1)
+
+    visit(node, depth)
+    return order
+
+
+def _path_totals(
+    g: nx.MultiDiGraph, node: str, depth: int, schema: Schema, owners: list[str]
+) -> dict[str, tuple[int, float, int]]:
+    """Per owner: how many owner paths of at most ``depth`` steps lead from it down to ``node``, the
+    sum of their interests (share products, percent) where every share is known, and how many have
+    an unknown share. Counted step by step over the ownership edges, never path by path, unless a
+    cycle is within reach (then paths must be told from walks, and are walked, up to a bound)."""
+    within = {node, *owners}
+    edges = [(u, v, d.get(schema.ownership.share)) for v in within for u, _, d in g.in_edges(v, data=True)
+             if d["type"] == schema.ownership.relation and u in within]
+    reach = nx.DiGraph((u, v) for u, v, _ in edges)
+    if not nx.is_directed_acyclic_graph(reach):
+        return _walked_totals(g, node, depth, schema, owners)
+    totals = {owner: (0, 0.0, 0) for owner in owners}
+    step: dict[str, tuple[int, float, int]] = {node: (1, 100.0, 0)}  # paths of exactly k steps from each node
+    for _ in range(depth):
+        following: dict[str, tuple[int, float, int]] = {}
+        for owner, owned, share in edges:
+            if owned in step:
+                count, known, unknown = step[owned]
+                c, k, u = following.get(owner, (0, 0.0, 0))
+                if share is None:
+                    following[owner] = (c + count, k, u + count)
+                else:
+                    following[owner] = (c + count, k + known * share / 100.0, u + unknown)
+        for owner, (count, known, unknown) in following.items():
+            c, k, u = totals[owner]
+            totals[owner] = (c + count, k + known, u + unknown)
+        step = following
+    return totals
+
+
+def _owner_paths(g: nx.MultiDiGraph, node: str, depth: int, schema: Schema) -> Iterator[Path]:
+    """Owner paths up from ``node`` (no node twice, at most ``depth`` steps) in depth-first order:
+    (chain of ids, owner first; the share of each step; the interest, None when a share is unknown)."""
+
+    def walk(path: list[str], shares: list[float | None], product: float | None) -> Iterator[Path]:
+        for owner, share in owners_of(g, path[0], schema):
+            if owner in path or len(path) > depth:
+                continue
+            interest = None if product is None or share is None else product * share / 100.0
+            chain, chain_shares = [owner, *path], [share, *shares]
+            yield chain, chain_shares, interest
+            yield from walk(chain, chain_shares, interest)
+
+    return walk([node], [], 100.0)
+
+
+def _listed_paths(g: nx.MultiDiGraph, node: str, depth: int, schema: Schema) -> list[dict[str, Any]]:
+    listed: list[dict[str, Any]] = []
+    for chain, shares, interest in _owner_paths(g, node, depth, schema):
+        if len(listed) == MAX_LISTED_PATHS:
+            break
+        listed.append({"path": [g.nodes[n]["name"] for n in chain], "ids": chain, "shares": shares, "interest": interest})
+    return listed
+
+
+def _walked_totals(
+    g: nx.MultiDiGraph, node: str, depth: int, schema: Schema, owners: list[str]
+) -> dict[str, tuple[int, float, int]]:
+    totals = {owner: (0, 0.0, 0) for owner in owners}
+    for walked, (chain, _, interest) in enumerate(_owner_paths(g, node, depth, schema), 1):
+        if walked > MAX_CYCLIC_PATHS:
+            raise QueryError(
+                f"ownership above {node!r} has a cycle and more than {MAX_CYCLIC_PATHS:,} owner paths within "
+                f"{depth} steps: too many to add up"
+            )
+        c, k, u = totals[chain[0]]
+        totals[chain[0]] = (c + 1, k + (interest or 0.0), u + (interest is None))
+    return totals
+

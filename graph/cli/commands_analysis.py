@@ -41,6 +41,9 @@ def _print_exposure(result: dict[str, Any]) -> None:
         shares = " × ".join("?" if s is None else f"{s:g}%" for s in entry["shares"])
         interest = "unknown" if entry["interest"] is None else f"{entry['interest']:g}%"
         click.echo(f"  path: {' → '.join(entry['path'])}  ({shares} = {interest})")
+    unlisted = result["paths_total"] - len(result["paths"])
+    if unlisted:
+        click.echo(f"  ... and {unlisted:,} more path(s), counted in the shares above but not listed")
 
 
 @click.command("chains")
