@@ -144,7 +144,7 @@ def lattice(layers: int, width: int, cycle: bool = False) -> nx.MultiDiGraph:
     names = [[f"c{layer}-{i}" for i in range(width)] for layer in range(layers)]
     for node in (n for row in names for n in row):
         g.add_node(node, label="Company", name=node, aliases=[], sources=["s"])
-    for upper, lower in zip(names, names[1:]):
+    for upper, lower in zip(names, names[1:], strict=False):
         for owner in upper:
             for owned in lower:
                 share = None if (owner, owned) == (upper[0], lower[-1]) else 100.0 / width

@@ -34,7 +34,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from graph.backends.ladybug.build import imports_dir, read_manifest
+from graph.backends.ladybug.folder import imports_dir, read_manifest
 from graph.dataset.network import load_graph
 from graph.errors import DataError
 from graph.lists.editions import apply_list, import_list

@@ -6,8 +6,9 @@ import pytest
 
 import graph
 from graph.backends.base import graph_from_engine
-from graph.backends.ladybug.build import build_database, current_build, ensure_database, read_manifest
+from graph.backends.ladybug.build import build_database
 from graph.backends.ladybug.engine import EmbeddedEngine
+from graph.backends.ladybug.folder import current_build, ensure_database, read_manifest
 from graph.dataset.network import load_graph
 from graph.errors import DatabaseError, DataError, QueryError
 from graph.paths import data_dir
@@ -205,7 +206,7 @@ def test_the_name_index_answers_as_the_cypher_scan_does(extra_db):
 
 
 def test_without_its_name_index_a_build_still_resolves_and_a_damaged_index_names_the_way_out(db_dir, built_db):
-    from graph.backends.ladybug.build import names_path
+    from graph.backends.ladybug.folder import names_path
 
     ensure_database(db_dir)
     index = names_path(current_build(db_dir))
