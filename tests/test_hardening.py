@@ -596,6 +596,7 @@ ALLOWED = {
     ("graph/model/schema.py", "Schema.neo4j_constraints", "<formatted>"): "uniqueness constraints: the schema's labels",
     ("graph/backends/neo4j/browser.py", "guide_html", "<formatted>"): "the Neo4j Browser guide's HTML (prose and stored queries shown as text); sent to no engine",
     ("graph/cypher/stored.py", "", "<formatted>"): "RESOLVE, built once at import from the NAME_MATCH constant; the name goes as $name",
+    ("graph/cypher/readonly.py", "_check_call", "<formatted>"): "the refusal's error message, naming the function called; sent to no engine",
     ("graph/backends/ladybug/engine.py", "EmbeddedEngine.resolve", "run"): "RESOLVE (a constant template, see above), for builds without a name index; the name goes as $name",
     ("graph/backends/neo4j/engine.py", "Neo4jEngine.resolve", "run"): "RESOLVE (a constant template, see above); the name goes as $name",
     ("graph/backends/neo4j/browser.py", "_entity_param", "<formatted>"): "the guide's editable `:param` example: a query header's example name as a JSON string literal; sent to no engine by techgraph",

@@ -24,11 +24,6 @@ from graph.model.dates import check_date
 # U+2066-2069), which reorder how the text around them is shown ("Trojan Source" spoofing).
 CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-# The longest text a string property (or a string list, its items joined) may hold. The LadybugDB
-# build streams each value through one field of a CSV file, and the reader it is read back with
-# (Python's csv, at csv.field_size_limit()'s default) refuses a longer field: the build would fail
-# with neither file nor line, so validation refuses the value first, where file:line are known.
-LADYBUG_FIELD_LIMIT = 131_072
 # Shown as nothing though neither whitespace nor a format character (Cf: ZWSP, ZWJ, U+FEFF, U+2060 ...).
 _BLANKS = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
 
@@ -65,38 +60,18 @@ def check_controls(value: str | None) -> None:
         raise ValueError(problem)
 
 
-def check_length(value: str | list[str] | None) -> None:
-    """Raise ValueError if a text, or a list's items joined, is longer than :data:`LADYBUG_FIELD_LIMIT`.
-
-    >>> check_length("x" * 131_073)
-    Traceback (most recent call last):
-    ...
-    ValueError: 131,073 characters, longer than the 131,072 a value may hold: 'xxxxxxxxxxxxxxxxxxxx…' (131073 characters)
-    """
-    if value is None:
-        return
-    size = len(value) if isinstance(value, str) else sum(map(len, value)) + max(len(value) - 1, 0)
-    if size > LADYBUG_FIELD_LIMIT:
-        shown = brief(value, 20) if isinstance(value, str) else f"a list of {len(value)} items"
-        raise ValueError(f"{size:,} characters, longer than the {LADYBUG_FIELD_LIMIT:,} a value may hold: {shown}")
-
-
 def check_string(value: str | None) -> str | None:
-    """A string property: not empty, something visible, no control or bidirectional control characters,
-    at most :data:`LADYBUG_FIELD_LIMIT` characters."""
+    """A string property: not empty, something visible, no control or bidirectional control characters."""
     if value is not None and not value.strip():
         raise ValueError("empty string")
-    check_length(value)
     check_controls(value)
     return value
 
 
 def check_list(value: list[str] | None) -> list[str] | None:
-    """A string-list property: no empty items, each item a text :func:`check_string` accepts, and
-    the items joined (the build's one field) at most :data:`LADYBUG_FIELD_LIMIT` characters."""
+    """A string-list property: no empty items, each item a text :func:`check_string` accepts."""
     if value is not None and any(not item.strip() for item in value):
         raise ValueError("list contains an empty string")
-    check_length(value)
     for item in value or ():
         check_controls(item)
     return value

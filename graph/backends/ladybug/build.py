@@ -99,6 +99,8 @@ class _CsvTables:
             path = Path(handle.name)
             filled = path.with_name(f"filled-{path.name}")
             at, key = {name: columns.index(name) for name in PROPERTIES[kind]}, columns.index("id")
+            # Values are as long as the data makes them: csv's default of 131,072 characters a field would refuse some.
+            csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
             with open(path, encoding="utf-8", newline="") as rows, open(filled, "w", encoding="utf-8", newline="") as out:
                 writer = csv.writer(out)
                 for fields in csv.reader(rows):
