@@ -89,3 +89,23 @@ def test_bad_parameters_raise_one_line_errors(shipped, name, params, message):
     with pytest.raises(QueryError) as caught:
         shipped.query(name, **params)
     assert str(caught.value).startswith(message)
+
+
+def test_ownership_tree_names_the_immediate_owner_at_each_depth(tmp_path):
+    # A owns B and C, B owns C: C is one step below A (owner A) and two below it through B (owner B).
+    import graph
+    from tests.conftest import write
+
+    folder = write(tmp_path / "shortcut", "shortcut.yaml", """\
+        Company:
+          - {id: sc-a, name: Shortcut A, sources: [https://example.org/sc]}
+          - {id: sc-b, name: Shortcut B, sources: [https://example.org/sc]}
+          - {id: sc-c, name: Shortcut C, sources: [https://example.org/sc]}
+        OWNS:
+          - {from: sc-a, to: sc-b, share: 100, sources: [https://example.org/sc]}
+          - {from: sc-b, to: sc-c, share: 60, sources: [https://example.org/sc]}
+          - {from: sc-a, to: sc-c, share: 40, sources: [https://example.org/sc]}
+        """)
+    with graph.open(tmp_path / "db", data=[folder]) as g:
+        rows = [(r["id"], r["depth"], r["owner"], r["share"]) for r in g.query("ownership-tree", entity="sc-a")]
+    assert rows == [("sc-b", 1, "Shortcut A", 100.0), ("sc-c", 1, "Shortcut A", 40.0), ("sc-c", 2, "Shortcut B", 60.0)]
