@@ -58,3 +58,17 @@ def test_build_phases_times_every_phase_of_a_real_build(tmp_path: Path):
                              "CSV files (build - validate - derive - names - engine)"]
     assert 0 < seconds["parse"] and 0 < seconds["validate"] < seconds["build"]
     assert 0 < seconds["engine DDL and COPY"] < seconds["build"]
+
+
+def test_dense_ownership_benchmark_builds_its_lattice_and_times_every_question(tmp_path: Path):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "benchmarks/dense_ownership.py", "--layers", "4", "--width", "3", "--edges", "30", "--work", str(tmp_path)],
+        capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent,
+    )
+    lines = (tmp_path / "lattice" / "lattice.jsonl").read_text(encoding="utf-8").splitlines()
+    assert sum('"OWNS"' in line for line in lines) == 30 and sum('"Company"' in line for line in lines) == 12
+    for question in ("build", "exposure lat-3-1", "ownership-tree lat-0-0", "measures-hitting lat-0-0"):
+        assert any(line.startswith(question) and line.endswith(" s") for line in done.stdout.splitlines()), done.stdout
