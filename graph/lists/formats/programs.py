@@ -42,6 +42,7 @@ import yaml
 from graph.errors import DataError, brief
 from graph.lists.formats.base import Program
 from graph.model.schema import load_schema
+from graph.model.types import ID_PATTERN
 from graph.text import YAML_LOADER
 
 CATALOGUE_PATH = Path(__file__).resolve().with_name("programs.yaml")
@@ -59,7 +60,6 @@ _OFAC_OPTIONAL = ("citation", "part_of", "announced", "effective")
 # Fields of one of the CSL's other lists: a whole Program.
 _LIST_REQUIRED = ("id", "name", "kind", "issuer", "sources", "summary")
 _LIST_OPTIONAL = ("legal_basis", "citation", "part_of", "announced", "effective")
-_NODE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def _fields(raw: Any, where: str, path: Path, required: tuple[str, ...], optiona
             value = _iso_date(value, f"{path}: {where}: {name}")
         elif not isinstance(value, str) or not value.strip():
             raise DataError(f"{path}: {where}: {name} must be non-empty text, not {brief(value)}")
-        elif name in ("id", "issuer", "part_of") and not _NODE_ID.fullmatch(value):
+        elif name in ("id", "issuer", "part_of") and not ID_PATTERN.fullmatch(value):
             raise DataError(f"{path}: {where}: {name} {brief(value)} is not a node id (lowercase letters, digits, hyphens)")
         values[name] = value
     if values["kind"] not in kinds:
@@ -173,7 +173,7 @@ def load_catalogue(path: Path | str | None = None, kinds: Collection[str] | None
     if set(ofac_raw) != {"issuer", "programmes"}:
         raise DataError(f"{path}: ofac must have exactly the fields issuer and programmes")
     ofac_issuer = ofac_raw["issuer"]
-    if not isinstance(ofac_issuer, str) or not _NODE_ID.fullmatch(ofac_issuer):
+    if not isinstance(ofac_issuer, str) or not ID_PATTERN.fullmatch(ofac_issuer):
         raise DataError(f"{path}: ofac.issuer {brief(ofac_issuer)} is not a node id")
     ofac: dict[str, OfacProgramme] = {}
     ids: dict[str, str] = {}
