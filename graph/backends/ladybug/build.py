@@ -44,6 +44,7 @@ from graph.dataset.validate import dataset_rows
 from graph.errors import DatabaseError, TechgraphError
 from graph.model.types import PROPERTY_TYPES
 
+# The schema forbids control characters in values: U+001F can join a list's items in a CSV field.
 LIST_SEPARATOR = "\x1f"
 # LadybugDB's page cache while building: the COPY of one relation table holds its rows in it
 # (1M relation rows needed between 512 and 700 MB), plus a base for the node tables' indexes.

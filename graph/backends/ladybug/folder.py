@@ -166,9 +166,6 @@ def read_manifest(db_dir: Path) -> dict[str, Any] | None:
     return None if manifest is None else with_folders_read(Path(db_dir), manifest)
 
 
-# The schema forbids control characters in values: U+001F can join a list's items in a CSV field.
-
-
 def file_identity(build: Path) -> dict[str, int]:
     """Size and modification time of a build file: the manifest records them when the build is made,
     so that opening the same file again can skip counting its contents
