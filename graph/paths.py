@@ -12,6 +12,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from graph.errors import DataError, QueryError
+from graph.text import shown
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -62,12 +65,39 @@ def default_db_dir() -> Path:
     """The embedded database folder: ``$TECHGRAPH_DB``, else ``$XDG_CACHE_HOME/techgraph/db``; a
     leading ``~`` is the user's home, as a shell would expand it.
 
-    >>> os.environ["TECHGRAPH_DB"] = "/tmp/x"; str(default_db_dir()); del os.environ["TECHGRAPH_DB"]
+    >>> saved = os.environ.get("TECHGRAPH_DB")
+    >>> os.environ["TECHGRAPH_DB"] = "/tmp/x"; str(default_db_dir())
     '/tmp/x'
-    >>> os.environ["TECHGRAPH_DB"] = "~/x"; default_db_dir() == Path.home() / "x"; del os.environ["TECHGRAPH_DB"]
+    >>> os.environ["TECHGRAPH_DB"] = "~/x"; default_db_dir() == Path.home() / "x"
     True
+    >>> _ = os.environ.pop("TECHGRAPH_DB") if saved is None else os.environ.update(TECHGRAPH_DB=saved)
     """
     if os.environ.get("TECHGRAPH_DB"):
         return Path(os.environ["TECHGRAPH_DB"]).expanduser()
     cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(cache).expanduser() / "techgraph" / "db"
+
+
+def out_folder(out_dir: Path | str) -> Path:
+    """``out_dir``, created if missing and checked writable, for a command's output files.
+
+    A path that cannot be a folder (it, or a folder above it, is a file) is a QueryError; a
+    folder that cannot be created or written to is a DataError: each one line naming the path.
+
+    >>> out_folder(os.path.join(__file__, "sub"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graph.errors.QueryError: .../paths.py/sub: not a folder: .../paths.py is a file
+    """
+    out = Path(out_dir)
+    blocking = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise QueryError(f"{shown(out)}: not a folder: {shown(blocking)} is a file")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".techgraph-probe.{os.getpid()}"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise DataError(f"{shown(out)}: cannot write: {exc.strerror}") from None
+    return out

@@ -18,9 +18,10 @@ import os
 from pathlib import Path
 
 from graph.cypher.stored import NAME_MATCH, StoredQuery
-from graph.errors import DataError, QueryError
+from graph.errors import DataError
 from graph.model.schema import Schema
 from graph.model.style import FALLBACK, PALETTE
+from graph.paths import out_folder
 from graph.text import shown
 
 
@@ -113,16 +114,12 @@ def write_assets(folder: Path, schema: Schema, queries: list[StoredQuery]) -> li
     be written (read-only, a full disk) raises DataError, one that cannot be a folder (a file is
     in the way) QueryError, one line naming it; the files there before are left as they were.
     """
-    folder = Path(folder)
-    blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
-    if blocking is not None:
-        raise QueryError(f"{shown(folder)}: not a folder: {shown(blocking)} is a file")
+    folder = out_folder(folder)
     files = (("guide.html", guide_html(schema, queries)), ("techgraph.grass", style_grass(schema)))
     written = []
     for name, text in files:
         temporary = folder / f".{name}.{os.getpid()}.tmp"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
             temporary.write_text(text, encoding="utf-8")
             os.replace(temporary, folder / name)
         except OSError as exc:

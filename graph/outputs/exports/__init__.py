@@ -29,7 +29,6 @@ Example
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import networkx as nx
@@ -42,6 +41,7 @@ from graph.outputs.exports.ftm import FTM_NODES, FTM_RELATIONS, ftm_entities, ft
 from graph.outputs.exports.gexf import read_gexf, write_gexf
 from graph.outputs.exports.graphml import read_graphml, write_graphml
 from graph.outputs.exports.neo4j_csv import ARRAY_DELIMITER, NEO4J_TYPES, neo4j_admin_command, write_csv
+from graph.paths import out_folder
 from graph.text import shown
 
 # The formats, in the order the command line and the errors list them.
@@ -61,7 +61,6 @@ __all__ = [
     "ftm_id",
     "neo4j_admin_command",
     "one_file",
-    "out_folder",
     "read_gexf",
     "read_graphml",
     "write_csv",
@@ -115,29 +114,3 @@ def export(g: nx.MultiDiGraph, fmt: str, out_dir: Path | str, schema: Schema | N
             if path.is_file() and before.get(path.name) != path.stat().st_mtime_ns:
                 path.unlink(missing_ok=True)
         raise DataError(f"{shown(exc.filename or out)}: cannot write: {exc.strerror}") from None
-
-
-def out_folder(out_dir: Path | str) -> Path:
-    """``out_dir``, created if missing and checked writable, for a command's output files.
-
-    A path that cannot be a folder (it, or a folder above it, is a file) is a QueryError; a
-    folder that cannot be created or written to is a DataError: each one line naming the path.
-
-    >>> import tempfile
-    >>> out_folder(__file__ + "/sub")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    graph.errors.QueryError: .../__init__.py/sub: not a folder: .../__init__.py is a file
-    """
-    out = Path(out_dir)
-    blocking = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
-    if blocking is not None:
-        raise QueryError(f"{shown(out)}: not a folder: {shown(blocking)} is a file")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / f".techgraph-probe.{os.getpid()}"
-        probe.touch()
-        probe.unlink()
-    except OSError as exc:
-        raise DataError(f"{shown(out)}: cannot write: {exc.strerror}") from None
-    return out
