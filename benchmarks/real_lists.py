@@ -1,0 +1,69 @@
+"""Benchmark: import the complete published lists, one after the other, into one fresh database.
+
+Takes the folder of complete lists (laid out as the workspace's ``realdata-full``:
+``ofac_sdn_2022-01/``, ``ofac_consolidated_2025-12/``, ``trade_gov_csl_2022-04/``,
+``opensanctions_sources/``, ``ftm_peps/``) and prints, per list, the rows read, what
+became of them, the time and the process's peak memory so far; a list that fails
+prints its one-line error and the run goes on. Run from the repository::
+
+    python benchmarks/real_lists.py ../shared/realdata-full [--work DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+# (format, main file, side files, edition), in the order a user would import them.
+LISTS = [
+    ("ofac-sdn", "ofac_sdn_2022-01/sdn.csv",
+     {"alt": "ofac_sdn_2022-01/alt.csv", "add": "ofac_sdn_2022-01/add.csv"}, "2022-01-21"),
+    ("ofac-consolidated", "ofac_consolidated_2025-12/cons_prim.csv",
+     {"alt": "ofac_consolidated_2025-12/cons_alt.csv", "add": "ofac_consolidated_2025-12/cons_add.csv"}, "2025-12-01"),
+    ("csl", "trade_gov_csl_2022-04/consolidated.csv", {}, "2022-04-21"),
+    ("dod-1260h", "opensanctions_sources/dod_1260h.csv", {}, "2026-01-07"),
+    ("fcc-covered-list", "opensanctions_sources/fcc_table.csv", {}, "2026-08-20"),
+    ("cn-countermeasures", "opensanctions_sources/cn_sanctions.csv", {}, "2026-08-01"),
+    ("ftm", "ftm_peps/sa_wiki_peps.entities.ftm.json", {}, "2024-03-01"),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path, help="the folder of complete lists")
+    parser.add_argument("--work", type=Path, default=None, help="database folder (default: a temporary one)")
+    args = parser.parse_args()
+    import graph
+    from graph.errors import TechgraphError
+
+    db = args.work or Path(tempfile.mkdtemp(prefix="techgraph-real-"))
+    started = time.perf_counter()
+    graph.load(db)
+    print(f"shipped build: {time.perf_counter() - started:.1f} s, database in {db}")
+    print(f"{'list':<20} {'rows':>7} {'entities':>8} {'new':>7} {'merged':>7} {'listings':>8} {'owns':>6} "
+          f"{'skipped':>7} {'seconds':>8} {'peak MB':>8}")
+    for fmt, main_file, sides, edition in LISTS:
+        started = time.perf_counter()
+        try:
+            report = graph.import_list(fmt, args.folder / main_file, db=db, edition=edition, skip_bad=True,
+                                       **{role: args.folder / name for role, name in sides.items()})
+        except TechgraphError as error:
+            print(f"{fmt:<20} error after {time.perf_counter() - started:.1f} s: {error}")
+            continue
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"{fmt:<20} {report.rows:>7} {report.entities:>8} {report.new_nodes:>7} {report.merged:>7} "
+              f"{report.listings:>8} {report.ownerships:>6} {len(report.skipped):>7} "
+              f"{time.perf_counter() - started:>8.1f} {peak:>8.0f}")
+    with graph.open(db) as g:
+        stats = g.stats()
+    print(f"graph: {sum(stats['nodes'].values()):,} nodes, {sum(stats['relationships'].values()):,} relationships")
+
+
+if __name__ == "__main__":
+    main()
