@@ -105,7 +105,7 @@ class TechGraph:
         [{'day': '2020-09-20'}]
         """
         if not write:  # the embedded engine checks again the text it runs; Neo4j reads in a read transaction
-            check_read_only(text, getattr(self.engine, "read_functions", None))
+            check_read_only(text, self.engine.read_functions)
         return Rows(*self.engine.run(text, params or {}, write=write, timeout=timeout))
 
     def resolve(self, name: str) -> list[dict[str, Any]]:
@@ -245,15 +245,16 @@ class TechGraph:
         temporary = None
         if self.db_dir is not None:
             views = Path(self.db_dir) / "as-of"
-            folder = views / f"{self.manifest['fingerprint']}-{day}"
-            if not (folder / "current").exists():
-                if unwritable(views if views.is_dir() else Path(self.db_dir)) is None:
-                    shutil.rmtree(folder, ignore_errors=True)
-                    install_build(folder, graph_rows(snapshot(self.nx, day)), f"as-of-{day}", {"as_of": day})
-                else:  # a shared database this user cannot write: the view goes to a private folder
-                    folder = None
+            kept = views / f"{self.manifest['fingerprint']}-{day}"
+            if (kept / "current").exists():
+                folder = kept
+            elif unwritable(views if views.is_dir() else Path(self.db_dir)) is None:
+                shutil.rmtree(kept, ignore_errors=True)
+                folder = kept
+            # else a shared database this user cannot write: the view goes to a private folder
         if folder is None:
             folder = temporary = Path(tempfile.mkdtemp(prefix=f"techgraph-as-of-{day}-"))
+        if not (folder / "current").exists():
             install_build(folder, graph_rows(snapshot(self.nx, day)), f"as-of-{day}", {"as_of": day})
         view = TechGraph(EmbeddedEngine(folder), folder, {**self.manifest, "as_of": day})
         view.as_of_day, view._temporary = day, temporary
