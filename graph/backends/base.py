@@ -6,7 +6,8 @@ relationship a dict with its ``type`` and properties, a path a dict of ``nodes``
 and ``relationships``; numbers are ``int`` or ``float``.
 
 >>> from graph.backends.ladybug.engine import EmbeddedEngine
->>> isinstance(EmbeddedEngine, type) and all(hasattr(EmbeddedEngine, a) for a in ("run", "resolve", "close", "can_write"))
+>>> members = ("run", "resolve", "close", "can_write", "read_functions")
+>>> all(hasattr(EmbeddedEngine, member) for member in members)
 True
 """
 
@@ -21,8 +22,12 @@ if TYPE_CHECKING:
 class Engine(Protocol):
     """What the API needs of a database: run a statement, resolve a name, close."""
 
-    name: str
     can_write: bool  # whether ``run(..., write=True)`` may change the database
+
+    @property
+    def read_functions(self) -> frozenset[str] | None:
+        """The functions an ad-hoc CALL may run (None: any, the server's read transaction refusing writes)."""
+        ...
 
     def run(
         self, text: str, params: dict[str, Any] | None = None, write: bool = False, timeout: float | None = None

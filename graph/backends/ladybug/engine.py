@@ -85,7 +85,6 @@ def _rows(result: QueryResult | list[QueryResult]) -> list[list[Any]]:
 class EmbeddedEngine:
     """The embedded LadybugDB database of a techgraph database folder, opened read-only."""
 
-    name = "embedded"
     can_write = False
     read_functions = READ_FUNCTIONS
 

@@ -79,8 +79,8 @@ def plain_neo4j(value: Any) -> Any:
 class Neo4jEngine:
     """Runs statements on a Neo4j database; reads in read transactions."""
 
-    name = "neo4j"
     can_write = True
+    read_functions = None  # any procedure: read transactions refuse writes
 
     def __init__(self, settings: Neo4jSettings):
         self.settings = settings
