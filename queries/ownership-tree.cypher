@@ -8,9 +8,11 @@
 //     - {id: wechat, depth: 1}
 //     - {id: wechat-pay}
 MATCH (root) WHERE root.id IN $entity
-// The walk ends in the immediate owner's own edge: no path is compared node by node, so a dense
-// lattice of cross-holdings costs its walks to the owners, not every path's nodes joined again.
-MATCH p = (root)-[:OWNS*0..5]->(parent)-[o:OWNS]->(owned)
-RETURN DISTINCT owned.id AS id, owned.name AS name, labels(owned)[0] AS label, length(p) AS depth,
+// Each owner is reached once per depth (DISTINCT) before its own edges are followed: on a dense
+// lattice of cross-holdings the walk costs its paths to the owners, and no path is extended twice.
+MATCH p = (root)-[:OWNS*0..5]->(parent)
+WITH DISTINCT parent, length(p) AS parent_depth
+MATCH (parent)-[o:OWNS]->(owned)
+RETURN DISTINCT owned.id AS id, owned.name AS name, labels(owned)[0] AS label, parent_depth + 1 AS depth,
        parent.name AS owner, o.share AS share
 ORDER BY depth, id
