@@ -30,6 +30,8 @@ def test_stored_query_meets_its_expected_result(shipped, name):
         assert len(rows) <= expected["max_rows"]
     for wanted in expected.get("contains", []):
         assert any(matches(row, wanted) for row in rows), f"{name}: no row has {wanted}"
+    for unwanted in expected.get("excludes", []):
+        assert not any(matches(row, unwanted) for row in rows), f"{name}: a row has {unwanted}"
     assert list(rows[0]) == rows.columns
 
 

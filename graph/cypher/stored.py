@@ -9,6 +9,7 @@ A file starts with a header like::
     // expected:                      # on the shipped data, with the example parameters
     //   min_rows: 5
     //   contains: [{measure_id: eo-13943, target_id: wechat}]
+    //   excludes: [{measure_id: clean-network}]    # rows that must not be there
 
 followed by one Neo4j-dialect Cypher statement using ``$parameters``. An
 ``entity`` parameter is given as a name, alias or id; the statement receives the
