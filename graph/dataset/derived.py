@@ -34,7 +34,7 @@ from graph.model.lifecycle import Act
 from graph.model.schema import Schema, load_schema
 
 # Label -> the derived properties this module computes for it (a measure's from its lifecycle).
-PROPERTIES = {"Company": ("group_measures", "group_targets"), "Measure": ("status", "lifecycle", "in_force")}
+PROPERTIES = {"Company": ("group_measures", "group_targets"), "Measure": ("status", "lifecycle", "in_force", "restricts")}
 
 
 class Derivation:
@@ -69,7 +69,8 @@ class Derivation:
     def relation(self, rel_type: str | None, source: str, target: str, data: dict[str, Any] | None = None) -> None:
         """Note one relation (``rel_type`` None: a graph's edge without one)."""
         if rel_type == self.ownership.relation:
-            self.owned[source].append(target)
+            if self.ownership.controls((data or {}).get(self.ownership.share)):  # a stake is not a subsidiary
+                self.owned[source].append(target)
         elif rel_type == "SANCTIONS":
             self.hit_by[target].append(source)
         elif self.lifecycle and rel_type in self.lifecycle.acts:
@@ -87,11 +88,12 @@ class Derivation:
     def values(self) -> dict[str, dict[str, Any]]:
         """Node id -> derived property -> value, for every company and measure.
 
-        A measure's ``status``, ``lifecycle`` and ``in_force``: :meth:`graph.model.lifecycle.Lifecycle.derive`
+        A measure's ``status``, ``lifecycle``, ``in_force`` and ``restricts``: :meth:`graph.model.lifecycle.Lifecycle.derive`
         of it and the relations acting on it.
 
-        ``group_measures``: distinct measures hitting the company or anything it owns
-        within the schema's ownership depth; ``group_targets``: how many of those
+        ``group_measures``: distinct measures hitting the company or anything it controls
+        (holdings of the schema's control share or more, or of unknown share) within the
+        schema's ownership depth; ``group_targets``: how many of those
         (the company included) they hit.
         """
         values: dict[str, dict[str, Any]] = {}
@@ -119,7 +121,7 @@ def derive(g: nx.MultiDiGraph) -> set[str]:
     >>> from graph.dataset.network import load_graph
     >>> g = load_graph()  # derives already: a second derivation changes nothing
     >>> g.nodes["tencent"]["group_measures"], g.nodes["tencent"]["group_targets"], derive(g)
-    (6, 7, set())
+    (5, 5, set())
     """
     derivation = Derivation()
     for node, data in g.nodes(data=True):

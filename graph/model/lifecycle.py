@@ -100,7 +100,7 @@ class Lifecycle:
     acts: dict[str, str]  # relation type -> status it imposes
     effects: dict[str, str]  # measure kind -> effect (EFFECTS)
     extent: Extent  # the label's temporal extent: what its dates say without a history
-    derived: tuple[str, ...] = ("status", "lifecycle", "in_force")
+    derived: tuple[str, ...] = ("status", "lifecycle", "in_force", "restricts")
 
     def parse(self, text: str) -> Entry:
         """One history entry, or ValueError naming what is wrong.
@@ -156,7 +156,8 @@ class Lifecycle:
         return entries
 
     def derive(self, data: dict[str, Any], acts: Iterable[Act] = ()) -> dict[str, Any]:
-        """The derived properties of one measure: ``lifecycle``, ``status`` and ``in_force``.
+        """The derived properties of one measure: ``lifecycle``, ``status``, ``in_force`` and ``restricts``
+        (its effect when it restricts its targets, blocking or restricting; else ``no``).
 
         Its recorded statuses (each holds until the next), overlaid by the acting relations:
         a revocation ends it for good from its day; a suspension holds it ``enjoined`` from
@@ -181,13 +182,15 @@ class Lifecycle:
                 entries.append(entry)
         periods: list[str] = []
         if self.effect(data) != "none":
-            for entry, following in zip(entries, [*entries[1:], None], strict=True):
+            for entry, following in zip(entries, [*entries[1:], None], strict=False):
                 if self.statuses[entry.status] == "in-force":
                     periods.append(f"{full_day(entry.day)}/{full_day(following.day) if following else OPEN}")
+        effect = self.effect(data)
         return {
             "lifecycle": [e.text() for e in entries],
             "status": entries[-1].status if entries else None,
             "in_force": periods,
+            "restricts": effect if effect in ("blocking", "restricting") else "no",
         }
 
     def _status_on(self, day: str, recorded: list[Entry], stays: list[Act], revocations: list[tuple[str, Act]]) -> Entry | None:
@@ -217,7 +220,8 @@ class Lifecycle:
 
         >>> from graph.model.schema import load_schema
         >>> life = load_schema().lifecycle
-        >>> data = {"kind": "app-ban", "in_force": ["2020-09-20/2021-06-09"], "status": "revoked", "lifecycle": []}
+        >>> data = {"kind": "app-ban", "in_force": ["2020-09-20/2021-06-09"], "status": "revoked", "lifecycle": [],
+        ...         "restricts": "restricting"}
         >>> life.in_force_on(data, "2021-06-08"), life.in_force_on(data, "2021-06-09")
         (True, False)
         """
