@@ -209,6 +209,17 @@ class Lifecycle:
             return Entry(day, current.status, current.sources)  # back to what it was when the stay lifted
         return current
 
+    def markdown(self) -> list[str]:
+        """The lifecycle as Markdown lines: statuses with their meaning, acting relations, effects by kind."""
+        lines = ["| status | means | what it is |", "|---|---|---|"]
+        lines += [f"| `{name}` | {means} | {self.descriptions[name]} |" for name, means in self.statuses.items()]
+        acts = ", ".join(f"`{rel}` holds its target `{status}`" for rel, status in self.acts.items())
+        lines += ["", f"Relations acting on a {self.label}: {acts}.", "", "| effect | kinds |", "|---|---|"]
+        for effect in EFFECTS:
+            kinds = [f"`{kind}`" for kind, value in self.effects.items() if value == effect]
+            lines.append(f"| `{effect}` | {', '.join(kinds) or f'(by `effect` on the {self.label.lower()})'} |")
+        return lines
+
     def values(self, data: dict[str, Any]) -> dict[str, Any]:
         """The derived properties as stored on the node, or derived from its own fields when absent."""
         if all(name in data for name in self.derived):

@@ -257,6 +257,8 @@ class Schema:
             ends = "<br>".join(f"{a} → {b}" for a, b in rel.pairs)
             props = ", ".join(_describe(p) for p in rel.properties.values())
             lines.append(f"| `{rel_type}` | {ends} | {props} | {rel.description} |")
+        if self.lifecycle:
+            lines += ["", "### Measure lifecycle", "", *self.lifecycle.markdown()]
         return "\n".join(lines) + "\n"
 
 
