@@ -1,7 +1,8 @@
 """Benchmark: ownership questions on dense cross-holdings, where walking every path is exponential.
 
 Writes a lattice of companies (``--layers`` layers of ``--width``, each owning every
-company of the next layer, plus skip edges up to ``--edges`` OWNS in all) as a JSON-lines
+company of the next layer with a share not known, so that every holding may control, plus skip
+edges up to ``--edges`` OWNS in all) as a JSON-lines
 folder beside the shipped data, builds it, then times in one process, one after the other:
 the build, ``exposure`` of a bottom company, and the ``ownership-tree`` and
 ``measures-hitting`` stored queries from the top. Run from the repository::
@@ -34,8 +35,9 @@ def write_lattice(folder: Path, layers: int, width: int, edges: int, seed: int =
         owns.add((rng.choice(names[top]), rng.choice(names[rng.randrange(top + 2, layers)])))
     lines = [{"Company": {"id": c, "name": c.replace("-", " ").title(), "country": "CN", "sources": [SOURCE]}}
              for row in names for c in row]
-    lines += [{"OWNS": {"from": a, "to": b, "share": round(100 / width, 2), "sources": [SOURCE]}} for a, b in sorted(owns)]
-    lines.append({"Measure": {"id": "lat-ban", "name": "Lattice ban", "kind": "designation",
+    # Shares unknown: each holding may control (schema's ownership.control), so every walk follows it.
+    lines += [{"OWNS": {"from": a, "to": b, "sources": [SOURCE]}} for a, b in sorted(owns)]
+    lines.append({"Measure": {"id": "lat-ban", "name": "Lattice ban", "kind": "designation", "effect": "blocking",
                               "announced": "2020-01-01", "sources": [SOURCE]}})
     lines.append({"SANCTIONS": {"from": "lat-ban", "to": names[0][0], "sources": [SOURCE]}})
     folder.mkdir(parents=True, exist_ok=True)

@@ -91,7 +91,8 @@ class TechGraph:
         values = stored.coerce(params)
         for pname, parameter in stored.parameters.items():
             if parameter.type == "entity":
-                values[pname] = [match["id"] for match in self.resolve(values[pname])]
+                matches = parameter.of_label(self.resolve(values[pname]), values[pname], name)
+                values[pname] = [match["id"] for match in matches]
         return Rows(*self.engine.run(stored.cypher, values, timeout=timeout))
 
     def cypher(self, text: str, params: dict[str, Any] | None = None, write: bool = False, timeout: float | None = None) -> Rows:
@@ -261,12 +262,13 @@ class TechGraph:
         return view
 
     def exposure(self, name: str, day: str | None = None) -> dict[str, Any]:
-        """Owners of an entity up the chain and whether a 50%-ownership rule reaches it on ``day``
-        (default: the view's as-of day, else today). See :func:`graph.analysis.ownership.exposure`.
+        """Whether an entity's property is blocked on ``day`` (default: the view's as-of day, else today)
+        under OFAC's 50% rule, who controls it, its stakes and the restrictions on it and its controlling
+        owners. See :func:`graph.analysis.ownership.exposure`.
 
         >>> result = open().exposure("China Mobile Limited", "2021-06-01")
-        >>> result["verdict"], result["owners"][0]["name"]
-        ('proven', 'China Mobile Communications Group Co., Ltd.')
+        >>> result["verdict"], result["owners"][0]["name"], result["restrictions"][-1]["id"]
+        ('no', 'China Mobile Communications Group Co., Ltd.', 'eo-13959')
         """
         from graph.analysis.ownership import exposure
 

@@ -1,5 +1,5 @@
 // title: Most targeted companies
-// description: Companies ranked by the number of distinct measures hitting them or anything they own (up to 6 ownership steps).
+// description: Companies ranked by the number of distinct measures hitting them or anything they control (up to 6 ownership steps through holdings of 50% or more or of unknown share; stakes are not followed).
 // parameters:
 //   limit: {type: integer, example: 10, description: "How many companies to list"}
 // expected:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+import graph
 from graph.cypher.stored import load_queries, parse_query
 from graph.errors import QueryError
+from graph.model.schema import load_schema
 
 QUERIES = load_queries()
 
@@ -30,7 +32,9 @@ def test_stored_query_meets_its_expected_result(shipped, name):
         assert len(rows) <= expected["max_rows"]
     for wanted in expected.get("contains", []):
         assert any(matches(row, wanted) for row in rows), f"{name}: no row has {wanted}"
-    assert list(rows[0]) == rows.columns
+    for unwanted in expected.get("excludes", []):
+        assert not any(matches(row, unwanted) for row in rows), f"{name}: a row has {unwanted}"
+    assert not rows or list(rows[0]) == rows.columns
 
 
 def test_measures_hitting_follows_ownership_and_matches_native_names(shipped):
@@ -39,6 +43,68 @@ def test_measures_hitting_follows_ownership_and_matches_native_names(shipped):
     assert shipped.query("measures-hitting", entity="tencent holdings limited") == by_name
     direct_targets = {r["target_id"] for r in by_name}
     assert {"wechat", "wechat-pay"} <= direct_targets  # reached through OWNS, not hit directly
+
+
+BOTH_SIDES = """
+Measure:
+  - {id: cn-test-sanctions, name: Test counter-sanction, kind: counter-sanction, announced: 2021-03-01, sources: [https://example.org/a]}
+  - {id: hk-test-arrest, name: Test arrest, kind: investigation, announced: 2021-03-02, sources: [https://example.org/b]}
+ISSUED:
+  - {from: cn-mfa, to: cn-test-sanctions, sources: [https://example.org/a]}
+  - {from: hk-police, to: hk-test-arrest, sources: [https://example.org/b]}
+SANCTIONS:
+  - {from: cn-test-sanctions, to: carrie-lam, sources: [https://example.org/a]}
+  - {from: hk-test-arrest, to: marco-rubio, sources: [https://example.org/b]}
+"""
+
+
+def test_both_sides_means_sanctioned_by_both_and_sanctions_only(tmp_path):
+    folder = tmp_path / "extra"
+    folder.mkdir()
+    (folder / "both.yaml").write_text(BOTH_SIDES, encoding="utf-8")
+    graph.load(tmp_path / "db", [folder])
+    with graph.open(tmp_path / "db") as g:
+        rows = g.query("officials-sanctioned-by-both-sides")
+    # Carrie Lam: OFAC's designation and the test counter-sanction; Rubio: China's sanctions and an arrest, no sanction
+    assert [(r["official_id"], r["us_measures"], r["china_measures"]) for r in rows] == [("carrie-lam", 1, 1)]
+
+
+def test_counter_measures_to_follows_the_measures_that_carry_it_out(shipped):
+    rows = shipped.query("counter-measures-to", measure="EO 13936")
+    assert ("cn-counter-sanctions-2020-08-10", "ofac-hk-designations-2020-08-07") in {(r["answer_id"], r["answered_id"]) for r in rows}
+    with pytest.raises(QueryError, match=r"^'Tencent' is a Company \(Tencent Holdings Limited\), not a Measure: query 'counter-measures-to' asks for a Measure$"):
+        shipped.query("counter-measures-to", measure="Tencent")
+
+
+def test_apps_banned_by_side_and_period(shipped):
+    january = shipped.query("apps-banned-and-owners", side="United States", since="2021-01-01", until="2021-01-31")
+    assert {r["measure_id"] for r in january} == {"eo-13971"} and len({r["app_id"] for r in january}) == 8
+    china = shipped.query("apps-banned-and-owners", side="China")
+    assert {r["side"] for r in china} == {"China"} and "tiktok" not in {r["app_id"] for r in china}
+    everything = shipped.query("apps-banned-and-owners")
+    assert {"tiktok", "didi-chuxing-app"} <= {r["app_id"] for r in everything} and {r["side"] for r in everything} == {"United States", "China"}
+
+
+def test_measures_in_force_follow_the_lifecycle(shipped):
+    on = {r["measure_id"]: r for r in shipped.query("measures-in-force-on", date="2021-03-01")}
+    kinds = {r["kind"] for r in on.values()}
+    assert not kinds & {"campaign", "investigation", "termination", "recommendation"}  # no arrests, indictments, campaigns
+    never = ["s-3455-no-tiktok-on-government-devices", "house-ndaa-tiktok-amendment", "commerce-wechat-identification",
+             "commerce-tiktok-identification"]
+    for day in ("2020-08-07", "2020-09-21", "2020-10-01", "2020-12-31", "2021-03-01", "2021-07-01"):
+        assert not set(never) & {r["measure_id"] for r in shipped.query("measures-in-force-on", date=day)}, day
+    assert "eo-13943" in on and "eo-13943" not in {r["measure_id"] for r in shipped.query("measures-in-force-on", date="2021-06-09")}
+
+
+def test_every_in_force_test_is_the_lifecycle_rule_and_every_walk_the_control_rule():
+    from graph.model.lifecycle import IN_FORCE_CYPHER
+
+    control = f"coalesce(r.share, 100.0) >= {load_schema().ownership.control:g}"
+    for q in QUERIES.values():
+        if "in_force WHERE" in q.cypher:
+            assert IN_FORCE_CYPHER in q.cypher, q.name
+        if ":OWNS*" in q.cypher:
+            assert f"all(r IN relationships(w) WHERE {control})" in q.cypher, q.name
 
 
 def test_measures_in_force_respects_end_dates(shipped):

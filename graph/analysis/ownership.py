@@ -1,15 +1,25 @@
 """Ownership exposure and OFAC's 50% rule, on a networkx MultiDiGraph.
 
-An entity is blocked when it is listed itself, or when blocked persons own 50% or
-more of it, directly or indirectly, in the aggregate; indirect ownership counts
-only through entities that are themselves blocked (OFAC's revised guidance of
-13 August 2014). Walks follow the schema's ownership relation up to its declared
-depth.
+Blocking is what OFAC's rule is about: an entity's property is blocked when it is
+designated by a blocking measure itself (an SDN-type designation: the measure's
+``effect`` in the schema's lifecycle), or when blocked persons own 50% or more of
+it, directly or indirectly, in the aggregate; indirect ownership counts only
+through entities that are themselves blocked (OFAC's revised guidance of 13 August
+2014). Other restrictions (bans, entity listings, divestment orders, investment
+bans, counter-sanctions) bind on their own terms and block nothing: they are named,
+with a caveat, never turned into a verdict. Owners are followed up the chain only
+through holdings that control (the schema's ``ownership.control`` share or more, or
+an unknown share: possibly); a smaller holding is a stake, shown as such. Walks go
+up to the schema's ownership depth; a measure counts on a day by the lifecycle rule.
 
 >>> from graph.dataset.network import load_graph
->>> result = exposure(load_graph(), "china-mobile", "2021-06-01")
->>> result.verdict, result.listed_share      # listed itself; its listed parent holds 72.72%
-(<Verdict.PROVEN: 'proven'>, 72.72)
+>>> result = exposure(load_graph(), "ofac-hk-designations-2020-08-07", "2021-06-01")
+Traceback (most recent call last):
+...
+graph.errors.QueryError: 'ofac-hk-designations-2020-08-07' is a Measure: exposure is asked of a company, app, official or body
+>>> result = exposure(load_graph(), "carrie-lam", "2021-06-01")
+>>> result.verdict, [m["id"] for m in result.blocked_by]
+(<Verdict.PROVEN: 'proven'>, ['ofac-hk-designations-2020-08-07'])
 """
 
 from __future__ import annotations
@@ -29,12 +39,10 @@ THRESHOLD = 50.0
 MAX_LISTED_PATHS = 100  # owner paths listed in an answer; aggregates count every path
 # Ownership with a cycle within reach is walked path by path (the totals below assume none): at most this many.
 MAX_CYCLIC_PATHS = 100_000
-# Measures that restrict dealings with their targets, and so make them "listed" for the 50% rule.
-# Campaigns, court orders, investigations, settlements, tariffs, bills and reviews do not.
-RESTRICTING_KINDS = frozenset({
-    "executive-order", "entity-listing", "denial-order", "designation", "app-ban", "transaction-prohibition",
-    "equipment-authorisation-ban", "investment-ban", "delisting", "divestment-order", "counter-sanction",
-})  # fmt: skip
+CAVEAT = (
+    "restrictions are not blocking: bans, listings, divestment orders and investment bans bind on their own "
+    "terms, and OFAC's 50% rule does not carry them to what their targets own"
+)
 
 
 class Verdict(str, enum.Enum):
@@ -66,44 +74,60 @@ Path = tuple[list[str], list[float | None], float | None]
 
 @dataclass
 class Exposure:
-    """The answer of :func:`exposure`: every owner path, every owner's aggregate, the verdict."""
+    """The answer of :func:`exposure`: controlling owners and their paths, stakes, the measures behind
+    the verdict (blocking) and the other restrictions in force on the entity and its controlling owners."""
 
     target: dict[str, str]
     day: str
     paths: list[dict[str, Any]] = field(default_factory=list)  # the first MAX_LISTED_PATHS, in walk order
     paths_total: int = 0
     owners: list[dict[str, Any]] = field(default_factory=list)
+    stakes: list[dict[str, Any]] = field(default_factory=list)
+    blocked_by: list[dict[str, str]] = field(default_factory=list)
+    restrictions: list[dict[str, str]] = field(default_factory=list)
     listed_share: float = 0.0
     possible_share: float = 0.0
     verdict: Verdict = Verdict.NO
     reason: str = ""
+    caveat: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """The answer as plain values (the verdict as its word)."""
         return {**self.__dict__, "verdict": self.verdict.value}
 
 
-def listings(g: nx.MultiDiGraph, node: str, day: str, schema: Schema | None = None) -> list[dict[str, str]]:
-    """Restricting measures (:data:`RESTRICTING_KINDS`) in force on ``day`` that target the node directly."""
+def measures_on(
+    g: nx.MultiDiGraph, node: str, day: str, effects: tuple[str, ...], schema: Schema | None = None
+) -> list[dict[str, str]]:
+    """Measures of the given effects (``blocking``, ``restricting``: the schema's lifecycle) in force on
+    ``day`` that target the node directly, by the lifecycle rule."""
     schema = schema or load_schema()
-    in_force = schema.nodes["Measure"].extent.in_force_on
+    life = schema.lifecycle
+    if life is None:
+        return []
     return sorted(
         (
-            {"id": m, "name": g.nodes[m]["name"], "kind": g.nodes[m]["kind"]}
+            {"id": m, "name": g.nodes[m]["name"], "kind": g.nodes[m].get("kind", ""), "effect": life.effect(g.nodes[m])}
             for m, _, d in g.in_edges(node, data=True)
             if d["type"] == "SANCTIONS"
-            and g.nodes[m].get("kind") in RESTRICTING_KINDS
-            and in_force(g.nodes[m], day)
+            and g.nodes[m].get("label", life.label) == life.label
+            and life.effect(g.nodes[m]) in effects
+            and life.in_force_on(g.nodes[m], day)
             and schema.relation_extent.holds(d, day)
         ),
         key=lambda m: m["id"],
     )
 
 
-def owners_of(g: nx.MultiDiGraph, node: str, schema: Schema) -> list[tuple[str, float | None]]:
-    """(owner, share) of every ownership relation into ``node``, sorted (engines return edges in any order)."""
+def owners_of(g: nx.MultiDiGraph, node: str, schema: Schema, control: bool = False) -> list[tuple[str, float | None]]:
+    """(owner, share) of every ownership relation into ``node`` (``control``: only those whose share
+    controls or is unknown), sorted (engines return edges in any order)."""
     rel, share = schema.ownership.relation, schema.ownership.share
-    return sorted((u, d.get(share)) for u, _, d in g.in_edges(node, data=True) if d["type"] == rel)
+    return sorted(
+        (u, d.get(share))
+        for u, _, d in g.in_edges(node, data=True)
+        if d["type"] == rel and (not control or schema.ownership.controls(d.get(share)))
+    )
 
 
 def _aggregate(owners: list[tuple[str, float | None]], states: dict[str, State]) -> State:
@@ -124,7 +148,8 @@ def _aggregate(owners: list[tuple[str, float | None]], states: dict[str, State])
 def rule_states(g: nx.MultiDiGraph, node: str, day: str, steps: int, schema: Schema) -> dict[str, State]:
     """The rule for ``node`` and every owner up to ``steps + 1`` ownership steps above it.
 
-    Computed round by round: in round 0 only listed entities are blocked; in round k
+    Every holding counts here, stakes included (two blocked owners of 30% block what they own).
+    Computed round by round: in round 0 only entities a blocking measure designates are blocked; in round k
     an entity is judged from its owners' states of round k-1. After ``steps`` rounds
     the node's owners are judged looking ``steps`` steps further up, whatever order
     owners are visited in and whatever cycles the ownership has.
@@ -134,7 +159,7 @@ def rule_states(g: nx.MultiDiGraph, node: str, day: str, steps: int, schema: Sch
         frontier = [o for n in frontier for o, _ in owners_of(g, n, schema) if o not in above]
         above.update(frontier)
     owners = {n: owners_of(g, n, schema) for n in above}
-    listed = {n for n in above if listings(g, n, day, schema)}
+    listed = {n for n in above if measures_on(g, n, day, ("blocking",), schema)}
     states = {n: LISTED if n in listed else State(Verdict.NO) for n in above}
     for _ in range(steps):
         states = {n: LISTED if n in listed else _aggregate(owners[n], states) for n in above}
@@ -142,19 +167,25 @@ def rule_states(g: nx.MultiDiGraph, node: str, day: str, steps: int, schema: Sch
 
 
 def exposure(g: nx.MultiDiGraph, node: str, day: str | None = None, schema: Schema | None = None) -> Exposure:
-    """Who owns ``node``, up the chain, and whether it falls under the 50% rule on ``day``.
+    """Who controls ``node``, up the chain, and whether its property is blocked on ``day``.
 
-    Each owner path multiplies the shares along it (the owner's economic interest);
-    an owner's aggregate adds its paths. Owners targeted by a measure in force are
-    flagged. The verdict (see :func:`rule_states`): "proven" when blocked owners'
-    known shares reach 50% or the entity is listed itself, "possible" when only
-    missing shares could make them reach it, "no" otherwise.
+    Controlling owners are followed through holdings of at least the schema's control
+    share, or of unknown share; each owner path multiplies the shares along it (the
+    owner's economic interest), an owner's aggregate adds its paths. Smaller holdings
+    into the entity or any controlling owner are listed as ``stakes``. The verdict (see
+    :func:`rule_states`, which counts stakes too): "proven" when the entity is designated
+    by a blocking measure itself or blocked owners' known shares reach 50%, "possible"
+    when only missing shares could make them reach it, "no" otherwise. ``blocked_by``
+    names the blocking measures on the entity; ``restrictions`` the other restricting
+    measures in force on it or a controlling owner, with ``caveat`` saying they block nothing.
     """
     schema = schema or load_schema()
     depth = schema.ownership.depth
     day = check_day(day or today())
     if node not in g:
         raise QueryError(f"unknown node id {node!r}")
+    if schema.lifecycle and g.nodes[node].get("label") == schema.lifecycle.label:
+        raise QueryError(f"{node!r} is a {schema.lifecycle.label}: exposure is asked of a company, app, official or body")
     result = Exposure(target={"id": node, "name": g.nodes[node]["name"]}, day=day)
 
     owners = _owner_order(g, node, depth, schema)
@@ -169,15 +200,27 @@ def exposure(g: nx.MultiDiGraph, node: str, day: str | None = None, schema: Sche
                 "name": g.nodes[owner]["name"],
                 "aggregate_share": None if unknown else round(known, 4),
                 "paths": count,
-                "listed_by": listings(g, owner, day, schema),
+                "blocked_by": measures_on(g, owner, day, ("blocking",), schema),
+                "restricted_by": measures_on(g, owner, day, ("restricting",), schema),
                 "blocked": counted.get(owner, State(Verdict.NO)).verdict.blocked,
             }
         )
+    for held in [node, *owners]:
+        for holder, share in owners_of(g, held, schema):
+            if not schema.ownership.controls(share):
+                state = counted.get(holder, State(Verdict.NO))
+                result.stakes.append({"id": holder, "name": g.nodes[holder]["name"], "share": share,
+                                      "in_id": held, "in": g.nodes[held]["name"], "blocked": state.verdict.blocked})
+    for entity in [node, *owners]:
+        for measure in measures_on(g, entity, day, ("restricting",), schema):
+            result.restrictions.append({**measure, "on_id": entity, "on": g.nodes[entity]["name"]})
+    result.caveat = CAVEAT if result.restrictions else ""
     state = _aggregate(owners_of(g, node, schema), counted)
     result.listed_share, result.possible_share = round(state.known, 4), round(state.possible, 4)
-    own = listings(g, node, day, schema)
-    if own:
-        result.verdict, result.reason = Verdict.PROVEN, f"listed itself by {len(own)} measure(s) in force"
+    result.blocked_by = measures_on(g, node, day, ("blocking",), schema)
+    if result.blocked_by:
+        result.verdict = Verdict.PROVEN
+        result.reason = f"blocked itself by {len(result.blocked_by)} blocking measure(s) in force"
     elif state.verdict is Verdict.PROVEN:
         result.verdict, result.reason = state.verdict, f"blocked owners hold {state.known:g}% (>= {THRESHOLD:g}%)"
     elif state.verdict is Verdict.POSSIBLE:
@@ -185,11 +228,13 @@ def exposure(g: nx.MultiDiGraph, node: str, day: str | None = None, schema: Sche
         result.reason = f"blocked owners hold {state.known:g}% known; missing shares could bring it to {state.possible:g}%"
     else:
         result.verdict, result.reason = Verdict.NO, f"blocked owners hold {state.known:g}% at most"
+    if result.restrictions and result.verdict is not Verdict.PROVEN:
+        result.reason += f"; not blocking: {len(result.restrictions)} restricting measure(s) in force"
     return result
 
 
 def _owner_order(g: nx.MultiDiGraph, node: str, depth: int, schema: Schema) -> list[str]:
-    """Every owner within ``depth`` steps above ``node``, in the order a depth-first walk of the owner
+    """Every controlling owner within ``depth`` steps above ``node``, in the order a depth-first walk of the owner
     paths first meets them (owners sorted at each step); each node is walked again only when reached
     with more steps left, so dense ownership costs its edges, not its paths."""
     order: list[str] = []
@@ -198,7 +243,7 @@ def _owner_order(g: nx.MultiDiGraph, node: str, depth: int, schema: Schema) -> l
     def visit(current: str, left: int) -> None:
         if left == 0:
             return
-        for owner, _ in owners_of(g, current, schema):
+        for owner, _ in owners_of(g, current, schema, control=True):
             if owner == node:
                 continue
             if owner not in best:
@@ -219,8 +264,7 @@ def _path_totals(
     an unknown share. Counted step by step over the ownership edges, never path by path, unless a
     cycle is within reach (then paths must be told from walks, and are walked, up to a bound)."""
     within = {node, *owners}
-    edges = [(u, v, d.get(schema.ownership.share)) for v in within for u, _, d in g.in_edges(v, data=True)
-             if d["type"] == schema.ownership.relation and u in within]
+    edges = [(u, v, share) for v in within for u, share in owners_of(g, v, schema, control=True) if u in within]
     reach = nx.DiGraph((u, v) for u, v, _ in edges)
     if not nx.is_directed_acyclic_graph(reach):
         return _walked_totals(g, node, depth, schema, owners)
@@ -244,11 +288,11 @@ def _path_totals(
 
 
 def _owner_paths(g: nx.MultiDiGraph, node: str, depth: int, schema: Schema) -> Iterator[Path]:
-    """Owner paths up from ``node`` (no node twice, at most ``depth`` steps) in depth-first order:
+    """Controlling owner paths up from ``node`` (no node twice, at most ``depth`` steps) in depth-first order:
     (chain of ids, owner first; the share of each step; the interest, None when a share is unknown)."""
 
     def walk(path: list[str], shares: list[float | None], product: float | None) -> Iterator[Path]:
-        for owner, share in owners_of(g, path[0], schema):
+        for owner, share in owners_of(g, path[0], schema, control=True):
             if owner in path or len(path) > depth:
                 continue
             interest = None if product is None or share is None else product * share / 100.0

@@ -16,10 +16,13 @@ from graph.cli.common import TABLE_OR_JSON, Context, backend_options, report
 @backend_options
 @click.pass_obj
 def exposure_command(obj: Context, name: str, fmt: str, backend: str, neo4j: Neo4jSettings) -> None:
-    """Owners of NAME up the chain, their aggregate shares, listed owners, and the 50%-rule verdict.
+    """Whether NAME's property is blocked (OFAC's 50% rule), who controls it, its stakes, and restrictions.
 
-    The verdict applies OFAC's 50% rule on the --as-of day (default today):
-    proven, possible (missing shares could reach 50%) or no.
+    The verdict applies OFAC's 50% rule to blocking measures (SDN-type designations)
+    in force on the --as-of day (default today): proven, possible (missing shares could
+    reach 50%) or no. Owners are followed through controlling holdings (50% or more, or
+    unknown); smaller holdings show as stakes. Other restrictions in force on NAME or a
+    controlling owner (bans, listings, divestment orders) are named: they block nothing.
 
     Example:
 
@@ -28,15 +31,26 @@ def exposure_command(obj: Context, name: str, fmt: str, backend: str, neo4j: Neo
     report(obj, backend, neo4j, fmt, "exposure", name, table=_print_exposure)
 
 
+def _names(measures: list[dict[str, Any]]) -> str:
+    return "; ".join(f"{m['name']} ({m['kind']})" for m in measures)
+
+
 def _print_exposure(result: dict[str, Any]) -> None:
     click.echo(f"{result['target']['name']} on {result['day']}: {result['verdict'].upper()} ({result['reason']})")
-    click.echo(f"  listed owners' known share: {result['listed_share']:g}%; could reach {result['possible_share']:g}%")
+    if result["blocked_by"]:
+        click.echo(f"  blocked by: {_names(result['blocked_by'])}")
+    click.echo(f"  blocked owners' known share: {result['listed_share']:g}%; could reach {result['possible_share']:g}%")
     for owner in result["owners"]:
         share = "unknown" if owner["aggregate_share"] is None else f"{owner['aggregate_share']:g}%"
-        listed = "; ".join(m["name"] for m in owner["listed_by"])
         click.echo(f"  owner {owner['name']}: {share} over {owner['paths']} path(s), blocked: {owner['blocked']}")
-        if listed:
-            click.echo(f"    listed by: {listed}")
+        if owner["blocked_by"]:
+            click.echo(f"    blocked by: {_names(owner['blocked_by'])}")
+    for stake in result["stakes"]:
+        click.echo(f"  stake {stake['name']}: {stake['share']:g}% of {stake['in']} (not control), blocked: {stake['blocked']}")
+    for measure in result["restrictions"]:
+        click.echo(f"  restricted: {measure['on']} by {measure['name']} ({measure['kind']})")
+    if result["caveat"]:
+        click.echo(f"  note: {result['caveat']}")
     for entry in result["paths"]:
         shares = " × ".join("?" if s is None else f"{s:g}%" for s in entry["shares"])
         interest = "unknown" if entry["interest"] is None else f"{entry['interest']:g}%"

@@ -6,9 +6,12 @@ A file starts with a header like::
     // description: Every measure that targets the entity or a company or app it owns, transitively.
     // parameters:
     //   entity: {type: entity, example: Tencent, description: name, alias or id (any case)}
+    //   since: {type: date, example: 2021-01-01, default: 1900-01-01}   # with a default: may be left out
+    //   measure: {type: entity, label: Measure, example: EO 13936}      # must name a node of that label
     // expected:                      # on the shipped data, with the example parameters
     //   min_rows: 5
     //   contains: [{measure_id: eo-13943, target_id: wechat}]
+    //   excludes: [{measure_id: clean-network}]    # rows that must not be there
 
 followed by one Neo4j-dialect Cypher statement using ``$parameters``. An
 ``entity`` parameter is given as a name, alias or id; the statement receives the
@@ -31,7 +34,7 @@ from typing import Any
 
 import yaml
 
-from graph.errors import QueryError
+from graph.errors import QueryError, UnknownEntityError
 from graph.model.dates import check_day
 from graph.paths import queries_dir
 from graph.text import YAML_LOADER, suggest
@@ -60,6 +63,25 @@ class Parameter:
     type: str
     example: Any
     description: str = ""
+    default: Any = None  # given in the header (``default:``): the parameter may be left out
+    label: str | None = None  # an entity parameter's node label, when it must name nodes of one (``label:``)
+
+    def of_label(self, matches: list[dict[str, Any]], name: str, query: str) -> list[dict[str, Any]]:
+        """The nodes a name matched that have the parameter's label (all without one), or an UnknownEntityError.
+
+        >>> Parameter("measure", "entity", "EO 13936", label="Measure").of_label(
+        ...     [{"id": "tencent", "label": "Company", "name": "Tencent"}], "Tencent", "q")
+        Traceback (most recent call last):
+        ...
+        graph.errors.UnknownEntityError: 'Tencent' is a Company (Tencent), not a Measure: query 'q' asks for a Measure
+        """
+        kept = [match for match in matches if not self.label or match["label"] == self.label]
+        if matches and not kept:
+            found = matches[0]
+            raise UnknownEntityError(
+                f"'{name}' is a {found['label']} ({found['name']}), not a {self.label}: query '{query}' asks for a {self.label}"
+            )
+        return kept
 
     def coerce(self, value: Any) -> Any:
         """Convert a value (often a command-line string) to the parameter's type."""
@@ -100,11 +122,12 @@ class StoredQuery:
         if unknown:
             expected = ", ".join(self.parameters) or "none"
             raise QueryError(f"query '{self.name}' has no parameter '{unknown[0]}' (parameters: {expected})")
-        missing = [name for name in self.parameters if name not in given]
+        missing = [name for name, p in self.parameters.items() if name not in given and p.default is None]
         if missing:
             p = self.parameters[missing[0]]
             raise QueryError(f"query '{self.name}' needs parameter '{p.name}' ({p.type}), e.g. -p {p.name}={p.example}")
-        return {name: self.parameters[name].coerce(value) for name, value in given.items()}
+        defaults = {name: p.default for name, p in self.parameters.items() if p.default is not None}
+        return {**defaults, **{name: self.parameters[name].coerce(value) for name, value in given.items()}}
 
 
 def parse_query(path: Path) -> StoredQuery:
@@ -135,8 +158,14 @@ def parse_query(path: Path) -> StoredQuery:
         if f"${name}" not in body:
             raise QueryError(f"{path}: parameter '{name}' is declared but the query never uses ${name}")
         parameter = Parameter(name, spec["type"], spec["example"], spec.get("description", ""))
-        # YAML reads 2020-12-31 as a date: keep the example as the value the query receives.
-        parameters[name] = Parameter(name, parameter.type, parameter.coerce(parameter.example), parameter.description)
+        # YAML reads 2020-12-31 as a date: keep the example (and default) as the value the query receives.
+        default = parameter.coerce(spec["default"]) if spec.get("default") is not None else None
+        label = spec.get("label")
+        if label is not None and parameter.type != "entity":
+            raise QueryError(f"{path}: parameter '{name}' has a label but is not of type entity")
+        parameters[name] = Parameter(
+            name, parameter.type, parameter.coerce(parameter.example), parameter.description, default, label
+        )
     used = set(re.findall(r"\$(\w+)", body)) - set(parameters)
     if used:
         raise QueryError(f"{path}: the query uses ${sorted(used)[0]} but the header does not declare it")

@@ -30,10 +30,11 @@ from typing import Any
 
 import networkx as nx
 
+from graph.model.lifecycle import Act
 from graph.model.schema import Schema, load_schema
 
-# Label -> the derived properties this module computes for it.
-PROPERTIES = {"Company": ("group_measures", "group_targets")}
+# Label -> the derived properties this module computes for it (a measure's from its lifecycle).
+PROPERTIES = {"Company": ("group_measures", "group_targets"), "Measure": ("status", "lifecycle", "in_force", "restricts")}
 
 
 class Derivation:
@@ -41,38 +42,64 @@ class Derivation:
     derived properties need (company ids, OWNS and SANCTIONS ends), then computes them."""
 
     def __init__(self, schema: Schema | None = None) -> None:
-        self.ownership = (schema or load_schema()).ownership
+        schema = schema or load_schema()
+        self.ownership, self.lifecycle = schema.ownership, schema.lifecycle
+        self.extent = schema.nodes["Measure"].extent
         self.companies: list[str] = []
         self.owned: dict[str, list[str]] = defaultdict(list)
         self.hit_by: dict[str, list[str]] = defaultdict(list)
+        self.measures: dict[str, dict[str, Any]] = {}  # what a measure's lifecycle needs of it
+        self.acts: dict[str, list[tuple[str, str, dict[str, Any]]]] = defaultdict(list)
 
     def see(self, kind: Any, row: dict[str, Any]) -> None:
         """Note one row."""
         if isinstance(kind, str):
-            self.node(kind, row["id"])
+            self.node(kind, row["id"], row)
         else:
-            self.relation(kind[0], row["from"], row["to"])
+            self.relation(kind[0], row["from"], row["to"], row)
 
-    def node(self, label: str | None, node_id: str) -> None:
+    def node(self, label: str | None, node_id: str, data: dict[str, Any] | None = None) -> None:
         """Note one node (``label`` None: a graph's node without one)."""
         if label == "Company":
             self.companies.append(node_id)
+        elif self.lifecycle and label == self.lifecycle.label:
+            keep = ("kind", "effect", "announced", "effective", "ended", self.lifecycle.history)
+            self.measures[node_id] = {name: (data or {}).get(name) for name in keep}
 
-    def relation(self, rel_type: str | None, source: str, target: str) -> None:
+    def relation(self, rel_type: str | None, source: str, target: str, data: dict[str, Any] | None = None) -> None:
         """Note one relation (``rel_type`` None: a graph's edge without one)."""
         if rel_type == self.ownership.relation:
-            self.owned[source].append(target)
+            if self.ownership.controls((data or {}).get(self.ownership.share)):  # a stake is not a subsidiary
+                self.owned[source].append(target)
         elif rel_type == "SANCTIONS":
             self.hit_by[target].append(source)
+        elif self.lifecycle and rel_type in self.lifecycle.acts:
+            self.acts[target].append((rel_type, source, data or {}))
 
-    def values(self) -> dict[str, dict[str, int]]:
-        """Node id -> derived property -> value, for every company.
+    def _acts_on(self, measure: str) -> list[Act]:
+        """The relations acting on a measure, each dated by its ``since``, else by its source's taking effect."""
+        acts = []
+        for rel_type, source, data in self.acts.get(measure, ()):
+            since = data.get("since") or self.extent.takes_effect(self.measures.get(source, {}))
+            if since:
+                acts.append(Act(rel_type, since, data.get("until"), tuple(data.get("sources") or ())))
+        return acts
 
-        ``group_measures``: distinct measures hitting the company or anything it owns
-        within the schema's ownership depth; ``group_targets``: how many of those
+    def values(self) -> dict[str, dict[str, Any]]:
+        """Node id -> derived property -> value, for every company and measure.
+
+        A measure's ``status``, ``lifecycle``, ``in_force`` and ``restricts``: :meth:`graph.model.lifecycle.Lifecycle.derive`
+        of it and the relations acting on it.
+
+        ``group_measures``: distinct measures hitting the company or anything it controls
+        (holdings of the schema's control share or more, or of unknown share) within the
+        schema's ownership depth; ``group_targets``: how many of those
         (the company included) they hit.
         """
-        values = {}
+        values: dict[str, dict[str, Any]] = {}
+        if self.lifecycle:
+            for measure, data in self.measures.items():
+                values[measure] = self.lifecycle.derive(data, self._acts_on(measure))
         for company in self.companies:
             reached, frontier = {company}, [company]
             for _ in range(self.ownership.depth):
@@ -94,13 +121,13 @@ def derive(g: nx.MultiDiGraph) -> set[str]:
     >>> from graph.dataset.network import load_graph
     >>> g = load_graph()  # derives already: a second derivation changes nothing
     >>> g.nodes["tencent"]["group_measures"], g.nodes["tencent"]["group_targets"], derive(g)
-    (6, 7, set())
+    (5, 5, set())
     """
     derivation = Derivation()
     for node, data in g.nodes(data=True):
-        derivation.node(data.get("label"), node)
+        derivation.node(data.get("label"), node, data)
     for source, target, edge in g.edges(data=True):
-        derivation.relation(edge.get("type"), source, target)
+        derivation.relation(edge.get("type"), source, target, edge)
     changed = set()
     for node, values in derivation.values().items():
         data = g.nodes[node]

@@ -162,8 +162,11 @@ def dataset_rows(
     extensions = _Extensions(records, schema, documents)
     labels: dict[str, str] = {}
     defined: dict[str, int] = {}
+    life = schema.lifecycle
     for record, values in records.of(set(schema.nodes)):
         _check_sources(record, values["sources"], documents)
+        if life and values.get(life.history):  # each dated status cites its own sources
+            _check_sources(record, [s for entry in values[life.history] for s in life.parse(entry).sources], documents)
         node_id = values["id"]
         if node_id in defined:
             first = records.place(defined[node_id])

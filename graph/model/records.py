@@ -37,6 +37,8 @@ def _annotated(prop: Property) -> Any:
         if prop.required:  # a record with `sources: []` has no provenance (first: the list's own constraint)
             checks.append(Field(min_length=1))
         checks.append(AfterValidator(prop.kind.check))
+    if prop.validator:
+        checks.append(AfterValidator(prop.validator))
     if prop.name == "id":
         checks.append(AfterValidator(check_id))
     if prop.name == "share":

@@ -30,6 +30,7 @@ from graph.errors import SchemaError
 if TYPE_CHECKING:  # pydantic's validators load on first use: queries never need them
     from pydantic import BaseModel, TypeAdapter
 from graph.model.dates import holds
+from graph.model.lifecycle import Lifecycle, load_lifecycle
 from graph.model.records import line_adapter, record_model
 from graph.model.types import PROPERTY_TYPES, Property
 from graph.paths import data_dir
@@ -76,11 +77,21 @@ class Extent:
 
 @dataclass(frozen=True)
 class Ownership:
-    """Which relation is ownership, which of its properties is the percentage, how far walks go."""
+    """Which relation is ownership, which of its properties is the percentage, how far walks go, and the
+    share that makes a holding control (a subsidiary; an unknown share possibly does, a smaller one is a stake)."""
 
     relation: str = "OWNS"
     share: str = "share"
     depth: int = 6
+    control: float = 50.0
+
+    def controls(self, share: float | None) -> bool:
+        """Whether a holding of ``share`` percent may make its owner control (unknown: it may).
+
+        >>> Ownership().controls(6.8), Ownership().controls(50), Ownership().controls(None)
+        (False, True, True)
+        """
+        return share is None or share >= self.control
 
 
 @dataclass(frozen=True)
@@ -113,6 +124,7 @@ class Schema:
     relation_extent: Extent = Extent(("since",), ("since",), "until")
     identity: dict[str, str] = field(default_factory=dict)
     ownership: Ownership = Ownership()
+    lifecycle: Lifecycle | None = None
     _models: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def relation_key(self, rel_type: str, source: str, target: str, values: dict[str, Any]) -> str:
@@ -245,6 +257,8 @@ class Schema:
             ends = "<br>".join(f"{a} → {b}" for a, b in rel.pairs)
             props = ", ".join(_describe(p) for p in rel.properties.values())
             lines.append(f"| `{rel_type}` | {ends} | {props} | {rel.description} |")
+        if self.lifecycle:
+            lines += ["", "### Measure lifecycle", "", *self.lifecycle.markdown()]
         return "\n".join(lines) + "\n"
 
 
@@ -332,9 +346,15 @@ def load_schema(path: Path | str | None = None) -> Schema:
         raise SchemaError(
             f"{path}: ownership names relation {ownership.relation!r} with share {ownership.share!r}, which are not declared"
         )
+    if not isinstance(ownership.control, (int, float)) or not 0 < ownership.control <= 100:
+        raise SchemaError(f"{path}: ownership control must be a percentage in (0, 100]")
     if type(ownership.depth) is not int or ownership.depth < 1:
         raise SchemaError(f"{path}: ownership depth must be a positive integer")
-    return Schema(nodes, relations, path, relation_extent, identity, ownership)
+    lifecycle = load_lifecycle(raw.get("lifecycle"), nodes, relations, f"{path}: lifecycle")
+    if lifecycle:
+        history = nodes[lifecycle.label].properties[lifecycle.history]
+        nodes[lifecycle.label].properties[lifecycle.history] = dataclasses.replace(history, validator=lifecycle.check_history)
+    return Schema(nodes, relations, path, relation_extent, identity, ownership, lifecycle)
 
 
 def _extent(raw: Any, properties: dict[str, Property], where: str) -> Extent:

@@ -131,6 +131,7 @@ class Property:
     enum: tuple[str, ...] = ()
     description: str = ""
     derived: bool = False
+    validator: Callable[[Any], Any] | None = None  # a further check the schema attaches (a measure's history)
 
     @property
     def kind(self) -> PropertyType:

@@ -38,6 +38,7 @@ SIDES = {"US": "US", "CN": "China", "HK": "China"}  # issuer country -> side, as
 SIDE_COLOURS = {"US": PALETTE["Government"], "China": PALETTE["Measure"]}
 ARROW_COLOUR = "#333333"
 MARKER_EDGE = "#5A1A1A"
+NEVER_IN_FORCE = "#B8B8B8"  # a measure the lifecycle rule never has in force
 FONT = 7.5  # points, measure labels
 ROW = 0.24  # inches per row of a lane
 DPI = 150
@@ -50,6 +51,7 @@ class _Mark:
     exact: bool
     text: str
     lane: str
+    in_force: bool = True  # in force at some time (by the day drawn up to), by the lifecycle rule
     slot: int = 0
 
 
@@ -117,7 +119,9 @@ def _lanes(g: nx.MultiDiGraph, measures: list[str]) -> tuple[dict[str, str | Non
 
 def _marks(g: nx.MultiDiGraph, until: date | None) -> tuple[list[_Mark], dict[str, dict[str, Any]], int, int]:
     """The measures to draw with their lanes, and how many were undated or later than ``until``."""
-    extent = load_schema().nodes["Measure"].extent  # drawn at the day it began: announced, else effective
+    schema = load_schema()
+    extent = schema.nodes["Measure"].extent  # drawn at the day it began: announced, else effective
+    life = schema.lifecycle
     dated: dict[str, tuple[date, bool]] = {}
     undated = later = 0
     for node_id, node in g.nodes(data=True):
@@ -136,7 +140,9 @@ def _marks(g: nx.MultiDiGraph, until: date | None) -> tuple[list[_Mark], dict[st
         text = short_name(g.nodes[node_id], LABEL)
         if lanes[lane_of[node_id]]["body"] is None and issuer_of[node_id]:
             text = f"{_tag(g.nodes[issuer_of[node_id]])}: {text}"
-        marks.append(_Mark(node_id, day, exact, text, lane_of[node_id]))
+        periods = life.values(g.nodes[node_id])["in_force"] if life else ["0000-01-01/.."]
+        in_force = any(not until or p[:10] <= until.isoformat() for p in periods or ())
+        marks.append(_Mark(node_id, day, exact, text, lane_of[node_id], in_force))
     return marks, lanes, undated, later
 
 
@@ -201,8 +207,9 @@ def _draw_marks(ax, marks: list[_Mark], arrows: list[tuple[str, str]], base: dic
     for mark in marks:
         x, y = mdates.date2num(mark.day), base[mark.lane] + mark.slot
         where[mark.id] = (x, y)
-        ax.plot([x], [y], ls="", marker="o", ms=6.5, mew=1.2, color=PALETTE["Measure"], mec=MARKER_EDGE,
-                mfc=PALETTE["Measure"] if mark.exact else "white", zorder=4, gid=f"measure-{mark.id}")
+        colour = PALETTE["Measure"] if mark.in_force else NEVER_IN_FORCE
+        ax.plot([x], [y], ls="", marker="o" if mark.in_force else "D", ms=6.5 if mark.in_force else 5.5, mew=1.2,
+                color=colour, mec=MARKER_EDGE, mfc=colour if mark.exact else "white", zorder=4, gid=f"measure-{mark.id}")
         # The label's box, in its lane's shade, hides the arrows that pass behind it.
         ax.annotate(mark.text, (x, y), xytext=(5, 0), textcoords="offset points", va="center", fontsize=FONT,
                     zorder=5, bbox={"boxstyle": "square,pad=0.1", "fc": tint[mark.lane], "ec": "none"})
@@ -218,6 +225,9 @@ def _draw_legend(fig: Figure, ax, marks: list[_Mark], until: date | None) -> Non
     measure: dict[str, Any] = {"ls": "", "marker": "o", "ms": 6.5, "mec": MARKER_EDGE}
     handles = [Line2D([], [], color=PALETTE["Measure"], label="measure, at its announcement (else effective) date",
                       **measure)]
+    if not all(m.in_force for m in marks):
+        handles.append(Line2D([], [], color=NEVER_IN_FORCE, label="never in force (not enacted, enjoined first, or binds no one)",
+                              **{**measure, "marker": "D", "ms": 5.5}))
     if not all(m.exact for m in marks):
         handles.append(Line2D([], [], mfc="white", label="date known to the month or year only", **measure))
     handles.append(Line2D([], [], color=ARROW_COLOUR, lw=1.1, marker=">", ms=5, markevery=[1], label="retaliates against"))
@@ -230,7 +240,8 @@ def timeline(g: nx.MultiDiGraph, out: Path, as_of: str | None = None) -> dict[st
     """Draw the measures over time, one lane per issuing body, as a PNG or SVG file.
 
     Each measure is a marker at its announcement date (else its effective
-    date; hollow when only the month or year is known) labelled with a short
+    date; hollow when only the month or year is known; a grey diamond when the
+    schema's lifecycle rule never has it in force, by ``as_of`` if given) labelled with a short
     name, in the lane of its issuing body; bodies with fewer than
     ``MIN_LANE`` measures share an "other US" / "other China" lane, where the
     label names the body. Arrows join a measure to each measure it retaliates
@@ -253,7 +264,7 @@ def timeline(g: nx.MultiDiGraph, out: Path, as_of: str | None = None) -> dict[st
     dict
         ``path``, ``measures`` (markers drawn), ``arrows``, ``lanes`` (top to
         bottom: ``lane``, ``side``, ``measures``), ``undated`` and ``after_as_of``
-        (measures left out).
+        (measures left out), ``never_in_force`` (drawn as such).
 
     Raises
     ------
@@ -327,4 +338,5 @@ def timeline(g: nx.MultiDiGraph, out: Path, as_of: str | None = None) -> dict[st
         "lanes": [{"lane": lane["title"], "side": lane["side"], "measures": lane["measures"]} for lane in lanes.values()],
         "undated": undated,
         "after_as_of": later,
+        "never_in_force": sum(not m.in_force for m in marks),
     }

@@ -106,6 +106,8 @@ class _CsvTables:
                 writer = csv.writer(out)
                 for fields in csv.reader(rows):
                     for name, value in derived.get(fields[key], {}).items():
+                        if isinstance(value, list):  # a list column, as add() writes one
+                            value = LIST_SEPARATOR.join(value) or LIST_SEPARATOR
                         fields[at[name]] = value
                     writer.writerow(fields)
             os.replace(filled, path)

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import networkx as nx
 
+from graph.model.lifecycle import OPEN, Lifecycle
 from graph.model.schema import load_schema
 from graph.outputs.exports.base import one_file
 
@@ -90,7 +91,7 @@ def ftm_entities(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
     >>> entities["tg-tencent"]["schema"], entities["tg-tencent"]["properties"]["country"]
     ('Company', ['cn'])
     """
-    in_force = load_schema().nodes["Measure"].extent  # a sanction holds from the measure's taking effect
+    life = load_schema().lifecycle  # a sanction holds while its measure is in force, by the lifecycle rule
     entities = [
         _entity(ftm_id(doc_id, "doc"), "Document", {"fileName": doc_id, "title": doc.get("title"),
                                                    "publisher": doc.get("publisher"), "date": doc.get("date")})
@@ -121,14 +122,27 @@ def ftm_entities(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
             props.update(
                 program=measure["name"], programId=ftm_id(u),
                 reason=measure.get("summary"), listingDate=measure.get("announced"),
-                startDate=d.get("since") or in_force.takes_effect(measure),
-                endDate=d.get("until") or in_force.ends(measure), provisions=props.pop("description"),
+                startDate=d.get("since") or _first_in_force(life, measure),
+                endDate=d.get("until") or _last_in_force(life, measure), provisions=props.pop("description"),
+                status=life.values(measure)["status"] if life else None,
                 authority=[i["name"] for i in issuers],
                 country=[i["country"].lower() for i in issuers if i.get("country")],
                 **_sources([*d["sources"], *measure["sources"]]),
             )
         entities.append(_entity(ftm_id(key, d["type"].lower().replace("_", "-")), schema, props))
     return sorted(entities, key=lambda e: e["id"])
+
+
+def _first_in_force(life: Lifecycle | None, measure: dict[str, Any]) -> str | None:
+    """The day the measure first took effect (None if it never did)."""
+    periods = life.values(measure)["in_force"] if life else []
+    return periods[0][:10] if periods else None
+
+
+def _last_in_force(life: Lifecycle | None, measure: dict[str, Any]) -> str | None:
+    """The day the measure was last in force until (None while it holds, or if it never was)."""
+    periods = life.values(measure)["in_force"] if life else []
+    return periods[-1][-10:] if periods and not periods[-1].endswith(OPEN) else None
 
 
 def write_ftm(g: nx.MultiDiGraph, path: Path | str) -> None:
