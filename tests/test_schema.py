@@ -82,11 +82,14 @@ def test_every_ownership_walk_of_the_stored_queries_has_the_declared_depth():
     from graph.cypher.stored import load_queries
 
     depth = load_schema().ownership.depth
-    walks = {}  # query -> the longest ownership walk of each pattern: a variable-length part plus fixed OWNS hops
-    for name, query in load_queries().items():
-        for line in query.cypher.splitlines():
-            if line.startswith("MATCH") and (bound := re.search(r":OWNS\*\d+\.\.(\d+)", line)):
-                walks.setdefault(name, []).append(int(bound.group(1)) + len(re.findall(r"\[\w*:OWNS\]", line)))
+    walks = {}  # query -> the longest ownership walk of each pattern: a variable-length part plus the fixed OWNS hops
+    for name, query in load_queries().items():  # that continue it, on its line or in a later MATCH from its end
+        text = query.cypher
+        for walk in re.finditer(r"-\[\w*:OWNS\*\d+\.\.(\d+)\]->\((\w+)\)((?:-\[\w*:OWNS\]->\(\w+\))*)", text):
+            steps, end = int(walk.group(1)) + walk.group(3).count(":OWNS]"), walk.group(2)
+            while hop := re.search(rf"^MATCH \({end}\)-\[\w*:OWNS\]->\((\w+)\)", text[walk.end():], re.M):
+                steps, end = steps + 1, hop.group(1)
+            walks.setdefault(name, []).append(steps)
     assert set(walks) >= {"measures-hitting", "ownership-tree"}, walks
     assert all(steps == depth for found in walks.values() for steps in found), walks
 
