@@ -43,7 +43,7 @@ if not (ROOT / "tests" / "neo4j_server.py").exists():
     # MINIMAL COPY of the `neo4j_server` fixture's interface (tests/neo4j_server.py, registered
     # from tests/conftest.py, starts the real server): used only while that file is absent from
     # this branch. Delete this block once it is merged. It reads a running server from
-    # TECHGRAPH_NEO4J_URI / _USER / _PASSWORD / _DATABASE and TECHGRAPH_NEO4J_HTTP.
+    # TECHGRAPH_NEO4J_URI / _USER / _PASSWORD / _DATABASE and TECHGRAPH_NEO4J_HTTP, and pushes the shipped graph.
     from types import SimpleNamespace
 
     @pytest.fixture(scope="session")
@@ -52,7 +52,11 @@ if not (ROOT / "tests" / "neo4j_server.py").exists():
             pytest.skip("no Neo4j server: set TECHGRAPH_NEO4J_URI and TECHGRAPH_NEO4J_HTTP")
         s = Neo4jSettings.from_env()
         yield SimpleNamespace(bolt_uri=s.uri, http_url=os.environ["TECHGRAPH_NEO4J_HTTP"].rstrip("/"),
-                              user=s.user, password=s.password, database=s.database)
+                              user=s.user, password=s.password, database=s.database, settings=s)
+
+    @pytest.fixture(scope="session")
+    def neo4j_shipped(neo4j_server, shipped):
+        return shipped.push(neo4j_server.settings, replace=True)
 
 
 def missing_tool() -> str | None:
@@ -134,11 +138,8 @@ def shots(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def pushed(neo4j_server, shipped):
-    """The shipped graph pushed to the server; the embedded graph to compare with."""
-    settings = Neo4jSettings(uri=neo4j_server.bolt_uri, user=neo4j_server.user,
-                             password=neo4j_server.password, database=neo4j_server.database)
-    shipped.push(settings, replace=True)
+def pushed(neo4j_shipped, shipped):
+    """The embedded graph, whose data the session's Neo4j holds (``neo4j_shipped`` pushed it)."""
     return shipped
 
 
