@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NODE_DIR = ROOT / "tests" / "node"
 SCHEMA = graph.load_schema()
 QUERIES = load_queries()
+NEO4J_VERSION = "5.26.30"  # the newest 5.26 patch on Maven Central: Docker runs the version the tests run
 
 
 @pytest.fixture(scope="module")
@@ -117,16 +118,31 @@ def test_compose_file_is_valid_and_safe(node):
     compose = yaml.safe_load(interpolate(raw, example_env()))
     assert node("check-compose.js", compose) == []
     neo4j = compose["services"]["neo4j"]
-    assert re.fullmatch(r"neo4j:5\.26\.\d+-community", neo4j["image"])
+    assert neo4j["image"] == f"neo4j:{NEO4J_VERSION}-community"
     assert neo4j["environment"]["NEO4J_AUTH"] == example_env()["NEO4J_AUTH"]
     for service in compose["services"].values():
         assert all(port.startswith("127.0.0.1:") for port in service["ports"])
-        assert service["healthcheck"]["test"]
+        # 127.0.0.1, not localhost: in the containers localhost can resolve to ::1, where nginx does not listen.
+        assert re.search(r"http://127\.0\.0\.1[:/]", " ".join(service["healthcheck"]["test"])), service
     assert "neo4j-data:/data" in neo4j["volumes"] and "neo4j-data" in compose["volumes"]
     for mount in compose["services"]["guide"]["volumes"]:
         assert (ROOT / mount.split(":")[0]).exists(), mount
     connect = neo4j["environment"]["NEO4J_browser_post__connect__cmd"]
     assert "play http://localhost:7480/guide.html" in connect and "style http://localhost:7480/techgraph.grass" in connect
+
+
+def test_compose_and_the_test_server_run_one_neo4j_version():
+    pom = ROOT / "neo4j" / "server" / "pom.xml"  # the launcher the tests start
+    if pom.exists():
+        assert set(re.findall(r"5\.26\.\d+", pom.read_text())) == {NEO4J_VERSION}
+    assert f"neo4j:{NEO4J_VERSION}-community" in (ROOT / "docker-compose.yml").read_text()
+
+
+def test_guide_server_listens_on_ipv4_where_the_healthcheck_asks():
+    nginx = (ROOT / "neo4j" / "nginx.conf").read_text()
+    assert re.findall(r"^\s*listen\s+([^;]+);", nginx, re.M) == ["80"]  # IPv4 only: no [::]:80
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert "http://127.0.0.1/guide.html" in " ".join(compose["services"]["guide"]["healthcheck"]["test"])
 
 
 def test_browser_assets_are_generated_from_schema_and_queries():
@@ -142,8 +158,10 @@ def test_guide_offers_every_stored_query_runnable():
         assert q.cypher in blocks, q.name
         if q.parameters:
             for name, parameter in q.parameters.items():
-                start = f":param {name} => COLLECT {{" if parameter.type == "entity" else ":params {"
-                assert any(b.startswith(start) and f"{name}" in b for b in blocks), (q.name, name)
+                value = "COLLECT {" if parameter.type == "entity" else json.dumps(q.example[name], ensure_ascii=False)
+                assert f":param {name} => {value}" in "\n".join(blocks), (q.name, name)
+    # `:params {...}` would turn integers into floats (LIMIT 10.0 fails) and drop the parameters set before it.
+    assert not [b for b in blocks if b.startswith(":params")]
     assert guide.count("<slide") == len(QUERIES) + 2
 
 

@@ -45,9 +45,11 @@ def style_grass(schema: Schema) -> str:
     return "\n".join(lines)
 
 
-def _params_literal(example: dict) -> str:
-    # A Cypher map literal for `:params`: keys bare, strings quoted as JSON (valid Cypher strings).
-    return "{" + ", ".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in example.items()) + "}"
+def _plain_param(name: str, value: object) -> str:
+    # `:param x => literal`, one line per parameter: the server evaluates the literal, so 10 stays the
+    # integer LIMIT needs (`:params {limit: 10}` is parsed by the Browser into the float 10.0), and
+    # the other parameters stay set (`:params {...}` replaces them all). JSON strings are Cypher strings.
+    return f":param {name} => {json.dumps(value, ensure_ascii=False)}"
 
 
 def _entity_param(name: str, value: str) -> str:
@@ -93,10 +95,10 @@ def guide_html(schema: Schema, queries: list[StoredQuery]) -> str:
         blocks = [f"        <p>{html.escape(q.description)}</p>"]
         if q.parameters:
             blocks.append("        <p>Set the parameters (edit and run again to ask about something else):</p>")
-            plain = {k: v for k, v in q.example.items() if q.parameters[k].type != "entity"}
-            blocks += [_runnable(_entity_param(k, v)) for k, v in q.example.items() if k not in plain]
-            if plain:
-                blocks.append(_runnable(f":params {_params_literal(plain)}"))
+            blocks += [
+                _runnable(_entity_param(k, v) if q.parameters[k].type == "entity" else _plain_param(k, v))
+                for k, v in q.example.items()
+            ]
         blocks.append(_runnable(q.cypher))
         blocks.append(f"        <p>Same question on the command line: <code>techgraph query {q.name} --backend neo4j</code></p>")
         slides.append(_slide(q.title, "\n".join(blocks)))
