@@ -3,9 +3,9 @@
 Imports every list of a folder laid out as the workspace's ``realdata-full``
 (the lists of ``real_lists.py``, in the same order) into the shipped graph, in
 memory, through the importer itself (:class:`graph.lists.contribution.Importer`),
-with every identifier hidden from the resolver: records keep their own record id
-(``csl:21944`` matches only the CSL), but ``ofac:``, ``uscc:``, ``lei:`` and the
-rest are dropped before resolution. The ground truth is what those hidden OFAC
+with every identifier hidden from the resolver: ``ofac:``, ``uscc:``, ``lei:`` and the
+rest are dropped before resolution, and record ids (OFAC's are its numbers) are
+replaced by opaque ones, each still telling the records of its own list apart. The ground truth is what those hidden OFAC
 entity numbers say: records of sdn.csv, the consolidated list and the CSL's SDN,
 SSI, CMIC, PLC ... rows that carry the same number are one party. Prints the
 precision and recall of same-party pairs (two records on one node), the nodes
@@ -18,7 +18,9 @@ sample of missed pairs. Run from the repository::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
+import re
 import resource
 import sys
 import time
@@ -31,18 +33,29 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from real_lists import LISTS  # noqa: E402
 
 
-def hidden(items, list_name: str, truth: dict[str, str], names: dict[str, str]):
-    """The list's items with identifiers dropped from every Entity; their OFAC numbers go to ``truth``."""
-    from graph.lists.formats.base import Entity
+def hidden(items, list_name: str, truth: dict[str, str], names: dict[str, str], hide: bool = True):
+    """The list's items with identifiers dropped from every Entity and record ids made opaque (unless not
+    ``hide``: OFAC's record ids are its numbers); their OFAC numbers go to ``truth``."""
+    from graph.lists.formats.base import Entity, Listing, Ownership
+
+    def opaque(record: str) -> str:
+        return hashlib.sha1(f"{list_name}:{record}".encode()).hexdigest()[:12] if hide else record
 
     for item in items:
         if isinstance(item, Entity):
+            item.record = opaque(item.record)
             record = f"{list_name}:{item.record}"
             numbers = [i.split(":", 1)[1] for i in item.identifiers if i.startswith("ofac:")]
             if numbers:
                 truth[record] = numbers[0]
             names[record] = item.name
-            item.identifiers = []
+            if hide:
+                item.identifiers = []
+        elif isinstance(item, Listing):
+            item.record = opaque(item.record)
+        elif isinstance(item, Ownership):
+            item.owned = opaque(item.owned)
+            item.owner = item.owner if item.owner_is_name else opaque(item.owner)
         yield item
 
 
@@ -63,6 +76,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="the folder of complete lists")
     parser.add_argument("--worst", type=int, default=15, help="how many false merges and missed pairs to print")
+    parser.add_argument("--show-identifiers", action="store_true", help="let the resolver see identifiers, as a real import")
     args = parser.parse_args()
     from graph.dataset.network import load_graph
     from graph.lists.contribution import Contribution, Importer, ImportReport
@@ -79,7 +93,7 @@ def main() -> None:
         report = ImportReport(declared.name, edition)
         importer = Importer(Contribution(g, schema), declared.name, edition, report, skip_bad=True)
         items = declared.read(args.folder / main_file, **{role: args.folder / name for role, name in sides.items()})
-        for item in hidden(items, declared.name, truth, names):
+        for item in hidden(items, declared.name, truth, names, hide=not args.show_identifiers):
             importer.take(item)
         importer.finish(partial=False)
         imported.append(declared.name)
@@ -113,13 +127,24 @@ def main() -> None:
     print(f"\nlabelled records {len(truth):,} (OFAC numbers {len(groups):,}); same-party pairs {same_party:,}; "
           f"merged labelled pairs {merged:,}; {seconds:.1f} s, peak {peak:.0f} MB")
     print(f"precision {precision:.2%}   recall {recall:.2%}   nodes holding two distinct OFAC numbers: {len(false_nodes)}")
+    where = {record: node for node, records in node_records.items() for record in records}
+    split = sum(1 for records in groups.values() if len({where.get(r) for r in records}) > 1)
+    folded: dict[str, set[str]] = defaultdict(set)
+    for node, data in g.nodes(data=True):
+        if data["label"] in ("Company", "Official", "Government", "App"):
+            folded[f"{data['label']} " + re.sub(r"[\W_]+", "", data["name"].casefold())].add(node)
+    variants = [sorted(nodes) for nodes in folded.values() if len(nodes) > 1]
+    print(f"OFAC numbers on two nodes or more: {split}; groups of nodes whose names differ only in case or "
+          f"punctuation: {len(variants)}")
+    for nodes in variants[: args.worst]:
+        print("  " + "; ".join(f"{n} ({g.nodes[n].get('country') or '-'}, {g.nodes[n]['merges'][0].split(' | ')[0]})"
+                               if g.nodes[n].get("merges") else n for n in nodes))
     print("\nworst false merges (distinct numbers on one node):")
     for count, node in sorted(false_nodes, reverse=True)[: args.worst]:
         shown = "; ".join(f"{r} {names[r]!r} (ofac {truth[r]})" for r in node_records[node])
         print(f"  {node} [{count} numbers]: {shown}")
         for entry in (g.nodes[node].get("merges") or [])[:4]:
             print(f"      {entry}")
-    where = {record: node for node, records in node_records.items() for record in records}
     pairs = (pair for records in groups.values() for pair in itertools.combinations(records, 2))
     missed = [(a, b) for a, b in pairs if where.get(a) != where.get(b)]
     by_lists = Counter(tuple(sorted(r.split(":", 1)[0] for r in pair)) for pair in missed)

@@ -96,7 +96,10 @@ def test_one_word_person_aliases_are_not_distinctive():
     r = resolver(("sdn", "Official", "AL-EXAMPLE, Khalid Ahmad", ["KHALID", "Abu Khalid"], "SA"))
     assert r.resolve("Official", "Khalid bin Salman", ["Khalid"], [], country="SA").node is None
     assert r.resolve("Official", "Khalid", [], [], country="SA").node is None  # a one-word name matches nobody
-    assert r.resolve("Official", "Salman Example", ["Abu Khalid"], [], country="SA").node == "sdn"  # two words do
+    assert r.resolve("Official", "Salman Example", ["Abu Khalid Example"], [], country="SA").node is None  # another country
+    r = resolver(("sdn", "Official", "NURISTANI, Abdul Aziz", ["Abd al-Aziz", "Abdul Aziz", "NOORISTANI, Abdul Aziz"], "PK"))
+    assert r.resolve("Official", "Ibn Saud", ["Abd al-Aziz", "Abdul Aziz"], [], country="SA").node is None  # a king
+    assert r.resolve("Official", "Abdul Aziz NOORISTANI", [], [], country="PK").node == "sdn"  # two words do
 
 
 def test_a_missing_country_needs_the_records_own_name_and_more_for_people():
@@ -140,7 +143,9 @@ def test_a_list_never_merges_two_of_its_own_records():
     kept = r.resolve("Company", "CNOOC LTD.", [], ["ofac-consolidated:30956"], record="ofac-consolidated:30956")
     assert kept.node is None and "holds ofac-consolidated:30926" in kept.reason
     sdn = r.resolve("Company", "CNOOC LTD.", [], ["ofac-sdn:1"], record="ofac-sdn:1")
-    assert sdn.node is None  # the SDN and the non-SDN lists share OFAC's numbering: another record, another party
+    assert sdn.node is None  # the SDN and the non-SDN lists share OFAC's numbering: another number, another party
+    same = r.resolve("Company", "CNOOC LTD.", [], ["ofac-sdn:30926"], record="ofac-sdn:30926")
+    assert same.node == "cnooc-limited"  # a party on both lists has one number
 
 
 def importer(g, fmt: str) -> tuple[Importer, ImportReport]:

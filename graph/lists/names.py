@@ -30,6 +30,7 @@ import unicodedata
 
 import opencc
 from rigour.names import remove_org_types, remove_person_prefixes, replace_org_types_compare
+from rigour.text import is_stopword
 
 _WORD = re.compile(r"[^\W_]+")
 # Words of a company's name that say what it is, not who: rigour leaves these to the caller. Each is compared
@@ -38,6 +39,17 @@ _GENERIC_TAILS = {("corporation",): "corporation", ("corp",): "corporation", ("c
                   ("co",): "company", ("s", "a"): "sa"}  # fmt: skip
 _CJK_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "公司")
 _TO_SIMPLIFIED = opencc.OpenCC("t2s")
+# Arabic name connectors, which rigour's stopwords (al, el, de ...) leave out: "Abd al-Aziz" is one given name.
+_CONNECTORS = frozenset({"abd", "abdul", "abdel", "abdal", "abu", "bin", "ibn", "bint", "ben"})
+
+
+def name_parts(key: str) -> int:
+    """How many words of a person's normalised name say who: not particles or connectors.
+
+    >>> name_parts("abd al aziz"), name_parts("abdul aziz nuristani"), name_parts("chris tang")
+    (1, 2, 2)
+    """
+    return sum(1 for word in key.split() if word not in _CONNECTORS and not is_stopword(word))
 
 
 def has_cjk(text: str) -> bool:
@@ -46,12 +58,12 @@ def has_cjk(text: str) -> bool:
     >>> has_cjk("中兴 ZTE"), has_cjk("ZTE")
     (True, False)
     """
-    return any("\u3400" <= c <= "\u9fff" for c in text)
+    return not text.isascii() and any("\u3400" <= c <= "\u9fff" for c in text)
 
 
 def cjk_count(key: str) -> int:
     """How many Chinese characters ``key`` holds."""
-    return sum(1 for c in key if "\u3400" <= c <= "\u9fff")
+    return 0 if key.isascii() else sum(1 for c in key if "\u3400" <= c <= "\u9fff")
 
 
 def _folded(name: str) -> str:

@@ -14,7 +14,8 @@ case, accents, punctuation, Traditional or Simplified script, legal forms and,
 for people, word order do not count) must agree, tried strongest first: the
 record's name against node names, then against aliases, then the record's
 aliases. Nothing fuzzier: "Huawei Technologies" and "Huawei Cloud" stay two
-nodes. A person's name of one word never matches ("khalid" is many people), nor
+nodes. A person's name of one word never matches ("khalid" is many people, and
+so is "Abd al-Aziz": particles and connectors are not words here), nor
 does an alias that is not distinctive (:func:`distinctive`). Countries: a node
 in another country is never a match (Hong Kong and Macao count as China); when
 either side has no country, only the record's own name may match, and a
@@ -35,6 +36,7 @@ Example
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -42,7 +44,7 @@ from typing import Any
 
 from rigour.territories import get_territory
 
-from graph.lists.names import cjk_count, name_key
+from graph.lists.names import cjk_count, name_key, name_parts
 
 # Which node labels a record of a label may merge into by name; an identifier merges into any party.
 COMPATIBLE = {
@@ -54,7 +56,8 @@ COMPATIBLE = {
 PARTIES = frozenset(COMPATIBLE)
 # Schemes of which a party has one value at most: two values on one node are two parties.
 EXCLUSIVE_SCHEMES = frozenset({"ofac", "uscc", "lei", "wikidata"})
-# Lists that share one numbering: OFAC numbers each record once, across the SDN and the non-SDN lists.
+# Lists that share one numbering: OFAC numbers each party once, across the SDN and the non-SDN lists (a party
+# on both has one number), so their records are compared by number.
 SHARED_SCOPES = {"ofac-sdn": "ofac", "ofac-consolidated": "ofac"}
 
 
@@ -62,6 +65,7 @@ _BIRTH = re.compile(r"\bDOB ([^;]+)")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def birth_years(summary: str | None) -> frozenset[str]:
     """The years of birth a person's summary gives (the lists' ``DOB ...``), to tell namesakes apart.
 
@@ -71,6 +75,7 @@ def birth_years(summary: str | None) -> frozenset[str]:
     return frozenset(year for dates in _BIRTH.findall(summary or "") for year in _YEAR.findall(dates))
 
 
+@functools.lru_cache(maxsize=1024)
 def jurisdiction(country: str | None) -> str | None:
     """The country a code is compared as: a territory's parent (rigour), so Hong Kong and Macao are China.
 
@@ -95,6 +100,10 @@ class Decision:
 
 def _scheme(identifier: str) -> str:
     return identifier.rsplit(":", 1)[0] if ":" in identifier else ""
+
+
+def _value(identifier: str) -> str:
+    return identifier.rsplit(":", 1)[-1]
 
 
 class Resolver:
@@ -141,9 +150,9 @@ class Resolver:
             if (scheme := _scheme(identifier)) in self.exclusive:
                 self._held[node][scheme].add(identifier)
             if scheme in SHARED_SCOPES:
-                self._held[node][f"scope {SHARED_SCOPES[scheme]}"].add(identifier)
+                self._held[node][f"scope {SHARED_SCOPES[scheme]}"].add(_value(identifier))
         if scope and record:
-            self._held[node][f"scope {SHARED_SCOPES.get(scope, scope)}"].add(record)
+            self._held[node][f"scope {SHARED_SCOPES.get(scope, scope)}"].add(_value(record))
         if key := name_key(name, person):
             self._by_name[key].add(node)
             self._keys[node].add(key)
@@ -162,7 +171,7 @@ class Resolver:
             if (scheme := _scheme(identifier)) in self.exclusive:
                 ours[scheme].add(identifier)
         if scope and record:
-            ours[f"scope {SHARED_SCOPES.get(scope, scope)}"].add(record)
+            ours[f"scope {SHARED_SCOPES.get(scope, scope)}"].add(_value(record))
         for scheme, values in ours.items():
             if held.get(scheme) and not held[scheme] & values:
                 return f"{node} holds {sorted(held[scheme])[0]}"
@@ -205,7 +214,7 @@ class Resolver:
             *(("alias", key, index, False) for key in alias_keys for index in (self._by_name, self._by_alias)),
         ]
         for what, key, index, own_name in steps:
-            if not key or (person and " " not in key and not cjk_count(key)):
+            if not key or (person and name_parts(key) < 2 and not cjk_count(key)):
                 continue  # one word names many people
             found = {}
             for n in index.get(key, ()):
@@ -247,7 +256,7 @@ class Resolver:
             shared += 1
         if ours and theirs:
             return (ours == theirs, shared) if ours == theirs or shared >= 2 else None
-        if shared >= 2 or (own_name and (not person or key.count(" ") >= 2 or cjk_count(key) >= 3)):
+        if shared >= 2 or (own_name and (not person or name_parts(key) >= 3 or cjk_count(key) >= 3)):
             return (False, shared)
         return None
 
@@ -264,14 +273,14 @@ def distinctive(key: str, person: bool = False) -> bool:
 
     >>> distinctive("cac"), distinctive("tiktok"), distinctive("华为"), distinctive("罗斯", person=True)
     (False, True, True, False)
-    >>> distinctive("khalid", person=True), distinctive("khalid bin salman", person=True)
-    (False, True)
+    >>> distinctive("khalid", person=True), distinctive("khalid bin salman", person=True), distinctive("abd al aziz", True)
+    (False, True, False)
     """
     cjk = cjk_count(key)
     if cjk:
         return cjk >= (3 if person else 2)
     if person:
-        return " " in key
+        return name_parts(key) >= 2
     return " " in key or len(key) >= 5
 
 
