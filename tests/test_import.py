@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import networkx as nx
 import pytest
 
 import graph
@@ -20,7 +19,6 @@ from graph.backends.ladybug.folder import build_folders, read_manifest
 from graph.dataset.network import load_graph
 from graph.errors import DataError
 from graph.lists.editions import import_list
-from graph.lists.resolve import Resolver, name_key
 from tests.conftest import copy_database
 
 NULLS = ",-0- " * 6
@@ -76,7 +74,7 @@ def test_records_merge_into_the_nodes_they_are(imported):
     assert (report.entities, report.merged, report.listings) == (5, 2, 6)
     assert "ofac:29242" in g.nodes["chris-tang"]["identifiers"]
     assert g.nodes["chris-tang"]["merges"] == [
-        "ofac-sdn:29242 | TANG, Chris | same normalised name as 'Chris Tang Ping-keung' ('chris tang')"
+        "ofac-sdn:29242 | TANG, Chris | same normalised name as 'Chris Tang Ping-keung' ('chris tang'), countries agree (CN)"
     ]
     assert "uscc:9111000071093019X7" in g.nodes["china-telecom"]["identifiers"]
     assert "CHINA TELECOM CORPORATION LIMITED" in g.nodes["china-telecom"]["aliases"]
@@ -200,60 +198,6 @@ def test_cli_import_and_merges(run, edition1, tmp_path):
     assert result.exit_code != 0 and "missing.csv: no such file" in result.output
     result = run("import", "ofac-sdn", str(edition1), "--edition", "2024-02-30", env=env)
     assert result.exit_code != 0 and "2024-02-30" in result.output
-
-
-@pytest.mark.parametrize(
-    "a, b, same",
-    [
-        ("HUAWEI TECHNOLOGIES CO., LTD.", "Huawei Technologies Co., Ltd.", True),
-        ("China Telecom Corporation Limited", "CHINA TELECOM CORP., LTD", True),
-        ("华为技术有限公司", "华为技术", True),
-        ("Société Générale S.A.", "Societe Generale", True),
-        ("Huawei Technologies", "Huawei Cloud", False),
-        ("China Telecom Corporation Limited", "China Telecommunications Corporation", False),
-        ("China Mobile Limited", "China Mobile Communications Group Co., Ltd.", False),
-    ],
-)
-def test_name_keys(a, b, same):
-    assert (name_key(a) == name_key(b)) is same
-
-
-def resolver(*nodes: tuple[str, str, str, list[str], str | None]) -> Resolver:
-    g = nx.MultiDiGraph()
-    for node, label, name, aliases, country in nodes:
-        g.add_node(node, label=label, name=name, aliases=aliases, country=country, identifiers=[f"x:{node}"])
-    return Resolver(g)
-
-
-def test_resolver_rules():
-    r = resolver(
-        ("cac", "Government", "Cyberspace Administration of China", ["CAC", "国家网信办"], "CN"),
-        ("ross", "Official", "Wilbur L. Ross Jr.", ["罗斯"], "US"),
-        ("acme-cn", "Company", "Acme Co., Ltd.", [], "CN"),
-        ("acme-us", "Company", "Acme Inc.", [], "US"),
-        ("lam", "Official", "Carrie Lam", [], "HK"),
-    )
-    assert r.resolve("Company", "Anything", [], ["x:cac"]).reason == "same identifier x:cac"
-    assert r.resolve("Company", "COMAC America Corporation", ["CAC"], []).node is None  # an acronym alias is not enough
-    assert r.resolve("Government", "国家网信办", [], []).node == "cac"  # the record's name is a node's alias
-    assert r.resolve("Company", "Office", ["国家网信办"], []).node == "cac"
-    assert r.resolve("Official", "Kenneth Roth", ["罗斯"], []).node is None  # a two-character transliteration
-    assert r.resolve("Official", "LAM, Carrie", [], [], country="CN").node == "lam"  # HK and CN are not told apart
-    assert r.resolve("Company", "ACME CO LTD", [], [], country="CN").node == "acme-cn"
-    ambiguous = r.resolve("Company", "ACME", [], [])
-    assert ambiguous.node is None and "acme-cn, acme-us (ambiguous, kept apart)" in ambiguous.reason
-    assert r.resolve("Official", "Acme Inc.", [], []).node is None  # a person is not a company
-
-
-def test_a_list_never_merges_two_of_its_own_records():
-    g = nx.MultiDiGraph()
-    g.add_node("cnooc-limited", label="Company", name="CNOOC LIMITED", aliases=[], identifiers=["ofac-consolidated:30926"])
-    r = Resolver(g)
-    kept = r.resolve("Company", "CHINA NATIONAL OFFSHORE OIL CORPORATION", ["CNOOC"], ["ofac-consolidated:30956"],
-                     record="ofac-consolidated:30956")  # fmt: skip
-    assert kept.node is None
-    other_list = r.resolve("Company", "China National Offshore Oil Corporation", ["CNOOC"], ["dod-1260h:cnooc"], record="dod-1260h:cnooc")
-    assert other_list.node == "cnooc-limited"  # a different list's alias does merge: the name is all it has
 
 
 def test_import_straight_into_neo4j_matches_the_embedded_import(tmp_path, edition1, shipped, imported, db_dir, monkeypatch):

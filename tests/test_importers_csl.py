@@ -40,6 +40,7 @@ def test_sdn_row_matches_the_ofac_importer():
         role="Commissioner of Police",
         summary="DOB 1965-07-04; POB Hong Kong",
         sources=[SDN_URL],
+        scope="csl ofac",  # the CSL's OFAC rows are distinct parties, as OFAC's own records
     )
     from_sdn = next(item for item in ofac_sdn.read(FIXTURES / "ofac_sdn" / "sdn.csv") if isinstance(item, Listing))
     assert listing.program == from_sdn.program == ofac_program("HK-EO13936")

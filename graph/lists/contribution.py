@@ -38,6 +38,7 @@ from graph.errors import DataError, brief
 from graph.lists.formats import list_format
 from graph.lists.formats.base import BadRow, Entity, Listing, Ownership, Program, clean_text
 from graph.lists.formats.programs import slug
+from graph.lists.names import name_key
 from graph.lists.resolve import Resolver, merge_entry
 from graph.model.schema import Schema
 from graph.model.types import text_problem
@@ -177,14 +178,14 @@ class Importer:
 
     def __init__(self, contribution: Contribution, list_name: str, edition: str, report: ImportReport, skip_bad: bool):
         self.c, self.list, self.edition, self.report, self.skip_bad = contribution, list_name, edition, report, skip_bad
-        self.resolver = Resolver(contribution.g)
+        # A list names each party once, so two of its records are two parties; the CSL, a compilation, does not.
+        self.distinct_records = list_format(list_name).distinct_records
+        self.resolver = Resolver(contribution.g, exclusive=frozenset([list_name] if self.distinct_records else []))
         self.record_nodes: dict[str, str] = {}
         self.listings: list[Listing] = []
         self.ownerships: list[Ownership] = []
         self.seen_listings: set[str] = set()
         self.used_ids = set(contribution.g.nodes)
-        # A list names each party once, so two of its records are two parties; the CSL, a compilation, does not.
-        self.distinct_records = list_format(list_name).distinct_records
 
     def bad(self, where: str, reason: str) -> None:
         if not self.skip_bad:
@@ -206,11 +207,21 @@ class Importer:
                 if problem := text_problem(text):
                     return self.bad(item.where, f"{what} {problem}")
             item.name = name
+            if (first := self.record_nodes.get(item.record)) is not None and not self._same_party(first, item):
+                data = self.c.g.nodes[first]
+                return self.bad(item.where, f"record {item.record!r} is defined twice: {brief(data['name'])} before, "
+                                            f"{brief(name)} here, a different name (one of them is a different party)")
             self.entity(item)
         elif isinstance(item, Listing):
             self.listings.append(item)
         elif isinstance(item, Ownership):
             self.ownerships.append(item)
+
+    def _same_party(self, node: str, entity: Entity) -> bool:
+        """Whether a row repeating a record id names the party the record's node is (by normalised name)."""
+        data, person = self.c.g.nodes[node], entity.label == "Official"
+        known = {name_key(n, person) for n in [data["name"], *(data.get("aliases") or [])]}
+        return any(name_key(n, person) in known for n in [entity.name, *entity.aliases])
 
     def _record_id(self, record: str) -> str:
         return f"{self.list}:{record}"
@@ -228,10 +239,11 @@ class Importer:
         identifiers = [] if reference else [self._record_id(entity.record), *entity.identifiers]
         node = self.record_nodes.get(entity.record)
         decision_reason = None
+        scope = None if reference else entity.scope or (self.list if self.distinct_records else None)
         if node is None:
             decision = self.resolver.resolve(
                 entity.label, entity.name, entity.aliases, identifiers, entity.country,
-                record=identifiers[0] if self.distinct_records and not reference else None,
+                record=identifiers[0] if scope else None, scope=scope, summary=entity.summary,
             )  # fmt: skip
             node, decision_reason = decision.node, decision.reason
         entry = merge_entry(self.list, entity.record, entity.name, decision_reason or "same record")
@@ -269,7 +281,7 @@ class Importer:
             if self._record_id(entity.record) not in known and decision_reason and not reference:
                 self.report.merged += 1
         self.record_nodes[entity.record] = node
-        self.resolver.add(node, self.c.g.nodes[node])
+        self.resolver.add(node, self.c.g.nodes[node], scope=scope, record=identifiers[0] if scope else None)
         return node
 
     def _default_source(self) -> str:

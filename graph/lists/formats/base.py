@@ -56,7 +56,8 @@ class Entity:
     ``record`` is the row's identity within the list (OFAC ent_num, CSL _id,
     FtM id). ``label`` is a node label: Company, Official, Government or App.
     ``identifiers`` are ``scheme:value`` strings (``ofac:30882``,
-    ``uscc:9111000071093019X7``); ``where`` is ``file:line``.
+    ``uscc:9111000071093019X7``); ``where`` is ``file:line``. ``scope`` names the part of a
+    compilation whose records are distinct parties (the CSL's OFAC lists), when the whole list is not.
     """
 
     record: str
@@ -69,6 +70,7 @@ class Entity:
     role: str | None = None
     summary: str | None = None
     sources: list[str] = field(default_factory=list)
+    scope: str | None = None
 
 
 @dataclass

@@ -232,6 +232,7 @@ def row_items(row: Row, where: str) -> list[Item]:
         summary="; ".join([*(f"DOB {day}" for day in row.dates_of_birth), *(f"POB {place}" for place in row.places_of_birth)])
         or None,
         sources=row.urls,
+        scope="csl ofac" if treasury and row.entity_number else None,  # OFAC numbers each record once
     )
     parts = ("" if treasury else "; ".join(row.programs), row.federal_register_notice, remarks.note or "")
     note = "; ".join(part for part in parts if part)
