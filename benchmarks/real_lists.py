@@ -46,7 +46,7 @@ def main() -> None:
     started = time.perf_counter()
     graph.load(db)
     print(f"shipped build: {time.perf_counter() - started:.1f} s, database in {db}")
-    print(f"{'list':<20} {'rows':>7} {'entities':>8} {'new':>7} {'merged':>7} {'listings':>8} {'owns':>6} "
+    print(f"{'list':<20} {'rows':>7} {'entities':>8} {'new':>7} {'merged':>7} {'listings':>8} {'owns':>6} {'links':>6} "
           f"{'skipped':>7} {'seconds':>8} {'peak MB':>8}")
     for fmt, main_file, sides, edition in LISTS:
         started = time.perf_counter()
@@ -58,11 +58,23 @@ def main() -> None:
             continue
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"{fmt:<20} {report.rows:>7} {report.entities:>8} {report.new_nodes:>7} {report.merged:>7} "
-              f"{report.listings:>8} {report.ownerships:>6} {len(report.skipped):>7} "
+              f"{report.listings:>8} {report.ownerships:>6} {report.links:>6} {len(report.skipped):>7} "
               f"{time.perf_counter() - started:>8.1f} {peak:>8.0f}")
     with graph.open(db) as g:
         stats = g.stats()
+        people_as_companies(g.nx)
     print(f"graph: {sum(stats['nodes'].values()):,} nodes, {sum(stats['relationships'].values()):,} relationships")
+
+
+def people_as_companies(g) -> None:
+    """Print, per list that made them, the Company nodes named in OFAC's form for individuals (``SURNAME, Given``)."""
+    from graph.lists.formats.base import ofac_person_name
+
+    made_by: dict[str, list[str]] = {}
+    for _, data in g.nodes(data=True):
+        if data["label"] == "Company" and ofac_person_name(data["name"]):
+            made_by.setdefault((data.get("merges") or ["shipped data"])[0].split(":")[0], []).append(data["name"])
+    print("Company nodes with a person's name:", ", ".join(f"{k} {len(v)} (e.g. {v[0]!r})" for k, v in made_by.items()) or "none")
 
 
 if __name__ == "__main__":

@@ -102,13 +102,16 @@ def test_listings_hang_from_programme_measures(imported):
     assert {s for s, _, d in g.in_edges(example, data=True) if d["type"] == "SANCTIONS"} == {"ofac-sdgt", "ofac-npwmd"}
 
 
-def test_ownership_from_linked_to(imported):
+def test_linked_to_is_a_link_not_ownership(imported):
     _, g = imported
-    (owns,) = edges(g, "OWNS", "china-telecom-group", "china-telecom")
-    assert "ofac-sdn:30882" in owns["records"]
-    parent = next(n for n, d in g.nodes(data=True) if d["name"] == "EXAMPLE TRADING CO., LTD.")
-    child = next(n for n, d in g.nodes(data=True) if d["name"] == "EXAMPLE TRADING HOLDINGS LIMITED")
-    assert edges(g, "OWNS", parent, child)
+    (link,) = edges(g, "LINKED_TO", "china-telecom", "china-telecom-group")  # resolved by name to the seeds' group
+    assert link["records"] == ["ofac-sdn:30882"]
+    (owns,) = edges(g, "OWNS", "china-telecom-group", "china-telecom")  # the seeds' own statement, untouched
+    assert "records" not in owns
+    holdings = next(n for n, d in g.nodes(data=True) if d["name"] == "EXAMPLE TRADING HOLDINGS LIMITED")
+    trading = next(n for n, d in g.nodes(data=True) if d["name"] == "EXAMPLE TRADING CO., LTD.")
+    assert edges(g, "LINKED_TO", holdings, trading)  # the record of the same file, by its name
+    assert not [d for _, _, d in g.edges(data=True) if d["type"] == "OWNS" and d.get("records")]
 
 
 def test_stored_queries_see_imported_listings(imported, db_dir):

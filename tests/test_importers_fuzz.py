@@ -693,11 +693,11 @@ def test_a_failing_import_leaves_the_database_unchanged(database, quick_loads, f
 NULLS = ",-0- " * 6
 
 
-def test_ofac_linked_to_an_unknown_name_makes_an_owner_node(tmp_path):
+def test_ofac_linked_to_an_unknown_name_makes_a_linked_node(tmp_path):
     row = '99001,"ZZEXAMPLE TRADING CO., LTD.",-0- ,"SDGT",-0- ' + NULLS + ',"Linked To: ZZNOBODY SUCH HOLDINGS LIMITED."'
     report, contribution = apply_file("ofac-sdn", tmp_path, "sdn.csv", (row + "\r\n").encode())
-    owners = [n for n, d in contribution.g.nodes(data=True) if d["name"] == "ZZNOBODY SUCH HOLDINGS LIMITED"]
-    assert report.ownerships == 1 and len(owners) == 1
+    linked = [n for n, d in contribution.g.nodes(data=True) if d["name"] == "ZZNOBODY SUCH HOLDINGS LIMITED"]
+    assert (report.ownerships, report.links, len(linked)) == (0, 1, 1)
 
 
 def test_ftm_references_to_records_the_file_lacks_are_errors(tmp_path):

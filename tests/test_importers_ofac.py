@@ -11,7 +11,7 @@ import pytest
 
 from graph.errors import DataError
 from graph.lists.formats import ofac_consolidated, ofac_sdn
-from graph.lists.formats.base import BadRow, Entity, Listing, Ownership
+from graph.lists.formats.base import BadRow, Entity, Link, Listing
 from graph.lists.formats.programs import OFAC_CONSOLIDATED_URL, OFAC_SDN_URL, ofac_program
 from tests.conftest import of_record
 
@@ -61,9 +61,10 @@ def test_company_row_aliases_identifiers_address_and_links():
     assert entity.country == "HK"
     assert entity.summary == "Organization Type: Wholesale trade"
     assert [listing.program.id for listing in rest if isinstance(listing, Listing)] == ["ofac-sdgt", "ofac-iran"]
-    assert [item for item in rest if isinstance(item, Ownership)] == [
-        Ownership("99002", "EXAMPLE HOLDINGS LIMITED", "sdn.csv:5", owner_is_name=True, sources=[OFAC_SDN_URL]),
-        Ownership("99002", "EXAMPLE, Person", "sdn.csv:5", owner_is_name=True, sources=[OFAC_SDN_URL]),
+    # "Linked To" is a link, not ownership; EXAMPLE, Person is a record of the file (99001), found by its name.
+    assert [item for item in rest if isinstance(item, Link)] == [
+        Link("99002", "EXAMPLE HOLDINGS LIMITED", "sdn.csv:5", party_is_name=True, sources=[OFAC_SDN_URL]),
+        Link("99002", "99001", "sdn.csv:5", sources=[OFAC_SDN_URL]),
     ]
 
 
@@ -77,7 +78,7 @@ def test_multi_programme_person_and_duplicate_aliases():
 
 def test_file_order_vessels_skipped_null_row_bad_and_crlf():
     items = sdn_items()
-    assert [(type(item).__name__, item.where) for item in items if not isinstance(item, (Listing, Ownership))] == [
+    assert [(type(item).__name__, item.where) for item in items if not isinstance(item, (Listing, Link))] == [
         ("Entity", "sdn.csv:1"),
         ("Entity", "sdn.csv:2"),
         ("Entity", "sdn.csv:3"),
@@ -85,7 +86,8 @@ def test_file_order_vessels_skipped_null_row_bad_and_crlf():
         ("Entity", "sdn.csv:5"),
         ("BadRow", "sdn.csv:8"),  # line 6 continues row 5 (embedded newline), 7 is a vessel; the ^Z line is ignored
     ]
-    assert items[-1] == BadRow("sdn.csv:8", "no programme")
+    # the links come once the whole file is read, so that they can name any of its records
+    assert items[-3] == BadRow("sdn.csv:8", "no programme") and all(isinstance(item, Link) for item in items[-2:])
 
 
 def test_side_files_are_optional():
@@ -118,7 +120,7 @@ def test_malformed_rows_become_bad_rows_with_their_first_line():
 def test_consolidated_cmic_row():
     items = list(ofac_consolidated.read(CONS / "cons_prim.csv", alt=CONS / "cons_alt.csv", add=CONS / "cons_add.csv"))
     assert items[0] == BadRow("cons_add.csv:4", "expected 6 columns, found 3")
-    entity, listing, ownership = of_record(items, "30882")
+    entity, listing, link = of_record(items, "30882")
     assert entity == Entity(
         record="30882",
         label="Company",
@@ -139,8 +141,8 @@ def test_consolidated_cmic_row():
         sources=[OFAC_CONSOLIDATED_URL],
     )
     assert listing.program.id == "ofac-cmic-eo13959" and listing.program.part_of == "ns-cmic-list"
-    assert ownership == Ownership(
-        "30882", "CHINA TELECOMMUNICATIONS CORPORATION", "cons_prim.csv:1", owner_is_name=True, sources=[OFAC_CONSOLIDATED_URL]
+    assert link == Link(
+        "30882", "CHINA TELECOMMUNICATIONS CORPORATION", "cons_prim.csv:1", party_is_name=True, sources=[OFAC_CONSOLIDATED_URL]
     )
 
 
@@ -148,10 +150,11 @@ def test_consolidated_hong_kong_address_links_and_missing_dates():
     items = list(ofac_consolidated.read(CONS / "cons_prim.csv", alt=CONS / "cons_alt.csv", add=CONS / "cons_add.csv"))
     china_mobile = of_record(items, "30923")
     assert china_mobile[0].country == "HK"  # address "Hong Kong", "China"
-    assert china_mobile[2].owner == "CHINA MOBILE COMMUNICATIONS GROUP CO., LTD"
+    assert china_mobile[2].party == "CHINA MOBILE COMMUNICATIONS GROUP CO., LTD" and china_mobile[2].party_is_name
     huawei_holding = of_record(items, "32087")
     assert huawei_holding[0].aliases == ["Huawei Investment and Holding Co., Ltd."]
-    assert huawei_holding[2].owner == "HUAWEI TECHNOLOGIES CO., LTD"
+    # "Linked To: HUAWEI TECHNOLOGIES CO., LTD" is record 30947 of the same file (the final period aside)
+    assert huawei_holding[2] == Link("32087", "30947", "cons_prim.csv:5", sources=[OFAC_CONSOLIDATED_URL])
     example, *listings = of_record(items, "99101")
     assert example.aliases == ["EMEC"]
     assert [(listing.program.id, listing.since, listing.note) for listing in listings] == [
@@ -184,7 +187,7 @@ def test_truncated_remarks_drop_the_cut_clause_but_keep_a_whole_uscc(tmp_path):
         (tmp_path / "sdn.csv").write_text(f'1,"EXAMPLE CUT CO.",-0- ,"SDGT"{NULLS},"{remarks}"\n')
         items = list(ofac_sdn.read(tmp_path / "sdn.csv"))
         assert items[0].identifiers == identifiers
-        assert not [item for item in items if isinstance(item, Ownership)]
+        assert not [item for item in items if isinstance(item, Link)]
 
 
 def test_not_utf8_or_unreadable_file_is_a_data_error(tmp_path):

@@ -51,7 +51,7 @@ def import_command(obj: Context, fmt: str, path: Path, alt: Path | None, add: Pa
     click.echo(
         f"{fmt}: {imported.rows} rows, {imported.entities} listed parties ({imported.merged} newly merged into existing nodes), "
         f"{imported.new_nodes} new nodes, {imported.listings} listings, {imported.delisted} ended, "
-        f"{imported.ownerships} ownerships"
+        f"{imported.ownerships} ownerships, {imported.links} links"
     )
     if imported.skipped:
         click.echo(f"skipped {len(imported.skipped)} malformed rows (see {imported.skipped_file})")

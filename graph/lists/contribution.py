@@ -6,7 +6,7 @@ merged with the Huawei of the seed articles, or a new node), records every
 merge on the node (``merges``) with its reason, and, once the stream ends,
 hangs each listing from its programme's Measure as a SANCTIONS relation
 carrying the listing's dates and record id, adds OWNS relations from the list's
-ownership information and ends (``until``) the earlier listings this edition
+ownership information, LINKED_TO relations from its links, and ends (``until``) the earlier listings this edition
 dropped. It changes the graph through a :class:`Contribution`, which keeps
 what the list added: nodes and relations the list created whole, additions to
 ones defined elsewhere as ``Extend`` records, written as the list's JSON-lines
@@ -36,7 +36,7 @@ from graph.dataset.files import EXTEND
 from graph.dataset.validate import first_error
 from graph.errors import DataError, brief
 from graph.lists.formats import list_format
-from graph.lists.formats.base import BadRow, Entity, Listing, Ownership, Program, clean_text
+from graph.lists.formats.base import BadRow, Entity, Link, Listing, Ownership, Program, clean_text
 from graph.lists.formats.programs import slug
 from graph.lists.names import name_key
 from graph.lists.resolve import Resolver, merge_entry
@@ -57,6 +57,7 @@ class ImportReport:
     listings: int = 0
     delisted: int = 0
     ownerships: int = 0
+    links: int = 0
     skipped: builtins.list[BadRow] = field(default_factory=builtins.list)  # `list` is the field above
     changed: bool = False
     target: str = ""  # the list's data file in the database's imports/, or Neo4j's URI
@@ -184,6 +185,7 @@ class Importer:
         self.record_nodes: dict[str, str] = {}
         self.listings: list[Listing] = []
         self.ownerships: list[Ownership] = []
+        self.links: list[Link] = []
         self.seen_listings: set[str] = set()
         self.used_ids = set(contribution.g.nodes)
 
@@ -216,6 +218,8 @@ class Importer:
             self.listings.append(item)
         elif isinstance(item, Ownership):
             self.ownerships.append(item)
+        elif isinstance(item, Link):
+            self.links.append(item)
 
     def _same_party(self, node: str, entity: Entity) -> bool:
         """Whether a row repeating a record id names the party the record's node is (by normalised name)."""
@@ -360,11 +364,42 @@ class Importer:
         else:
             self.c.extend_edge(key, until=ownership.until, sources=fields["sources"], records=fields["records"])
 
+    def link(self, link: Link) -> None:
+        """A LINKED_TO relation from the record's node to the linked party's: the file's record, or the
+        node a name resolves to as a reference of its own kind, with no country (not the naming record's)."""
+        node = self.record_nodes.get(link.record)
+        if node is None:
+            return self.bad(link.where, f"link of record {link.record!r}, which the file does not define")
+        other: str | None
+        if link.party_is_name:
+            name = clean_text(link.party)
+            if problem := ("is empty once control characters are dropped" if not name else text_problem(name)):
+                return self.bad(link.where, f"linked name {brief(link.party)} {problem}")
+            party = Entity(f"linked:{slug(name)}", link.party_label, name, link.where, sources=link.sources)
+            other = self.entity(party, reference=True)
+        elif (other := self.record_nodes.get(link.party)) is None:
+            return self.bad(link.where, f"linked record {link.party!r} is not in the file")
+        if other == node:  # a name that resolves to the party itself says nothing
+            return
+        pair = (self.c.g.nodes[node]["label"], self.c.g.nodes[other]["label"])
+        if pair not in self.c.schema.relations["LINKED_TO"].pairs:
+            return self.bad(link.where, f"{node} ({pair[0]}) cannot be linked to {other} ({pair[1]})")
+        sources = list(dict.fromkeys(link.sources)) or [self._default_source()]
+        fields = {"sources": sources, "records": [self._record_id(link.record)]}
+        key = self.c.schema.relation_key("LINKED_TO", node, other, fields)
+        self.report.links += 1
+        if self.c.edge(key) is None:
+            self.c.add_edge("LINKED_TO", node, other, fields, link.where)
+        else:
+            self.c.extend_edge(key, sources=fields["sources"], records=fields["records"])
+
     def finish(self, partial: bool) -> None:
         for listing in self.listings:
             self.listing(listing)
         for ownership in self.ownerships:
             self.ownership(ownership)
+        for link in self.links:
+            self.link(link)
         if partial:
             return
         prefix = f"{self.list}:"

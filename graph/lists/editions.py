@@ -39,7 +39,7 @@ from graph.dataset.network import load_graph
 from graph.errors import DatabaseError, DataError, QueryError
 from graph.lists.contribution import Contribution, Importer, ImportReport
 from graph.lists.formats import FORMATS, list_format
-from graph.lists.formats.base import BadRow, ListFormat, Listing, Ownership
+from graph.lists.formats.base import BadRow, Link, ListFormat, Listing, Ownership
 from graph.model.schema import Schema, load_schema
 from graph.text import shown
 
@@ -95,7 +95,7 @@ def apply_list(
     run = Importer(contribution, declared.name, edition, report, skip_bad)
     for item in declared.read(path, **extra_files):
         run.take(item)
-        if not isinstance(item, (Listing, Ownership)):
+        if not isinstance(item, (Listing, Ownership, Link)):
             report.rows += 1
             if progress:
                 progress(1)

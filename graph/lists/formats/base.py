@@ -1,10 +1,11 @@
-"""What every list importer yields: entities, listings and ownerships, in list terms.
+"""What every list importer yields: entities, listings, ownerships and links, in list terms.
 
 An importer reads one published file (OFAC CSV, CSL, OpenSanctions CSV, FtM
 JSON lines ...) row by row and yields these records, in file order. It does not
 know the graph: :mod:`graph.lists.editions` resolves each :class:`Entity` to a node
 (merging or creating), turns each :class:`Listing` into a SANCTIONS relation
-from its :class:`Program`'s Measure and each :class:`Ownership` into OWNS.
+from its :class:`Program`'s Measure, each :class:`Ownership` (a stated holding or control)
+into OWNS and each :class:`Link` (a tie the list names without saying what it is) into LINKED_TO.
 
 A malformed row is yielded as a :class:`BadRow` (not raised), so that
 ``--skip-bad`` can carry on; without it the import stops at the first one.
@@ -19,9 +20,11 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+from rigour.names import NameTypeTag, analyze_names, extract_org_types
 
 from graph.errors import DataError, brief
 
@@ -100,6 +103,22 @@ class Ownership:
     sources: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Link:
+    """The entity with record ``record`` is tied to ``party`` (OFAC's ``Linked To:``), which is not ownership.
+
+    ``party`` is a record id of the same file, or a name when ``party_is_name``;
+    ``party_label`` is then what the name reads as (Company or Official).
+    """
+
+    record: str
+    party: str
+    where: str
+    party_is_name: bool = False
+    party_label: str = "Company"
+    sources: list[str] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class ListFormat:
     """One published list's format: its CLI name, where it is published, its reader, the side
@@ -122,7 +141,7 @@ class BadRow:
     reason: str
 
 
-Item = Entity | Listing | Ownership | BadRow
+Item = Entity | Listing | Ownership | Link | BadRow
 
 _MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[ -]([A-Za-z]{3})[a-z]*\.?[ -](\d{4})$")
@@ -206,3 +225,122 @@ def split_list(text: str | None, separator: str = ";") -> list[str]:
         if item:
             seen.setdefault(item)
     return list(seen)
+
+
+_ACRONYM = re.compile(r"\([A-Z]{2,}\)")
+_PLAIN_WORD = re.compile(r"[^\W\d_][\w.'-]*")
+_OFAC_PERSON = re.compile(r"^[^,a-z]+, [^,]*[a-z][^,]*$")
+
+
+def ofac_person_name(name: str) -> bool:
+    """Whether a name has OFAC's form for individuals: ``SURNAME, Given`` (surname in capitals, given names not),
+    and no legal form (``ACME, Inc.``).
+
+    >>> ofac_person_name("CHEN, Quanguo"), ofac_person_name("HUAWEI TECHNOLOGIES CO., LTD."), ofac_person_name("ZAO, Ltd.")
+    (True, False, False)
+    """
+    return bool(_OFAC_PERSON.match(name)) and not extract_org_types(name)
+
+
+def reads_as_person(name: str) -> bool:
+    """Whether a name given without a type reads as a person's: OFAC's ``SURNAME, Given`` form, or two to
+    five plain words (letters, ``.``, ``'``, ``-``) with no legal form and no word rigour's organisation
+    tagger knows (``Group``, ``Technology``, ``Airlines`` ...), digit or acronym in parentheses
+    (``Asa'ib Ahl al-Haq (AAH)``). rigour's person-name tagger would add little here and costs seconds
+    and hundreds of MB to load.
+
+    >>> [reads_as_person(n) for n in ("Artur Solomonyan", "YAVUZ CIZMECI", "JIN, ZHONGDA", "Gustavo Gonzalez, Jr.")]
+    [True, True, True, True]
+    >>> [reads_as_person(n) for n in ("Nilco Group", "Rosneft", "Al-Faris", "Tongfang NucTech Ltd.", "Asa'ib Ahl al-Haq (AAH)")]
+    [False, False, False, False, False]
+    """
+    if ofac_person_name(name):
+        return True
+    if any(character.isdigit() for character in name) or _ACRONYM.search(name) or extract_org_types(name):
+        return False
+    if any(n.symbols for n in analyze_names(NameTypeTag.ORG, [name], phonetics=False, numerics=False)):
+        return False
+    words = name.replace(",", " ").split()
+    return 2 <= len(words) <= 5 and all(_PLAIN_WORD.fullmatch(word) for word in words)
+
+
+def name_key(name: str) -> str:
+    """A name as a file's records are matched by it: case, spacing and a final period ignored.
+
+    >>> name_key(" Huawei  Technologies Co., Ltd. ")
+    'huawei technologies co., ltd'
+    """
+    return " ".join(name.casefold().split()).rstrip(".")
+
+
+class FileParties:
+    """The names of a file's records, so that the parties its remarks name resolve first against the
+    file itself: by exact name (:func:`name_key`), then by exact alias, preferring records of the
+    naming record's ``group`` (the CSL's source list); a name no record or several records bear stays a name.
+
+    >>> parties = FileParties()
+    >>> parties.add(Entity("1", "Official", "CHEN, Quanguo", "f:1", aliases=["Quanguo CHEN"]))
+    >>> parties.add(Entity("2", "Company", "XINJIANG PRODUCTION AND CONSTRUCTION CORPS", "f:2"))
+    >>> [parties.resolve(linked_name("2", name, "f:2")).party for name in ("CHEN, Quanguo", "Quanguo Chen.")]
+    ['1', '1']
+    >>> link = parties.resolve(linked_name("1", "NOBODY, Such", "f:1"))
+    >>> link.party_is_name, link.party_label
+    (True, 'Official')
+    """
+
+    def __init__(self) -> None:
+        self.names: dict[str, dict[str, list[str]]] = {}  # name key -> group -> records named so
+        self.aliases: dict[str, dict[str, list[str]]] = {}
+
+    def add(self, entity: Entity, group: str = "") -> None:
+        """Index a record's name and aliases."""
+        self.names.setdefault(name_key(entity.name), {}).setdefault(group, []).append(entity.record)
+        for alias in entity.aliases:
+            self.aliases.setdefault(name_key(alias), {}).setdefault(group, []).append(entity.record)
+
+    def record(self, name: str, group: str = "", other_than: str = "") -> str | None:
+        """The one record that bears ``name`` (name before alias, ``group`` before the others), or None."""
+        key = name_key(name)
+        for index in (self.names, self.aliases):
+            groups = index.get(key, {})
+            for records in (groups.get(group, []), [r for g, rs in groups.items() if g != group for r in rs]):
+                distinct = set(records) - {other_than}
+                if len(distinct) == 1:
+                    return distinct.pop()
+                if distinct:
+                    return None
+        return None
+
+    def resolve(self, link: Link, group: str = "") -> Link:
+        """``link`` to the file's record that bears its party's name, or unchanged."""
+        party = self.record(link.party, group, other_than=link.record)
+        if party is None:
+            return link
+        return Link(link.record, party, link.where, sources=link.sources)
+
+
+def linked_name(record: str, name: str, where: str, sources: list[str] | None = None) -> Link:
+    """A :class:`Link` from ``record`` to a party the list only names: a person when the name has
+    OFAC's form for individuals (:func:`ofac_person_name`), else an organisation.
+
+    >>> linked_name("7", "LIU, Emily", "f:3").party_label, linked_name("7", "MAHAN AIR", "f:3").party_label
+    ('Official', 'Company')
+    """
+    label = "Official" if ofac_person_name(name) else "Company"
+    return Link(record, name, where, party_is_name=True, party_label=label, sources=list(sources or []))
+
+
+def links_resolved_in_file(rows: Iterable[tuple[list[Item], str]]) -> Iterator[Item]:
+    """The items of a file's rows (each with its record's group), the links to named parties held until
+    the file is read and then resolved against its records (:class:`FileParties`)."""
+    parties, held = FileParties(), []
+    for items, group in rows:
+        for item in items:
+            if isinstance(item, Link) and item.party_is_name:
+                held.append((item, group))
+                continue
+            if isinstance(item, Entity):
+                parties.add(item, group)
+            yield item
+    for link, group in held:
+        yield parties.resolve(link, group)

@@ -7,8 +7,13 @@ streamed); list fields are arrays there (``addresses`` of dicts, ``ids`` of
 type/number/country dicts).
 
 Each person or company row yields an :class:`Entity`, one :class:`Listing` per
-Measure and, for companies, an :class:`Ownership` per ``Linked To:`` id; vessels
-and aircraft yield nothing. The ``source`` column picks the Measure
+Measure and a :class:`Link` per ``Linked To:`` clause of the remarks (in parentheses
+here: ``(Linked To: A; Linked To: B)``), resolved first against the file's rows of the
+same source list, then its other rows (:func:`~graph.lists.formats.base.links_resolved_in_file`);
+vessels and aircraft yield nothing. A row's ``type`` says whether it is a person; the
+BIS and State Department lists give none, and such a row is a person when it has what
+only people have (a date or place of birth, a nationality) or a name that reads as a
+person's (:func:`~graph.lists.formats.base.reads_as_person`), an organisation otherwise. The ``source`` column picks the Measure
 (:func:`graph.lists.formats.programs.csl_programs`): OFAC rows get one Listing per
 programme tag with the same Measure and identifier (``ofac:<entity_number>``) as
 the OFAC importers; BIS and State Department rows get their list's Measure.
@@ -49,9 +54,11 @@ from graph.lists.formats.base import (
     Item,
     ListFormat,
     Listing,
-    Ownership,
     clean_text,
     iso_date,
+    linked_name,
+    links_resolved_in_file,
+    reads_as_person,
     split_list,
 )
 from graph.lists.formats.ofac_sdn import (
@@ -201,7 +208,7 @@ def row_from_json(record: dict[str, Any]) -> Row:
 
 
 def row_items(row: Row, where: str) -> list[Item]:
-    """The Entity, Listings and Ownerships of one CSL row; DataError when it is malformed."""
+    """The Entity, Listings and Links of one CSL row; DataError when it is malformed."""
     if not row.source:
         raise DataError(f"{where}: empty source")
     if not row.name:
@@ -214,7 +221,7 @@ def row_items(row: Row, where: str) -> list[Item]:
     remarks = read_remarks([*row.ids, *row.remarks.removesuffix(".").split(";")], where)
     since = iso_date(row.start_date, where) if row.start_date else remarks.listed_since
     until = iso_date(row.end_date, where) if row.end_date else None
-    person = row.type.lower() == "individual"
+    person = is_person(row)
     identifiers = [f"ofac:{row.entity_number}" if treasury and row.entity_number else f"csl:{row.id}" if row.id else ""]
     born_in = place_country(row.places_of_birth[0].split(",")[-1], row.places_of_birth[0]) if row.places_of_birth else None
     entity = Entity(
@@ -245,21 +252,47 @@ def row_items(row: Row, where: str) -> list[Item]:
     items += [
         Listing(record, program, where, since=since, until=until, note=note or None, sources=sources) for program in programs
     ]
-    if not person:
-        items += [Ownership(record, owner, where, owner_is_name=True, sources=row.urls[:1]) for owner in remarks.owners]
-    return items
+    return items + [linked_name(record, name, where, sources=row.urls[:1]) for name in remarks.linked]
 
 
-def _items(row: Row, where: str) -> list[Item]:
-    """:func:`row_items`, with a malformed row as a BadRow."""
+# Lists that name organisations only: the Unverified List (foreign end users BIS could not check) and the
+# Military End User List. On the other untyped lists (Entity List, DPL, ITAR debarred, ISN) people are common.
+_ORGANISATION_LISTS = ("UVL", "MEU")
+
+
+def is_person(row: Row) -> bool:
+    """Whether a row is an individual: its type says so, or, untyped, it has what only people have (a date
+    or place of birth, a nationality), or a person's name (:func:`~graph.lists.formats.base.reads_as_person`)
+    on a list that names people.
+
+    >>> is_person(Row("Entity List (EL)", "Artur Solomonyan")), is_person(Row("Entity List (EL)", "Rosneft", type="Entity"))
+    (True, False)
+    >>> is_person(Row("Entity List (EL)", "Nilco Group")), is_person(Row("Entity List (EL)", "X", dates_of_birth=["1970"]))
+    (False, True)
+    >>> is_person(Row("Unverified List (UVL) - Bureau of Industry and Security", "Alfa Photonics"))
+    False
+    """
+    if row.type:
+        return row.type.lower() == "individual"
+    if row.dates_of_birth or row.places_of_birth or row.nationalities:
+        return True
+    return csl_list_code(row.source) not in _ORGANISATION_LISTS and reads_as_person(row.name)
+
+
+def _items(row: Row, where: str) -> tuple[list[Item], str]:
+    """:func:`row_items`, with a malformed row as a BadRow, and the row's source list."""
     try:
-        return row_items(row, where)
+        return row_items(row, where), row.source
     except DataError as exc:
-        return [BadRow(where, str(exc).removeprefix(f"{where}: "))]
+        return [BadRow(where, str(exc).removeprefix(f"{where}: "))], row.source
 
 
 def read_csv(path: Path) -> Iterator[Item]:
     """The items of a CSL CSV file, either layout, streamed row by row."""
+    return links_resolved_in_file(_csv_rows(path))
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[list[Item], str]]:
     rows = csv_rows(path)
     header: list[str] | None = None
     for line, row, problem in rows:
@@ -272,11 +305,11 @@ def read_csv(path: Path) -> Iterator[Item]:
     for line, row, problem in rows:
         where = f"{path.name}:{line}"
         if row is None:
-            yield BadRow(where, problem or "unreadable row")
+            yield [BadRow(where, problem or "unreadable row")], ""
         elif len(row) != len(header):
-            yield BadRow(where, f"expected {len(header)} columns, found {len(row)}")
+            yield [BadRow(where, f"expected {len(header)} columns, found {len(row)}")], ""
         else:
-            yield from _items(row_from_csv(dict(zip(header, row, strict=True))), where)
+            yield _items(row_from_csv(dict(zip(header, row, strict=True))), where)
 
 
 def _is_json_line(text: str) -> bool:
@@ -366,16 +399,20 @@ def _document_rows(text: str) -> Iterator[tuple[int, Any]]:
 
 def read_json(path: Path) -> Iterator[Item]:
     """The items of a CSL JSON document or JSON-lines file."""
+    return links_resolved_in_file(_json_items(path))
+
+
+def _json_items(path: Path) -> Iterator[tuple[list[Item], str]]:
     for line, row in _json_rows(path):
         where = f"{path.name}:{line}"
         if isinstance(row, BadRow):
-            yield row
+            yield [row], ""
         elif not isinstance(row, dict):
-            yield BadRow(where, "not a JSON object")
+            yield [BadRow(where, "not a JSON object")], ""
         elif problem := json_type_error(row):
-            yield BadRow(where, problem)
+            yield [BadRow(where, problem)], ""
         else:
-            yield from _items(row_from_json(row), where)
+            yield _items(row_from_json(row), where)
 
 
 def read(path: Path) -> Iterator[Item]:

@@ -4,10 +4,16 @@ sdn.csv has no header; its columns are ent_num, SDN_Name, SDN_Type, Program,
 Title, Call_Sign, Vess_type, Tonnage, GRT, Vess_flag, Vess_owner, Remarks, and
 ``-0-`` means null. Each person or company row yields an :class:`Entity`
 (record = ent_num, identifier ``ofac:<ent_num>``), one :class:`Listing` per
-programme tag (``DPRK3] [CYBER2`` gives two) and, for companies, one
-:class:`Ownership` per ``Linked To:`` clause of the remarks (a person "linked
-to" a bureau is not owned by it, so person rows yield none). Vessel and aircraft
-rows are out of scope and yield nothing.
+programme tag (``DPRK3] [CYBER2`` gives two) and one :class:`Link` per
+``Linked To:`` clause of the remarks. "Linked To" names an owner, a controller, a
+person acting for the party or the programme entry it belongs to, without saying
+which, so it is never read as ownership; no other remark of OFAC's states who owns
+whom ("Owned or Controlled By U.S. Financial Institutions" is a prohibition, "does not
+include its parent company" a scope). The linked party is looked up, once the file is
+read, among the file's own records by exact name and alias
+(:class:`~graph.lists.formats.base.FileParties`), so a listed owner is that record,
+with its own type and country; a name no record bears keeps OFAC's form (``SURNAME,
+Given``: a person) and no country. Vessel and aircraft rows are out of scope and yield nothing.
 
 The remarks give aliases (``a.k.a.``, ``f.k.a.``, ``Issuer Name``), identifiers
 (``uscc:``, ``lei:``), the CMIC listing date (``Listing.since``) and the
@@ -38,7 +44,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.errors import DataError
-from graph.lists.formats.base import BadRow, Entity, Item, ListFormat, Listing, Ownership, clean_text, iso_date
+from graph.lists.formats.base import (
+    BadRow,
+    Entity,
+    Item,
+    ListFormat,
+    Listing,
+    clean_text,
+    iso_date,
+    linked_name,
+    links_resolved_in_file,
+)
 from graph.lists.formats.programs import OFAC_SDN_URL, ofac_program
 from graph.text import numbered_lines, shown
 
@@ -62,7 +78,7 @@ _ISSUER_NAME = re.compile(r"^(?:alt\. )?Issuer Name (.+)$")
 _USCC = re.compile(r"^Unified Social Credit Code \(USCC\) ([0-9A-Z]{18})\b")
 _LEI = re.compile(r"^Legal Entity Number ([0-9A-Z]{20})\b")
 _CMIC_DATE = re.compile(r"^(Listing Date|Effective Date|Purchase/Sales For Divestment Date) \(CMIC\) (.+)$")
-_LINKED_TO = re.compile(r"^Linked To: (.+)$")
+_LINKED_TO = re.compile(r"^\(?Linked To: (.+)$")  # the CSL puts the clauses in parentheses: (Linked To: A; Linked To: B)
 _NATIONALITY = re.compile(r"^(?:alt\. )?(?:nationality|citizen) (.+)$", re.IGNORECASE)
 _BIRTH = re.compile(r"^(?:alt\. )?(?:DOB|POB) ")
 _PLACE_OF_BIRTH = re.compile(r"^POB (.+)$")
@@ -125,7 +141,7 @@ class Remarks:
 
     aliases: list[str] = field(default_factory=list)
     identifiers: list[str] = field(default_factory=list)
-    owners: list[str] = field(default_factory=list)
+    linked: list[str] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
     cmic_dates: list[str] = field(default_factory=list)
     listed_since: str | None = None
@@ -147,8 +163,10 @@ def read_remarks(clauses: Iterable[str], where: str, truncated: bool = False) ->
 
     >>> remarks = ["a.k.a. 'AECC'", "Listing Date (CMIC) 03 Jun 2021", "Linked To: CHINA TELECOMMUNICATIONS CORPORATION."]
     >>> r = read_remarks(remarks, "f:1")
-    >>> r.aliases, r.listed_since, r.owners
+    >>> r.aliases, r.listed_since, r.linked
     (['AECC'], '2021-06-03', ['CHINA TELECOMMUNICATIONS CORPORATION'])
+    >>> read_remarks("All Offices Worldwide; (Linked To: MAHAN AIR; Linked To: IRGC (QODS FORCE))".split(";"), "f:2").linked
+    ['MAHAN AIR', 'IRGC (QODS FORCE)']
     """
     remarks = Remarks()
     clauses = [" ".join(clause.split()) for clause in clauses]
@@ -172,7 +190,8 @@ def read_remarks(clauses: Iterable[str], where: str, truncated: bool = False) ->
             else:
                 remarks.cmic_dates.append(f"{match.group(1)} (CMIC) {day}")
         elif match := _LINKED_TO.match(clause):
-            remarks.owners.append(match.group(1).removesuffix("."))
+            name = match.group(1).removesuffix(".")
+            remarks.linked.append(name[:-1] if name.count(")") > name.count("(") else name)
         elif match := _NATIONALITY.match(clause):
             remarks.nationality = remarks.nationality or country_code(match.group(1))
         elif _BIRTH.match(clause) or clause.startswith(_SUMMARY_PREFIXES):
@@ -262,19 +281,26 @@ def read_ofac_csv(path: Path, list_url: str, alt: Path | None = None, add: Path 
                 yield row
             elif code := place_country(row[4], row[3]):
                 countries.setdefault(row[0], code)
+    yield from links_resolved_in_file(_rows(path, list_url, aliases, countries))
+
+
+def _rows(
+    path: Path, list_url: str, aliases: dict[str, list[str]], countries: dict[str, str]
+) -> Iterator[tuple[list[Item], str]]:
+    """The items of each main-file row (a BadRow for a malformed one), all in one group."""
     for line, fields, problem in csv_rows(path):
         where = f"{path.name}:{line}"
         if fields is None:
-            yield BadRow(where, problem or "unreadable row")
+            yield [BadRow(where, problem or "unreadable row")], ""
             continue
         try:
-            yield from _row_items(fields, where, list_url, aliases, countries)
+            yield _row_items(fields, where, list_url, aliases, countries), ""
         except DataError as exc:
-            yield BadRow(where, str(exc).removeprefix(f"{where}: "))
+            yield [BadRow(where, str(exc).removeprefix(f"{where}: "))], ""
 
 
 def _row_items(row: list[str], where: str, list_url: str, aliases: dict[str, list[str]], countries: dict[str, str]) -> list[Item]:
-    """The Entity, Listings and Ownerships of one main-file row; DataError when it is malformed."""
+    """The Entity, Listings and Links of one main-file row; DataError when it is malformed."""
     if len(row) != 12:
         raise DataError(f"{where}: expected 12 columns, found {len(row)}")
     ent_num, name, kind, programs, title = (null(value) for value in row[:5])
@@ -309,9 +335,7 @@ def _row_items(row: list[str], where: str, list_url: str, aliases: dict[str, lis
         Listing(ent_num, ofac_program(tag, (list_url,)), where, since=remarks.listed_since, note=remarks.note, sources=[list_url])
         for tag in tags
     ]
-    if not person:
-        items += [Ownership(ent_num, owner, where, owner_is_name=True, sources=[list_url]) for owner in remarks.owners]
-    return items
+    return items + [linked_name(ent_num, name, where, sources=[list_url]) for name in remarks.linked]
 
 
 def read(path: Path, alt: Path | None = None, add: Path | None = None) -> Iterator[Item]:
