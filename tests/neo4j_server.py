@@ -23,6 +23,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -187,14 +188,23 @@ def pytest_collection_modifyitems(items: list) -> None:
     items.sort(key=lambda item: max((LAST.index(f) + 1 for f in getattr(item, "fixturenames", ()) if f in LAST), default=0))
 
 
-@pytest.fixture(scope="session")
-def neo4j_shipped(neo4j_server, shipped) -> tuple[dict[str, int], dict[str, int]]:
-    """The shipped graph pushed into the session's Neo4j twice (replacing what it held); both counts.
+class Pushed(NamedTuple):
+    """The counts after each of two pushes, and the records the second one wrote per batch."""
 
-    Tests that change what Neo4j holds put the shipped graph back before they end."""
-    first = shipped.push(neo4j_server.settings, replace=True, batch_size=97)
-    second = shipped.push(neo4j_server.settings, batch_size=500)
-    return first, second
+    first: dict[str, int]
+    second: dict[str, int]
+    batches: list[int]
+    batch_size: int
+
+
+@pytest.fixture(scope="session")
+def neo4j_shipped(neo4j_server, shipped) -> Pushed:
+    """The shipped graph pushed into the session's Neo4j twice (replacing what it held, then again
+    in batches of 60). Tests that change what Neo4j holds use ``neo4j_changed``: they run after."""
+    first = shipped.push(neo4j_server.settings, replace=True, batch_size=500)
+    batches: list[int] = []
+    second = shipped.push(neo4j_server.settings, batch_size=60, progress=batches.append)
+    return Pushed(first, second, batches, 60)
 
 
 if __name__ == "__main__":

@@ -24,11 +24,10 @@ def remote(neo4j_server, neo4j_shipped):
         yield g
 
 
-def test_push_writes_batches_of_at_most_the_batch_size(neo4j_server, neo4j_shipped, shipped):
-    batches: list[int] = []
-    assert shipped.push(neo4j_server.settings, batch_size=60, progress=batches.append) == neo4j_shipped[0]
+def test_push_writes_batches_of_at_most_the_batch_size(neo4j_shipped, shipped):
+    batches, size = neo4j_shipped.batches, neo4j_shipped.batch_size
     assert sum(batches) == shipped.manifest["nodes"] + shipped.manifest["edges"]
-    assert max(batches) == 60 and len(batches) >= sum(batches) // 60  # one transaction per batch of a label or type
+    assert max(batches) == size and len(batches) >= sum(batches) // size  # one transaction per batch of a label or type
 
 
 def test_cli_push_and_query_on_neo4j(run, neo4j_server, neo4j_shipped, shipped):

@@ -31,7 +31,7 @@ def remote(neo4j_server, neo4j_shipped):
 
 
 def test_push_twice_gives_the_same_counts(neo4j_shipped, shipped):
-    first, second = neo4j_shipped
+    first, second = neo4j_shipped.first, neo4j_shipped.second
     assert first == second == {"nodes": shipped.manifest["nodes"], "relationships": shipped.manifest["edges"]}
 
 
