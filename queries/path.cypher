@@ -7,7 +7,7 @@
 //   min_rows: 1
 //   max_rows: 1
 MATCH (a) WHERE a.id IN $from
-MATCH (b) WHERE b.id IN $to
+MATCH (b) WHERE b.id IN $to AND b.id <> a.id
 MATCH p = shortestPath((a)-[*..8]-(b))
 RETURN length(p) AS steps, p AS path
 ORDER BY steps

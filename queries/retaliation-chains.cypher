@@ -18,4 +18,4 @@ WITH first, last, steps, chain, first_issuers, collect(DISTINCT last_issuer.name
 RETURN first.id AS first_id, first.name AS first_measure, first_issuers, first.announced AS first_announced,
        last.id AS last_id, last.name AS last_measure, last_issuers, last.announced AS last_announced,
        steps, chain
-ORDER BY first_announced, last_announced, last_id
+ORDER BY first_announced, last_announced, last_id, first_id, steps

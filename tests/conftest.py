@@ -14,6 +14,14 @@ from click.testing import CliRunner
 import graph
 from graph.cli import cli
 from graph.cypher.lexer import code_only
+from tests.neo4j_server import (  # noqa: F401  (the session's Neo4j: fixtures and the hook that orders its tests)
+    neo4j_changed,
+    neo4j_server,
+    neo4j_server_settings,
+    neo4j_shipped,
+    pytest_collection_modifyitems,
+    stopped_neo4j_server,
+)
 
 SEED = "004_b43ca08c91e65171.txt"
 

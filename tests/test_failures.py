@@ -352,7 +352,7 @@ def invoke(*args: str, env: dict | None = None, input: str | None = None):
 
 def test_the_password_is_prompted_for_in_a_terminal(default_db, monkeypatch):
     from graph.cli import common
-    from tests.bolt_server import free_port
+    from tests.neo4j_server import free_port
 
     run = invoke
     monkeypatch.setattr(common, "interactive", lambda: True)

@@ -432,39 +432,32 @@ def test_check_read_only_gaps(statement):
 
 
 @pytest.fixture(scope="module")
-def bolt(tmp_path_factory):
-    from tests.bolt_server import BoltTestServer
-
-    server = BoltTestServer(tmp_path_factory.mktemp("bolt"))
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def bolt_settings(bolt):
-    settings = Neo4jSettings(uri=bolt.uri, password="bolt-test-password")
-    with Neo4jEngine(settings) as engine:
-        engine.run("CREATE (:App {id: 'probe', name: 'Probe', sources: ['https://example.org/probe']})", write=True)
-    return settings
+def bolt_settings(neo4j_server, neo4j_shipped):
+    """The session's real Neo4j (tests/neo4j_server.py), holding the shipped graph."""
+    return neo4j_server.settings
 
 
 def _bolt_env(settings: Neo4jSettings) -> dict:
     return {"TECHGRAPH_NEO4J_URI": settings.uri, "TECHGRAPH_NEO4J_PASSWORD": settings.password}
 
 
+_CONTENT = "MATCH (n) OPTIONAL MATCH (n)-[r]->() RETURN count(DISTINCT n) AS nodes, count(r) AS rels, collect(DISTINCT n.name)[0..3] AS names"
+
+
+@pytest.mark.neo4j
 @pytest.mark.parametrize("statement, clause", WRITES)
 def test_cypher_refuses_writing_clauses_on_neo4j_before_sending_them(run, bolt_settings, statement, clause):
-    from tests.bolt_server import LadybugExecutor
-
-    sent = len(LadybugExecutor.statements)
+    with Neo4jEngine(bolt_settings) as engine:
+        before = engine.run(_CONTENT)[1]
     result = run("cypher", statement, "--backend", "neo4j", env=_bolt_env(bolt_settings))
     assert result.exit_code == 2, result.output
+    # techgraph's refusal (the server's would read "query failed on Neo4j at ...")
     assert one_line_error(result.output) == f"refused: {clause} is a writing clause and this entry point is read-only"
-    assert set(LadybugExecutor.statements[sent:]) <= {"RETURN 1"}  # only the connection check reached the server
     with Neo4jEngine(bolt_settings) as engine:
-        assert engine.run("MATCH (n) RETURN n.id AS id")[1] == [{"id": "probe"}]
+        assert engine.run(_CONTENT)[1] == before
 
 
+@pytest.mark.neo4j
 @pytest.mark.parametrize("statement, params", READS)
 def test_reads_with_keywords_inside_run_on_neo4j(run, bolt_settings, statement, params):
     result = run("cypher", statement, *_params(params), "--backend", "neo4j", "--format", "json", env=_bolt_env(bolt_settings))
@@ -675,8 +668,9 @@ def _leaks(text: str) -> bool:
     return SECRET in text
 
 
-def test_credentials_never_appear_anywhere(run, bolt, bolt_settings, shipped, caplog, capfd):
-    from tests.bolt_server import free_port
+@pytest.mark.neo4j
+def test_credentials_never_appear_anywhere(run, neo4j_server, bolt_settings, shipped, caplog, capfd):
+    from tests.neo4j_server import free_port
 
     caplog.set_level(logging.DEBUG)
     logging.getLogger("neo4j").setLevel(logging.DEBUG)
@@ -690,9 +684,9 @@ def test_credentials_never_appear_anywhere(run, bolt, bolt_settings, shipped, ca
             assert result.exit_code == 1, result.output
             one_line_error(result.output)
             outputs.append(result.output)
-    # (b) the test Bolt server, with failing statements
-    env_bolt = {**env, "TECHGRAPH_NEO4J_URI": bolt.uri}
-    for statement in ("RETURN 1 AS x LIMIT", "MATCH (n:NoSuchLabel) RETURN n"):
+    # (b) the real Neo4j, with failing statements
+    env_bolt = _bolt_env(bolt_settings)
+    for statement in ("RETURN 1 AS x LIMIT", "RETURN 1 / 0 AS x"):  # a syntax error, an error at run time
         result = run("cypher", statement, "--backend", "neo4j", env=env_bolt)
         assert result.exit_code == 2, result.output
         outputs.append(one_line_error(result.output))
@@ -701,7 +695,7 @@ def test_credentials_never_appear_anywhere(run, bolt, bolt_settings, shipped, ca
     assert result.exit_code == 0, result.output
     outputs.append(result.output)
     outputs.append(run("push", "--help", env=env_bolt).output)
-    settings = Neo4jSettings.from_env(uri=bolt.uri, password=SECRET)
+    settings = bolt_settings
     progress = []
     assert shipped.push(settings, batch_size=250, progress=progress.append)["nodes"] >= shipped.manifest["nodes"]
     assert sum(progress) == shipped.manifest["nodes"] + shipped.manifest["edges"]
@@ -711,23 +705,23 @@ def test_credentials_never_appear_anywhere(run, bolt, bolt_settings, shipped, ca
             graph.open(neo4j=Neo4jSettings(uri=uri, password=SECRET))
         errors.append("".join(traceback.format_exception(caught.value)))
     with graph.open(neo4j=settings) as remote, pytest.raises(QueryError) as caught:
-        remote.cypher("MATCH (n:NoSuchLabel) RETURN n")
+        remote.cypher("RETURN 1 / 0 AS x")
     errors.append("".join(traceback.format_exception(caught.value)))
     captured = capfd.readouterr()
-    records = [r for r in caplog.records if not r.name.startswith("nxcypher")]  # the test server's own logs aside
+    records = caplog.records
     assert any(r.name.startswith("neo4j") for r in records)  # the driver did log, at DEBUG
     for text in [*outputs, *errors, captured.out, captured.err, *(r.getMessage() for r in records)]:
-        assert not _leaks(text), text
+        assert not _leaks(text) and neo4j_server.password not in text, text
     for settings_ in (settings, Neo4jSettings(uri=f"bolt://u:{SECRET}@db:7687", password=SECRET)):
         assert not _leaks(repr(settings_)) and not _leaks(str(settings_))
 
 
-def test_a_password_the_server_quotes_back_is_masked(run, bolt, bolt_settings):
+@pytest.mark.neo4j
+def test_a_password_the_server_quotes_back_is_masked(run, bolt_settings):
     # Typed into the statement, the password is the user's text: the driver's DEBUG log of the
     # statement shows it, as it shows any statement; techgraph's own error line masks it.
-    env = {"TECHGRAPH_NEO4J_PASSWORD": SECRET, "TECHGRAPH_NEO4J_URI": bolt.uri}
-    result = run("cypher", f"RETURN '{SECRET}' AS echo LIMIT", "--backend", "neo4j", env=env)
-    assert result.exit_code == 2 and "***" in one_line_error(result.output) and not _leaks(result.output)
+    result = run("cypher", f"RETURN '{bolt_settings.password}' AS echo LIMIT", "--backend", "neo4j", env=_bolt_env(bolt_settings))
+    assert result.exit_code == 2 and "***" in one_line_error(result.output) and bolt_settings.password not in result.output
 
 
 # ---------------------------------------------------------------------------------------------

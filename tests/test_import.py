@@ -203,37 +203,6 @@ def test_cli_import_and_merges(run, edition1, tmp_path):
     assert result.exit_code != 0 and "2024-02-30" in result.output
 
 
-def test_import_straight_into_neo4j_matches_the_embedded_import(tmp_path, edition1, shipped, imported, db_dir, monkeypatch):
-    from graph.backends.neo4j.settings import Neo4jSettings
-    from tests.bolt_server import BoltTestServer
-    from tests.conftest import assert_same_rows
-
-    (tmp_path / "bolt").mkdir()
-    server = BoltTestServer(tmp_path / "bolt")
-    try:
-        settings = Neo4jSettings(uri=server.uri, user="neo4j", password="not-checked", database="neo4j")
-        shipped.push(settings)
-        report = import_list("ofac-sdn", edition1, neo4j=settings, edition="2024-05-03")
-        assert (report.entities, report.merged, report.new_nodes, report.changed) == (5, 2, 3, True)
-        assert not import_list("ofac-sdn", edition1, neo4j=settings, edition="2024-05-03").changed
-        # db_dir holds the same import into the embedded database (`imported`: made once for the module)
-        with graph.open(neo4j=settings) as far, graph.open(db_dir) as local:
-            assert far.stats() == local.stats()
-            for name in ("Chris Tang", "China Telecom", "EXAMPLE TRADING CO., LTD."):
-                assert_same_rows(far.query("measures-hitting", entity=name), local.query("measures-hitting", entity=name), "")
-            assert far.merges("Chris Tang") == local.merges("Chris Tang")
-        # Skipped rows go to a local file (the default database's imports/), not beside the URI (it used to say bolt:/...).
-        monkeypatch.setenv("TECHGRAPH_DB", str(tmp_path / "default-db"))
-        bad = sdn(tmp_path / "lists", "bad.csv", TANG, "90005,only three,columns")
-        report = import_list("ofac-sdn", bad, neo4j=settings, edition="2024-05-03", partial=True, skip_bad=True)
-        assert report.target == server.uri
-        assert report.skipped_file == str((tmp_path / "default-db" / "imports" / "ofac-sdn.skipped.tsv").resolve())
-        (line,) = Path(report.skipped_file).read_text(encoding="utf-8").splitlines()
-        assert line.startswith("bad.csv:2\t")
-    finally:
-        server.stop()
-
-
 def test_an_import_killed_at_random_points_leaves_the_old_graph_or_the_new(tmp_path, first_import):
     """SIGKILL during an import: afterwards every stored query answers as before it, or as after a finished one."""
     import os

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from graph.backends.neo4j.dialect import to_neo4j
 from graph.backends.neo4j.settings import Neo4jSettings
 from graph.cypher.stored import RESOLVE
 from graph.errors import DatabaseError, QueryError, QueryTimeout
+from graph.model.schema import load_schema
 
 
 def _explain(error: Exception, settings: Neo4jSettings) -> DatabaseError | QueryError:
@@ -77,13 +79,16 @@ def plain_neo4j(value: Any) -> Any:
 
 
 class Neo4jEngine:
-    """Runs statements on a Neo4j database; reads in read transactions."""
+    """Runs statements on a Neo4j database; reads in read transactions. A node looked up by id without
+    a label gets the schema's labels (:func:`graph.backends.neo4j.dialect.to_neo4j`), so that Neo4j
+    seeks the labels' uniqueness indexes instead of scanning every node."""
 
     can_write = True
     read_functions = None  # any procedure: read transactions refuse writes
 
     def __init__(self, settings: Neo4jSettings):
         self.settings = settings
+        self._labels = list(load_schema().nodes)
         self._driver = connect(settings)
 
     def resolve(self, name: str) -> list[dict[str, Any]]:
@@ -98,6 +103,8 @@ class Neo4jEngine:
         ``timeout`` (seconds; None: the server's limit) is the transaction's: the server stops
         it past that (:class:`QueryTimeout`)."""
         from neo4j import unit_of_work
+
+        text = to_neo4j(text, self._labels)
 
         @unit_of_work(timeout=timeout)
         def work(tx):
