@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from graph.backends.neo4j.settings import Neo4jSettings
 from graph.cypher.stored import load_queries
 from graph.model.style import PALETTE
 
@@ -38,26 +37,6 @@ QUERIES = load_queries()
 GUIDE_TITLE = "techgraph: the US–China technology conflict as a graph"
 playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the dev extra)")
 expect = playwright_api.expect
-
-if not (ROOT / "tests" / "neo4j_server.py").exists():
-    # MINIMAL COPY of the `neo4j_server` fixture's interface (tests/neo4j_server.py, registered
-    # from tests/conftest.py, starts the real server): used only while that file is absent from
-    # this branch. Delete this block once it is merged. It reads a running server from
-    # TECHGRAPH_NEO4J_URI / _USER / _PASSWORD / _DATABASE and TECHGRAPH_NEO4J_HTTP, and pushes the shipped graph.
-    from types import SimpleNamespace
-
-    @pytest.fixture(scope="session")
-    def neo4j_server():
-        if not (os.environ.get("TECHGRAPH_NEO4J_URI") and os.environ.get("TECHGRAPH_NEO4J_HTTP")):
-            pytest.skip("no Neo4j server: set TECHGRAPH_NEO4J_URI and TECHGRAPH_NEO4J_HTTP")
-        s = Neo4jSettings.from_env()
-        yield SimpleNamespace(bolt_uri=s.uri, http_url=os.environ["TECHGRAPH_NEO4J_HTTP"].rstrip("/"),
-                              user=s.user, password=s.password, database=s.database, settings=s)
-
-    @pytest.fixture(scope="session")
-    def neo4j_shipped(neo4j_server, shipped):
-        return shipped.push(neo4j_server.settings, replace=True)
-
 
 def missing_tool() -> str | None:
     """Why the Browser cannot be driven here, or None."""
