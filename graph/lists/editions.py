@@ -8,7 +8,8 @@ recorded with its reason).
 
 An import is taken as an edition of the whole list: a listing of an earlier
 edition that is missing from it gets ``until`` (the edition's date), and history
-is never deleted. Re-importing the same file changes nothing. ``partial=True``
+is never deleted. Re-importing the same file changes nothing; an edition older
+than the newest imported is refused (:mod:`graph.lists.listings`). ``partial=True``
 (an extract of a list) skips the delisting step.
 
 Embedded: the list's contribution is one JSON-lines data file in the
@@ -40,6 +41,7 @@ from graph.errors import DatabaseError, DataError, QueryError
 from graph.lists.contribution import Contribution, Importer, ImportReport
 from graph.lists.formats import FORMATS, list_format
 from graph.lists.formats.base import BadRow, ListFormat, Listing, Ownership
+from graph.lists.listings import check_edition_order, newest_edition, record_edition, recorded_edition
 from graph.model.schema import Schema, load_schema
 from graph.text import shown
 
@@ -92,6 +94,7 @@ def apply_list(
     schema = load_schema()
     report = ImportReport(declared.name, edition)
     contribution = Contribution.read(previous, g, schema) if previous else Contribution(g, schema)
+    check_edition_order(declared.name, edition, newest_edition(g, declared.name, recorded_edition(previous)))
     run = Importer(contribution, declared.name, edition, report, skip_bad)
     for item in declared.read(path, **extra_files):
         run.take(item)
@@ -192,6 +195,7 @@ def import_list(
             report.changed = text != old
             if report.changed:
                 _install(db_dir, target_file, text, old, contribution.g, folders)
+            record_edition(target_file, report.edition)
     finally:
         if engine is not None:
             engine.close()
