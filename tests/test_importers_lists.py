@@ -9,7 +9,7 @@ import pytest
 
 from graph.errors import DataError
 from graph.lists.formats import cn_countermeasures, dod_1260h, fcc_covered_list
-from graph.lists.formats.base import BadRow, Entity, Listing, Ownership
+from graph.lists.formats.base import BadRow, Entity, Listing, OutOfScope, Ownership
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 DOD = FIXTURES / "dod_1260h" / "1260h.csv"
@@ -139,8 +139,8 @@ def test_fcc_crlf_newline_in_cell_category_rows_and_missing_date():
     items = list(fcc_covered_list.read(FCC))
     unicom, listing = at(items, "covered_list.csv:11")
     assert unicom.name == "China Unicom (Americas) Operations Limited" and listing.since == "2022-09-20"
-    # Line 11's cell runs on to line 12; line 13 (drones) names no company and yields nothing.
-    assert at(items, "covered_list.csv:13") == []
+    # Line 11's cell runs on to line 12; line 13 (drones) names no company: a row out of scope, counted, no party.
+    assert at(items, "covered_list.csv:13") == [OutOfScope("covered_list.csv:13", "covered equipment named by kind, not by maker")]
     kaspersky, undated = at(items, "covered_list.csv:14")
     assert (kaspersky.name, undated.since) == ("Kaspersky Lab, Inc.", None)
 

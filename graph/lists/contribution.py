@@ -36,7 +36,7 @@ from graph.dataset.files import EXTEND
 from graph.dataset.validate import first_error
 from graph.errors import DataError, brief
 from graph.lists.formats import list_format
-from graph.lists.formats.base import BadRow, Entity, Listing, Ownership, Program, clean_text
+from graph.lists.formats.base import BadRow, Entity, Listing, OutOfScope, Ownership, Program, clean_text
 from graph.lists.formats.programs import slug
 from graph.lists.listings import FIRST_EDITION, held_listing, owned_by, placements
 from graph.lists.resolve import Resolver, merge_entry
@@ -56,6 +56,7 @@ class ImportReport:
     merged: int = 0
     listings: int = 0
     delisted: int = 0
+    out_of_scope: int = 0  # rows the format allows that name no party the graph holds (OFAC vessels ...)
     ownerships: int = 0
     skipped: builtins.list[BadRow] = field(default_factory=builtins.list)  # `list` is the field above
     changed: bool = False
@@ -194,8 +195,10 @@ class Contribution:
 class Importer:
     """Applies one list's records to a graph through a :class:`Contribution`."""
 
-    def __init__(self, contribution: Contribution, list_name: str, edition: str, report: ImportReport, skip_bad: bool):
+    def __init__(self, contribution: Contribution, list_name: str, edition: str, report: ImportReport, skip_bad: bool,
+                 rows_of: str = ""):
         self.c, self.list, self.edition, self.report, self.skip_bad = contribution, list_name, edition, report, skip_bad
+        self.rows_of, self.row = f"{rows_of}:", ""  # the main file (its rows are counted) and the row last read
         self.resolver = Resolver(contribution.g)
         self.record_nodes: dict[str, str] = {}
         self.listings: list[Listing] = []
@@ -212,7 +215,18 @@ class Importer:
             raise DataError(f"{where}: {reason}")
         self.report.skipped.append(BadRow(where, reason))
 
-    def take(self, item) -> None:
+    def take(self, item) -> bool:
+        """Apply one item of the list (listings and ownerships wait for :meth:`finish`); whether it began a row of the file."""
+        new_row = item.where != self.row and item.where.startswith(self.rows_of)
+        if new_row:
+            self.row = item.where
+            self.report.rows += 1
+        if isinstance(item, OutOfScope):
+            self.report.out_of_scope += 1
+        self._take(item)
+        return new_row
+
+    def _take(self, item) -> None:
         if isinstance(item, BadRow):
             self.bad(item.where, item.reason)
         elif isinstance(item, Entity):

@@ -121,6 +121,15 @@ class ListFormat:
 
 
 @dataclass
+class OutOfScope:
+    """A row the format allows that names no party the graph holds (an OFAC vessel, an FCC entry for a kind of
+    equipment, an FtM Address): read and counted, nothing imported."""
+
+    where: str
+    what: str
+
+
+@dataclass
 class BadRow:
     """A row that cannot be read: where it is and why."""
 
@@ -128,7 +137,7 @@ class BadRow:
     reason: str
 
 
-Item = Entity | Listing | Ownership | BadRow
+Item = Entity | Listing | Ownership | OutOfScope | BadRow
 
 _MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[ -]([A-Za-z]{3})[a-z]*\.?[ -](\d{4})$")

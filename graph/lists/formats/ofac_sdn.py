@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.errors import DataError
-from graph.lists.formats.base import BadRow, Entity, Item, ListFormat, Listing, Ownership, clean_text, iso_date
+from graph.lists.formats.base import BadRow, Entity, Item, ListFormat, Listing, OutOfScope, Ownership, clean_text, iso_date
 from graph.lists.formats.programs import OFAC_SDN_URL, ofac_program
 from graph.text import numbered_lines, shown
 
@@ -285,7 +285,7 @@ def _row_items(row: list[str], where: str, list_url: str, aliases: dict[str, lis
     if not name:
         raise DataError(f"{where}: empty name")
     if kind.lower() in ("vessel", "aircraft"):
-        return []
+        return [OutOfScope(where, kind.lower())]
     tags = [tag.strip() for tag in programs.strip("[]").split("] [") if tag.strip()]
     if not tags:
         raise DataError(f"{where}: no programme")
