@@ -142,11 +142,14 @@ def test_an_edition_that_only_rewrites_dates_ends_no_listing(cn_history):
     assert "cn-mfa-countermeasures-2019-12-02" not in g
     (heavy,) = listings(g, "cn-countermeasures:zzheavy-industries-shipbuilding-co")
     assert (heavy["from"], heavy["since"], heavy.get("until")) == ("cn-mofcom-export-control-list", "2026-02-24", None)
+    # A later edition files an announcement's rows under a named list: still that announcement, still listed.
+    (koo,) = listings(g, "cn-countermeasures:koo-li-hsiung")
+    assert (koo["from"], koo["since"], koo.get("until")) == ("cn-taiwan-affairs-office-countermeasures-2022-08-16", "2022-08-16", None)
 
 
 def test_rows_of_bodies_the_format_has_no_id_for_are_no_bad_rows(cn_history):
     june, g = cn_history["june"], cn_history["june_graph"]
-    assert (june.rows, june.skipped) == (7, [])
+    assert (june.rows, june.skipped) == (8, [])
     issuers = {measure: next(a for a, _, d in g.in_edges(measure, data=True) if d["type"] == "ISSUED")
                for record in ("su-tseng-chang", "bi-khim-hsiao", "alliance-of-democracies-foundation", "zzexample-analytics-llc")
                for measure in [listings(g, f"cn-countermeasures:{record}")[0]["from"]]}

@@ -119,9 +119,10 @@ def afsl_program(list_name: str, issuer: str) -> Program:
 def announcement_program(list_name: str, body: str, date: str | None, url: str | None) -> Program:
     """The Measure of one announcement: an MFA countermeasure before the AFSL (blank list) or a named decision.
 
-    Its id holds its date (none: ``undated``), which a later edition may re-write; its address
-    (``url``) is the identifier that finds it again. A body this module does not know is the
-    issuer by name (:attr:`Program.issuer_name`).
+    Its id holds its date (none: ``undated``), which a later edition may re-write; its body and
+    address (``url``) are the identifier that finds it again, also when a later edition files
+    its rows under a named list. A body this module does not know is the issuer by name
+    (:attr:`Program.issuer_name`).
 
     >>> p = announcement_program("", "Ministry of Foreign Affairs", "2020-08-10", "https://www.fmprc.gov.cn/x.html")
     >>> p.id, p.identifiers
@@ -137,11 +138,10 @@ def announcement_program(list_name: str, body: str, date: str | None, url: str |
     else:
         program_id = f"{prefix}-countermeasures-{day}"
         name = f"{shown_body} countermeasures " + (f"announced on {date}" if date else "(the list gives no date)")
-    announcement = f"announcement:{prefix}:{slug(list_name)}:{url}" if list_name else f"announcement:{prefix}:{url}"
     return Program(
         id=program_id, name=name, kind="counter-sanction", issuer=issuer, sources=(url or DATASET_URL,), announced=date,
         legal_basis=AFSL if list_name and issuer in ("cn-mfa", "cn-mofcom") else None,
-        identifiers=(announcement,) if url else (),
+        identifiers=(f"announcement:{prefix}:{url}",) if url else (),  # one announcement, whichever lists it files
         issuer_name=None if issuer else body, issuer_state=None if issuer else "prc",
     )
 
