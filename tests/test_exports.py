@@ -246,7 +246,7 @@ def test_csv_follows_neo4j_admin_headers_and_round_trips(g, tmp_path):
 def test_csv_header_types(g, tmp_path):
     files = {p.name: p for p in export(g, "csv", tmp_path)}
     header = files["OWNS_relationships.csv"].read_text(encoding="utf-8").splitlines()[0]
-    assert header == ":START_ID,:END_ID,:TYPE,key,sources:string[],since,until,note,records:string[],share:double"
+    assert header == ":START_ID,:END_ID,:TYPE,key,sources:string[],since,until,note,records:string[],since_basis,share:double"
     assert files["App_nodes.csv"].read_text(encoding="utf-8").splitlines()[0] == (
         "id:ID,name,aliases:string[],summary,sources:string[],identifiers:string[],merges:string[],country,:LABEL"
     )

@@ -9,7 +9,7 @@ import pytest
 
 from graph.errors import DataError
 from graph.lists.formats import cn_countermeasures, dod_1260h, fcc_covered_list
-from graph.lists.formats.base import BadRow, Entity, Listing, Ownership
+from graph.lists.formats.base import BadRow, Entity, Listing, OutOfScope, Ownership
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 DOD = FIXTURES / "dod_1260h" / "1260h.csv"
@@ -139,8 +139,8 @@ def test_fcc_crlf_newline_in_cell_category_rows_and_missing_date():
     items = list(fcc_covered_list.read(FCC))
     unicom, listing = at(items, "covered_list.csv:11")
     assert unicom.name == "China Unicom (Americas) Operations Limited" and listing.since == "2022-09-20"
-    # Line 11's cell runs on to line 12; line 13 (drones) names no company and yields nothing.
-    assert at(items, "covered_list.csv:13") == []
+    # Line 11's cell runs on to line 12; line 13 (drones) names no company: a row out of scope, counted, no party.
+    assert at(items, "covered_list.csv:13") == [OutOfScope("covered_list.csv:13", "covered equipment named by kind, not by maker")]
     kaspersky, undated = at(items, "covered_list.csv:14")
     assert (kaspersky.name, undated.since) == ("Kaspersky Lab, Inc.", None)
 
@@ -228,10 +228,13 @@ def test_cn_malformed_rows():
         BadRow("malformed.csv:3", "Ted Cruz: not a date: '31.02.21'"),
         BadRow("malformed.csv:4", "no name"),
         BadRow("malformed.csv:5", "Some Ship: unknown Type 'Vessel' (expected Person, Company, Organization)"),
-        BadRow("malformed.csv:6", "Tom Cotton: no Date, so no telling which Ministry of Foreign Affairs announcement listed it"),
-        BadRow("malformed.csv:7", "Tom Cotton: unknown Body 'State Council' (expected Ministry of Foreign Affairs or Ministry of Commerce)"),
     ]
-    assert [item.record for item in items if isinstance(item, Entity)] == ["josh-hawley"]
+    assert [item.record for item in items if isinstance(item, Entity)] == ["tom-cotton", "tom-cotton", "josh-hawley"]
+    # Rows the format allows are read: no date (an undated announcement), a body the module has no id for (found
+    # by name, or made, by the import)
+    undated, body = (at(items, f"malformed.csv:{line}")[1].program for line in (6, 7))
+    assert (undated.id, undated.issuer, undated.announced) == ("cn-mfa-countermeasures-undated", "cn-mfa", None)
+    assert (body.id, body.issuer, body.issuer_name, body.issuer_state) == ("state-council-afsl-2020-08-10", "", "State Council", "prc")
 
 
 # What all three share

@@ -84,7 +84,8 @@ def test_file_order_vessels_skipped_null_row_bad_and_crlf():
         ("Entity", "sdn.csv:3"),
         ("Entity", "sdn.csv:4"),
         ("Entity", "sdn.csv:5"),
-        ("BadRow", "sdn.csv:8"),  # line 6 continues row 5 (embedded newline), 7 is a vessel; the ^Z line is ignored
+        ("OutOfScope", "sdn.csv:7"),  # line 6 continues row 5 (embedded newline), 7 is a vessel: counted, not imported
+        ("BadRow", "sdn.csv:8"),  # the ^Z line is ignored
     ]
     # the links come once the whole file is read, so that they can name any of its records
     assert items[-3] == BadRow("sdn.csv:8", "no programme") and all(isinstance(item, Link) for item in items[-2:])

@@ -36,8 +36,9 @@ from graph.dataset.files import EXTEND
 from graph.dataset.validate import first_error
 from graph.errors import DataError, brief
 from graph.lists.formats import list_format
-from graph.lists.formats.base import BadRow, Entity, Link, Listing, Ownership, Program, clean_text
+from graph.lists.formats.base import BadRow, Entity, Link, Listing, OutOfScope, Ownership, Program, clean_text
 from graph.lists.formats.programs import slug
+from graph.lists.listings import FIRST_EDITION, held_listing, owned_by, placements
 from graph.lists.names import name_key
 from graph.lists.resolve import Resolver, merge_entry
 from graph.model.schema import Schema
@@ -56,6 +57,7 @@ class ImportReport:
     merged: int = 0
     listings: int = 0
     delisted: int = 0
+    out_of_scope: int = 0  # rows the format allows that name no party the graph holds (OFAC vessels ...)
     ownerships: int = 0
     links: int = 0
     skipped: builtins.list[BadRow] = field(default_factory=builtins.list)  # `list` is the field above
@@ -131,6 +133,15 @@ class Contribution:
                 extend = self.node_extends.setdefault(node, {})
                 extend[name] = extend.get(name, []) + new
 
+    def set_node_fields(self, node: str, values: dict[str, Any]) -> None:
+        """Set checked scalar fields of a node this list created (a programme's dates, as its newest edition gives them)."""
+        fields = self.nodes[node][1]
+        changed = {name: value for name, value in values.items() if fields.get(name) != value}
+        if changed:
+            fields.update(changed)
+            self.g.nodes[node].update(changed)
+            self.touched_nodes.add(node)
+
     def add_edge(self, rel_type: str, source: str, target: str, fields: dict[str, Any], where: str) -> str:
         values = self._valid(rel_type, {"from": source, "to": target, **fields}, where)
         values.pop("from_", None), values.pop("to", None)
@@ -140,6 +151,15 @@ class Contribution:
         self.edge_ends[key] = (source, target)
         self.touched_edges.add(key)
         return key
+
+    def redate_edge(self, key: str, since: str, where: str) -> str:
+        """Give a relation this list created a new ``since`` (part of its key): the new key."""
+        rel_type, fields = self.edges.pop(key)
+        source, target = self.edge_ends.pop(key)
+        self.g.remove_edge(source, target, key)
+        self.touched_edges.discard(key)
+        kept = {name: value for name, value in fields.items() if name not in ("from", "to", "since", "since_basis")}
+        return self.add_edge(rel_type, source, target, {**kept, "since": since}, where)
 
     def edge(self, key: str) -> dict[str, Any] | None:
         ends = self.edge_ends.get(key)
@@ -177,8 +197,10 @@ class Contribution:
 class Importer:
     """Applies one list's records to a graph through a :class:`Contribution`."""
 
-    def __init__(self, contribution: Contribution, list_name: str, edition: str, report: ImportReport, skip_bad: bool):
+    def __init__(self, contribution: Contribution, list_name: str, edition: str, report: ImportReport, skip_bad: bool,
+                 rows_of: str = ""):
         self.c, self.list, self.edition, self.report, self.skip_bad = contribution, list_name, edition, report, skip_bad
+        self.rows_of, self.rows_seen = f"{rows_of}:", set[str]()  # the main file (its rows are counted) and its rows read
         # A list names each party once, so two of its records are two parties; the CSL, a compilation, does not.
         self.distinct_records = list_format(list_name).distinct_records
         self.resolver = Resolver(contribution.g, exclusive=frozenset([list_name] if self.distinct_records else []))
@@ -188,13 +210,26 @@ class Importer:
         self.links: list[Link] = []
         self.seen_listings: set[str] = set()
         self.used_ids = set(contribution.g.nodes)
+        self.placed = placements(contribution.g, list_name)  # record -> node, as earlier editions resolved it
+        self.measures: dict[str, str] | None = None  # identifier -> Measure, built when a programme needs it
 
     def bad(self, where: str, reason: str) -> None:
         if not self.skip_bad:
             raise DataError(f"{where}: {reason}")
         self.report.skipped.append(BadRow(where, reason))
 
-    def take(self, item) -> None:
+    def take(self, item) -> bool:
+        """Apply one item of the list (listings and ownerships wait for :meth:`finish`); whether it began a row of the file."""
+        new_row = item.where not in self.rows_seen and item.where.startswith(self.rows_of)
+        if new_row:  # a row's listings, ownerships and links may come after other rows (the links last)
+            self.rows_seen.add(item.where)
+            self.report.rows += 1
+        if isinstance(item, OutOfScope):
+            self.report.out_of_scope += 1
+        self._take(item)
+        return new_row
+
+    def _take(self, item) -> None:
         if isinstance(item, BadRow):
             self.bad(item.where, item.reason)
         elif isinstance(item, Entity):
@@ -230,13 +265,14 @@ class Importer:
     def _record_id(self, record: str) -> str:
         return f"{self.list}:{record}"
 
-    def _new_id(self, name: str, record: str, where: str) -> str:
+    def _new_id(self, name: str, record: str) -> str:
+        """The name's slug; taken, the slug with list and record; taken too (records whose slugs collide), numbered."""
         base = slug(name)[:60].strip("-") or slug(f"{self.list}-{record}")
-        for candidate in (base, f"{base}-{slug(self.list)}-{slug(record)}"[:120].strip("-")):
-            if candidate and candidate not in self.used_ids:
-                self.used_ids.add(candidate)
-                return candidate
-        raise DataError(f"{where}: cannot make a node id for {brief(name)} (record {brief(record)}): both candidates are taken")
+        qualified = f"{base}-{slug(self.list)}-{slug(record)}"[:120].strip("-")
+        candidates = (base, qualified, *(f"{qualified}-{n}" for n in range(2, len(self.used_ids) + 3)))
+        node = next(c for c in candidates if c not in self.used_ids)
+        self.used_ids.add(node)
+        return node
 
     def entity(self, entity: Entity, reference: bool = False) -> str:
         """The node of a listed party (or, ``reference``, of a party the list only names, such as an owner)."""
@@ -244,6 +280,8 @@ class Importer:
         node = self.record_nodes.get(entity.record)
         decision_reason = None
         scope = None if reference else entity.scope or (self.list if self.distinct_records else None)
+        if node is None and self.placed.get(entity.record) in self.c.g:  # an earlier edition placed it: same node
+            node = self.placed[entity.record]
         if node is None:
             decision = self.resolver.resolve(
                 entity.label, entity.name, entity.aliases, identifiers, entity.country,
@@ -253,7 +291,7 @@ class Importer:
         entry = merge_entry(self.list, entity.record, entity.name, decision_reason or "same record")
         if node is None:
             fields = {
-                "id": self._new_id(entity.name, entity.record, entity.where),
+                "id": self._new_id(entity.name, entity.record),
                 "name": entity.name,
                 "aliases": [a for a in dict.fromkeys(entity.aliases) if a != entity.name] or None,
                 "summary": entity.summary,
@@ -291,21 +329,54 @@ class Importer:
     def _default_source(self) -> str:
         return list_format(self.list).published_at
 
+    def _measure_named(self, identifiers: tuple[str, ...]) -> str | None:
+        """The Measure holding one of ``identifiers`` (an announcement's address: its id may hold a re-written date)."""
+        if self.measures is None:
+            self.measures = {
+                identifier: node
+                for node, data in self.c.g.nodes(data=True) if data["label"] == "Measure"
+                for identifier in data.get("identifiers") or ()
+            }  # fmt: skip
+        return next((self.measures[i] for i in identifiers if self.measures.get(i) in self.c.g), None)
+
     def program(self, program: Program, where: str) -> str:
-        if program.id in self.c.g:
-            return program.id
-        if program.issuer not in self.c.g:
+        measure = program.id if program.id in self.c.g else self._measure_named(program.identifiers)
+        if measure is not None:
+            if measure in self.c.nodes:  # made by this list: its dates are the newest edition's (or catalogue's)
+                dates = {"announced": program.announced, "effective": program.effective}
+                self.c.set_node_fields(measure, {name: day for name, day in dates.items() if day})
+            return measure
+        issuer = program.issuer or self._body(program, where)
+        if issuer not in self.c.g:
             raise DataError(f"{where}: programme {program.id!r} names issuer {program.issuer!r}, which is not in the graph")
         fields = {
             "id": program.id, "name": program.name, "kind": program.kind, "legal_basis": program.legal_basis,
             "citation": program.citation, "announced": program.announced, "effective": program.effective,
-            "summary": program.summary, "sources": list(program.sources),
+            "summary": program.summary, "sources": list(program.sources), "identifiers": list(program.identifiers) or None,
         }  # fmt: skip
         measure = self.c.add_node("Measure", fields, where)
-        self.c.add_edge("ISSUED", program.issuer, measure, {"sources": list(program.sources)}, where)
+        if self.measures is not None:
+            self.measures.update(dict.fromkeys(program.identifiers, measure))
+        self.c.add_edge("ISSUED", issuer, measure, {"sources": list(program.sources)}, where)
         if program.part_of and program.part_of in self.c.g:
             self.c.add_edge("PART_OF", measure, program.part_of, {"sources": list(program.sources)}, where)
         return measure
+
+    def _body(self, program: Program, where: str) -> str:
+        """The node of an issuing body the list names but the format knows no id for: found by name, or made."""
+        name, state = program.issuer_name or "", program.issuer_state or ""
+        if state not in self.c.g:
+            raise DataError(f"{where}: programme {program.id!r} names no issuer, nor a state {state!r} of the graph")
+        country = self.c.g.nodes[state].get("country")
+        found = self.resolver.resolve("Government", name, [], [], country).node
+        if found is not None and self.c.g.nodes[found]["label"] == "Government":
+            return found
+        fields = {"id": self._new_id(name, "issuer"), "name": name, "country": country, "kind": "agency",
+                  "sources": list(program.sources), "summary": f"Issuing body named by the {self.list} list."}
+        body = self.c.add_node("Government", fields, where)
+        self.c.add_edge("PART_OF", body, state, {"sources": list(program.sources)}, where)
+        self.resolver.add(body, self.c.g.nodes[body])
+        return body
 
     def listing(self, listing: Listing) -> None:
         node = self.record_nodes.get(listing.record)
@@ -319,13 +390,17 @@ class Importer:
             "since": listing.since, "until": listing.until, "note": listing.note,
             "records": [self._record_id(listing.record)],
         }  # fmt: skip
-        key = self.c.schema.relation_key("SANCTIONS", measure, node, fields)
         self.report.listings += 1
+        key = held_listing(self.c.g, measure, node, self.c.schema.relation_key("SANCTIONS", measure, node, fields))
+        if key is None:  # a new listing: since is the list's date, else this edition's, marked as such
+            if not listing.since:
+                fields.update(since=self.edition, since_basis=FIRST_EDITION)
+            key = self.c.add_edge("SANCTIONS", measure, node, fields, listing.where)
+        elif listing.since and (held := self.c.edge(key) or {}).get("since") != listing.since and key in self.c.edges \
+                and owned_by(self.list, held):  # the list re-dated its own listing: the newest edition's date holds
+            key = self.c.redate_edge(key, listing.since, listing.where)
         self.seen_listings.add(key)
-        if self.c.edge(key) is None:
-            self.c.add_edge("SANCTIONS", measure, node, fields, listing.where)
-        else:
-            self.c.extend_edge(key, until=listing.until, sources=fields["sources"], records=fields["records"])
+        self.c.extend_edge(key, until=listing.until, sources=fields["sources"], records=fields["records"])
 
     def ownership(self, ownership: Ownership) -> None:
         owned = self.record_nodes.get(ownership.owned)
@@ -347,8 +422,8 @@ class Importer:
             owner = self.record_nodes.get(ownership.owner)
             if owner is None:
                 return self.bad(ownership.where, f"owner record {ownership.owner!r} is not in the file")
-        if owner == owned:  # a parent that is the company itself, or resolves to it: no OWNS self-loop
-            return self.bad(ownership.where, f"{owned} cannot own itself (owner {brief(ownership.owner)})")
+        if owner == owned:  # the list names the party by another name (a rename) or resolution cannot tell the
+            return None  # two apart: no OWNS self-loop; the name is an alias of the node, and its merges say why
         pair = (self.c.g.nodes[owner]["label"], self.c.g.nodes[owned]["label"])
         if pair not in self.c.schema.relations["OWNS"].pairs:
             return self.bad(ownership.where, f"{owner} ({pair[0]}) cannot own {owned} ({pair[1]})")

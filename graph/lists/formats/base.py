@@ -36,7 +36,12 @@ class Program:
     ``id`` is a node id (slug); the same programme read from two lists (an SDN
     row of the CSL and of sdn.csv) must get the same id, so ids come from
     :mod:`graph.lists.formats.programs`. ``issuer`` and ``part_of`` name nodes of
-    the shipped data (``us-ofac``, ``eo-13936``).
+    the shipped data (``us-ofac``, ``eo-13936``). ``identifiers`` name the programme
+    whatever date its id holds (an announcement's address: a later edition may re-write
+    the date), so that the Measure an earlier edition made is found again. A list may name
+    an issuing body no node id is known for: then ``issuer`` is empty, ``issuer_name`` is
+    the body as the list names it and ``issuer_state`` the node id of its state; the import
+    finds the body by name, or makes it a body of that state.
     """
 
     id: str
@@ -50,6 +55,9 @@ class Program:
     effective: str | None = None
     part_of: str | None = None
     summary: str | None = None
+    identifiers: tuple[str, ...] = ()
+    issuer_name: str | None = None
+    issuer_state: str | None = None
 
 
 @dataclass
@@ -134,6 +142,15 @@ class ListFormat:
 
 
 @dataclass
+class OutOfScope:
+    """A row the format allows that names no party the graph holds (an OFAC vessel, an FCC entry for a kind of
+    equipment, an FtM Address): read and counted, nothing imported."""
+
+    where: str
+    what: str
+
+
+@dataclass
 class BadRow:
     """A row that cannot be read: where it is and why."""
 
@@ -141,7 +158,7 @@ class BadRow:
     reason: str
 
 
-Item = Entity | Listing | Ownership | Link | BadRow
+Item = Entity | Listing | Ownership | Link | OutOfScope | BadRow
 
 _MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[ -]([A-Za-z]{3})[a-z]*\.?[ -](\d{4})$")

@@ -51,8 +51,17 @@ EXPORT_CONTROL_LAW = "Export Control Law of the PRC (2020); Regulations on the E
 EXPORT_CONTROL_URL = "https://gaopenglaw.com/en/content/details24_4747.html"
 DATASET_URL = "https://www.opensanctions.org/datasets/cn_sanctions/"
 
-ISSUERS = {"Ministry of Foreign Affairs": "cn-mfa", "Ministry of Commerce": "cn-mofcom"}
-ISSUER_NAMES = {"cn-mfa": "MFA", "cn-mofcom": "MOFCOM"}
+# The bodies the list names, by the shipped data's node ids; the Taiwan Affairs Office of the State Council and the
+# Taiwan Work Office of the CPC Central Committee are one office under two names. A body not named here is found by
+# name in the graph, or made, by the import (Program.issuer_name); a row naming none was issued by the state.
+ISSUERS = {
+    "Ministry of Foreign Affairs": "cn-mfa",
+    "Ministry of Commerce": "cn-mofcom",
+    "Taiwan Affairs Office of the State Council": "cn-taiwan-affairs-office",
+    "Taiwan Work Office of the CPC Central Committee": "cn-taiwan-affairs-office",
+    "": "prc",
+}
+ISSUER_NAMES = {"cn-mfa": "MFA", "cn-mofcom": "MOFCOM", "cn-taiwan-affairs-office": "TAO", "prc": "China"}
 LABELS = {"Person": "Official", "Company": "Company", "Organization": "Company"}
 
 UNRELIABLE_ENTITY_LIST = Program(
@@ -107,18 +116,34 @@ def afsl_program(list_name: str, issuer: str) -> Program:
                    issuer=issuer, sources=(AFSL_URL,), legal_basis=AFSL)
 
 
-def announcement_program(list_name: str, issuer: str, date: str, url: str) -> Program:
+def announcement_program(list_name: str, body: str, date: str | None, url: str | None) -> Program:
     """The Measure of one announcement: an MFA countermeasure before the AFSL (blank list) or a named decision.
 
-    >>> announcement_program("", "cn-mfa", "2020-08-10", "https://www.fmprc.gov.cn/x.html").id
-    'cn-mfa-countermeasures-2020-08-10'
+    Its id holds its date (none: ``undated``), which a later edition may re-write; its body and
+    address (``url``) are the identifier that finds it again, also when a later edition files
+    its rows under a named list. A body this module does not know is the issuer by name
+    (:attr:`Program.issuer_name`).
+
+    >>> p = announcement_program("", "Ministry of Foreign Affairs", "2020-08-10", "https://www.fmprc.gov.cn/x.html")
+    >>> p.id, p.identifiers
+    ('cn-mfa-countermeasures-2020-08-10', ('announcement:cn-mfa:https://www.fmprc.gov.cn/x.html',))
+    >>> p = announcement_program("", "State Council", None, None)
+    >>> p.id, p.issuer, p.issuer_name, p.sources == (DATASET_URL,)
+    ('state-council-countermeasures-undated', '', 'State Council', True)
     """
-    body = ISSUER_NAMES[issuer]
+    issuer = ISSUERS.get(body, "")
+    prefix, shown_body, day = issuer or slug(body), ISSUER_NAMES.get(issuer, body), date or "undated"
     if list_name:
-        return Program(id=slug(f"{issuer} {list_name} {date}"), name=f"{body} {list_name} ({date})", kind="counter-sanction",
-                       issuer=issuer, sources=(url,), legal_basis=AFSL, announced=date)
-    return Program(id=f"{issuer}-countermeasures-{date}", name=f"{body} countermeasures announced on {date}",
-                   kind="counter-sanction", issuer=issuer, sources=(url,), announced=date)
+        program_id, name = slug(f"{prefix} {list_name} {day}"), f"{shown_body} {list_name} ({day})"
+    else:
+        program_id = f"{prefix}-countermeasures-{day}"
+        name = f"{shown_body} countermeasures " + (f"announced on {date}" if date else "(the list gives no date)")
+    return Program(
+        id=program_id, name=name, kind="counter-sanction", issuer=issuer, sources=(url or DATASET_URL,), announced=date,
+        legal_basis=AFSL if list_name and issuer in ("cn-mfa", "cn-mofcom") else None,
+        identifiers=(f"announcement:{prefix}:{url}",) if url else (),  # one announcement, whichever lists it files
+        issuer_name=None if issuer else body, issuer_state=None if issuer else "prc",
+    )
 
 
 def read(path: Path, **extra: object) -> Iterator[Item]:
@@ -146,18 +171,10 @@ def read(path: Path, **extra: object) -> Iterator[Item]:
         list_name, body, url = clean_text(values["List"]), clean_text(values["Body"]), values["Source URL"]
         program = _FIXED.get(list_name)
         if program is None:
-            issuer = ISSUERS.get(body)
-            if issuer is None:
-                yield BadRow(where, f"{name}: unknown Body {body!r} (expected {' or '.join(ISSUERS)})")
-                continue
-            if list_name in _AFSL_LISTS:
-                program = programs.setdefault((list_name, issuer, ""), afsl_program(list_name, issuer))
-            elif since is None:
-                yield BadRow(where, f"{name}: no Date, so no telling which {body} announcement listed it")
-                continue
+            if list_name in _AFSL_LISTS and body in ISSUERS:
+                program = programs.setdefault((list_name, body, ""), afsl_program(list_name, ISSUERS[body]))
             else:
-                program = programs.setdefault((list_name, issuer, since),
-                                              announcement_program(list_name, issuer, since, url or DATASET_URL))
+                program = programs.setdefault((list_name, body, since or ""), announcement_program(list_name, body, since, url))
         qid = values["QID"]
         if qid and not (qid[:1] == "Q" and qid[1:].isdigit()):
             yield BadRow(where, f"{name}: QID {qid!r} is not a Wikidata item id")

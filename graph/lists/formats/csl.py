@@ -54,6 +54,7 @@ from graph.lists.formats.base import (
     Item,
     ListFormat,
     Listing,
+    OutOfScope,
     clean_text,
     iso_date,
     linked_name,
@@ -214,7 +215,7 @@ def row_items(row: Row, where: str) -> list[Item]:
     if not row.name:
         raise DataError(f"{where}: empty name")
     if row.type.lower() in ("vessel", "aircraft"):
-        return []
+        return [OutOfScope(where, row.type.lower())]
     programs = csl_programs(row.source, row.programs)
     treasury = programs[0].issuer == "us-ofac"
     record = row.id or row.entity_number or hashlib.sha256(f"{row.source}\n{row.name}".encode()).hexdigest()[:16]

@@ -29,6 +29,7 @@ from graph.lists.formats.base import (
     Item,
     ListFormat,
     Listing,
+    OutOfScope,
     Ownership,
     Program,
     clean_text,
@@ -108,6 +109,8 @@ def read(path: Path, **extra: object) -> Iterator[Item]:
             yield BadRow(where, str(exc).removeprefix(where + ": "))
             continue
         names = covered_companies(description)
+        if not names:  # a kind of equipment from anywhere (foreign-produced routers), not a party
+            yield OutOfScope(where, "covered equipment named by kind, not by maker")
         subsidiary = _SUBSIDIARY.search(description)
         for name in names:
             record = slug(name)

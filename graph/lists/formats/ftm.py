@@ -40,6 +40,7 @@ from graph.lists.formats.base import (
     Item,
     ListFormat,
     Listing,
+    OutOfScope,
     Ownership,
     Program,
     iso_date,
@@ -200,6 +201,8 @@ class _Reader:
         elif schema not in FTM_SCHEMATA:
             yield BadRow(where, f"{entity_id}: unknown FtM schema {schema!r}")
             return
+        elif parent is None:  # a schema the graph holds nothing of (an Address); embedded ones count with their line
+            yield OutOfScope(where, schema)
         if nested:
             for prop, values in properties.items():
                 for value in values if type(values) is list else ():

@@ -50,6 +50,7 @@ from graph.lists.formats.base import (
     Item,
     ListFormat,
     Listing,
+    OutOfScope,
     clean_text,
     iso_date,
     linked_name,
@@ -311,7 +312,7 @@ def _row_items(row: list[str], where: str, list_url: str, aliases: dict[str, lis
     if not name:
         raise DataError(f"{where}: empty name")
     if kind.lower() in ("vessel", "aircraft"):
-        return []
+        return [OutOfScope(where, kind.lower())]
     tags = [tag.strip() for tag in programs.strip("[]").split("] [") if tag.strip()]
     if not tags:
         raise DataError(f"{where}: no programme")
