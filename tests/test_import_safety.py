@@ -178,3 +178,22 @@ def test_a_killed_import_is_not_applied_by_the_next_command(two_lists, tmp_path)
     assert data_file.read_bytes() == before and current_build(db) == build
     assert not [p for p in db.rglob("*.tmp*")], "a temporary file of the killed import survived"
     assert_build_is_the_files(db)
+
+
+def test_a_record_folds_with_the_extensions_of_files_read_before_its_own():
+    """A node made by a list whose file sorts after the file of a list that extends it (CSL extending an SDN record)."""
+    import networkx as nx
+
+    from graph.lists.neighbourhood import fold, place
+    from graph.model.schema import load_schema
+
+    g = nx.MultiDiGraph()
+    g.add_node("example-co", label="Company", name="Example Co.", aliases=["B", "A"], sources=["https://example.org"], group_measures=2)
+    record = {"id": "example-co", "name": "Example Co.", "aliases": ["A"], "sources": ["https://example.org"]}
+    parts = {"n:example-co": [
+        ("n:example-co", place(1, Path("ofac-sdn.jsonl"), 4), "Company", record),
+        ("n:example-co", place(1, Path("csl.jsonl"), 9), "Extend", {"aliases": ["B"]}),
+    ]}  # fmt: skip
+    fold(g, parts, load_schema())
+    expected = {k: v for k, v in record.items() if k != "id"} | {"label": "Company", "aliases": ["A", "B"], "group_measures": 2}
+    assert g.nodes["example-co"] == expected

@@ -193,13 +193,13 @@ def fold(g: nx.MultiDiGraph, parts: dict[str, list[Part]], schema: Schema) -> No
     reads), derived properties kept: list items an import added go where the rebuild puts them."""
     for target, found in parts.items():
         found = sorted(found, key=lambda part: part[1])
-        (_, _, kind, base), extensions = found[0], found[1:]
+        ((_, _, kind, base),) = [part for part in found if part[2] != EXTEND]  # the record, in any file
         values = json.loads(json.dumps(base))  # a copy: the parts stay as read
         if kind in schema.nodes:
             values.setdefault("aliases", [])
-        for _, _, extension_kind, extension in extensions:
-            assert extension_kind == EXTEND, f"{target}: two records define it"
-            extend_values(values, dict(extension))
+        for _, _, extension_kind, extension in found:  # the Extend records, in file order
+            if extension_kind == EXTEND:
+                extend_values(values, dict(extension))
         if target.startswith("n:"):
             data = g.nodes[values.pop("id")]
             derived = {k: data[k] for k in PROPERTIES.get(kind, ()) if k in data}
