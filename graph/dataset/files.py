@@ -63,27 +63,36 @@ class Record(NamedTuple):
         return f"{shown(self.file)}:{self.line}"
 
 
-def data_files(folders: Iterable[Path]) -> list[Path]:
-    """The record files of each folder, sorted (schema and document catalogue excluded)."""
+def data_files(folders: Iterable[Path], also: Iterable[Path] = ()) -> list[Path]:
+    """The record files of each folder, sorted (schema and document catalogue excluded); ``also`` names
+    files counted as present in their folder though not (yet) there."""
     files = []
+    coming = [Path(p) for p in also]
     for folder in folders:
         folder = Path(folder)
         if not folder.is_dir():
             raise DataError(f"{shown(folder)}: not a data folder")
-        files += sorted(p for p in folder.glob("*.yaml") if p.name not in (SCHEMA_FILE, DOCUMENTS_FILE))
-        files += sorted(folder.glob("*.jsonl"))
+        present = {*folder.glob("*.yaml"), *folder.glob("*.jsonl")}
+        present |= {folder / p.name for p in coming if p.parent.resolve() == folder.resolve()}
+        files += sorted(p for p in present if p.suffix == ".yaml" and p.name not in (SCHEMA_FILE, DOCUMENTS_FILE))
+        files += sorted(p for p in present if p.suffix == ".jsonl")
     return files
 
 
-def fingerprint(folders: Iterable[Path]) -> str:
+def fingerprint(folders: Iterable[Path], contents: dict[Path, bytes] | None = None) -> str:
     """A hash of the schema, catalogues and data files: it changes when any of them does.
+
+    ``contents`` gives files their content to be (an import's data file before it is renamed
+    into place): the fingerprint is the one the folders will have then.
 
     >>> len(fingerprint([data_dir()]))
     16
     """
+    coming = {Path(p).resolve(): text for p, text in (contents or {}).items()}
     digest = hashlib.sha256()
-    for path in _fingerprinted(folders):
-        digest.update(str(path.name).encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in _fingerprinted(folders, coming):
+        text = coming.get(path.resolve())
+        digest.update(str(path.name).encode() + b"\0" + (path.read_bytes() if text is None else text) + b"\0")
     return digest.hexdigest()[:16]
 
 
@@ -98,10 +107,11 @@ def file_stats(folders: Iterable[Path]) -> list[list[str | int]]:
     return [[str(p), (s := p.stat()).st_size, s.st_mtime_ns] for p in _fingerprinted(folders)]
 
 
-def _fingerprinted(folders: Iterable[Path]) -> list[Path]:
+def _fingerprinted(folders: Iterable[Path], coming: Iterable[Path] = ()) -> list[Path]:
     folders = [Path(f) for f in folders]
-    candidates = [data_dir() / SCHEMA_FILE, *[f / DOCUMENTS_FILE for f in folders], *data_files(folders)]
-    return [path for path in candidates if path.is_file()]
+    coming = set(coming)
+    candidates = [data_dir() / SCHEMA_FILE, *[f / DOCUMENTS_FILE for f in folders], *data_files(folders, coming)]
+    return [path for path in candidates if path.is_file() or path.resolve() in coming]
 
 
 class _Loader(yaml.SafeLoader):

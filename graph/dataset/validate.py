@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -133,6 +133,28 @@ class _Records:
 Row = tuple[Any, dict[str, Any]]
 
 
+def record_parts(files: list[Path], schema: Schema) -> Iterator[tuple[str, int, int, str, dict[str, Any]]]:
+    """Every record of ``files`` as the part it gives its node or relation: ``(target, file index, line,
+    kind, values)``, the target ``n:<id>`` or ``e:<relation key>`` (records checked as :func:`dataset_rows`
+    checks each one alone). Folding a target's parts in file order, its record first and then its
+    ``Extend`` records (:func:`extend_values`), gives its row.
+
+    >>> part = next(record_parts([data_dir() / "core.yaml"], load_schema()))
+    >>> part[0], part[1:4]
+    ('n:us', (0, 6, 'Government'))
+    """
+    records = _Records(files, schema)
+    index = {path: i for i, path in enumerate(files)}
+    for record, values in records.of({*schema.nodes, *schema.relations, EXTEND}):
+        if record.kind == EXTEND:
+            target = f"n:{values.pop('id')}" if "id" in values else f"e:{values.pop('key')}"
+        elif record.kind in schema.nodes:
+            target = f"n:{values['id']}"
+        else:
+            target = f"e:{schema.relation_key(record.kind, values['from'], values['to'], values)}"
+        yield target, index[record.file], record.line, record.kind, values
+
+
 def dataset_rows(
     folders: Iterable[Path | str] | None = None, schema: Schema | None = None, documents: dict | None = None
 ) -> Iterator[Row]:
@@ -201,15 +223,42 @@ def dataset_rows(
     extensions.check_all_applied(labels)
 
 
+def extend_values(values: dict[str, Any], extension: dict[str, Any]) -> dict[str, Any]:
+    """Apply one ``Extend`` record's values to a node's or relation's: new list items last, ``until`` if none yet.
+
+    >>> extend_values({"aliases": ["A"]}, {"aliases": ["B", "A", "B"], "until": "2024"})
+    {'aliases': ['A', 'B'], 'until': '2024'}
+    """
+    if "until" in extension:
+        values.setdefault("until", extension["until"])
+    for field, items in extension.items():
+        if field != "until":
+            current = values.get(field) or []
+            values[field] = current + [item for item in dict.fromkeys(items) if item not in current]
+    return values
+
+
+class _Name(NamedTuple):
+    """How errors name a record (``file:line: Extend of 'huawei'``), made only when shown."""
+
+    file: Path
+    line: int
+    record: str
+
+    def __str__(self) -> str:
+        return f"{shown(self.file)}:{self.line}: {self.record}"
+
+
 class _Extensions:
     """The ``Extend`` records of a dataset, by the node id or relation key they extend."""
 
     def __init__(self, records: _Records, schema: Schema, documents: dict):
         self.schema = schema
-        # ("node", id) or ("relation", key) -> (how errors name the record, its list values), in file order
-        self.by_target: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
+        # ("node", id) or ("relation", key) -> (how errors name the record, its list values), in file order;
+        # the name is made when an error needs it (the file's shown path costs more than the record's check).
+        self.by_target: dict[tuple[str, str], list[tuple[_Name, dict[str, Any]]]] = {}
         for record, values in records.of({EXTEND}):
-            name = f"{record.where}: {_record_name(record)}"
+            name = _Name(record.file, record.line, _record_name(record))
             node_id, key = values.pop("id", None), values.pop("key", None)
             if (node_id is None) == (key is None):
                 raise DataError(f"{name}: an Extend needs exactly one of 'id' and 'key'")
@@ -228,12 +277,7 @@ class _Extensions:
             for field in extension:
                 if field not in declared:
                     raise DataError(f"{name}: {kind} has no property {brief(field)}")
-            if "until" in extension:
-                values.setdefault("until", extension["until"])
-            for field, items in extension.items():
-                if field != "until":
-                    current = values.get(field) or []
-                    values[field] = current + [item for item in dict.fromkeys(items) if item not in current]
+            extend_values(values, extension)
         return values
 
     def check_all_applied(self, node_ids: dict[str, str]) -> None:

@@ -28,7 +28,9 @@ Example
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import json
 import os
 import time
 from collections.abc import Callable
@@ -69,13 +71,15 @@ def apply_list(
     partial: bool = False,
     skip_bad: bool = False,
     progress: Callable[[int], None] | None = None,
+    items: list | None = None,
     **extra: Path | str | None,
 ) -> tuple[ImportReport, Contribution]:
     """Apply one edition of a list to the graph ``g`` in memory: parse, resolve, list, own, end dropped listings.
 
     ``g`` is changed and nothing is written; ``previous`` is the list's data
     file from an earlier import, already part of ``g``. :func:`import_list` is
-    this plus writing the result. Arguments as for :func:`import_list`.
+    this plus writing the result. Arguments as for :func:`import_list`; ``items``, when given, are
+    the file's items as its parser yields them (read already).
 
     >>> from graph.dataset.network import load_graph
     >>> g = load_graph()
@@ -96,7 +100,7 @@ def apply_list(
     contribution = Contribution.read(previous, g, schema) if previous else Contribution(g, schema)
     check_edition_order(declared.name, edition, newest_edition(g, declared.name, recorded_edition(previous)))
     run = Importer(contribution, declared.name, edition, report, skip_bad, rows_of=path.name)
-    for item in declared.read(path, **extra_files):
+    for item in declared.read(path, **extra_files) if items is None else items:
         if run.take(item) and progress:
             progress(1)
     run.finish(partial)
@@ -152,112 +156,244 @@ def import_list(
     >>> report.entities, report.merged, report.new_nodes
     (1, 1, 0)
     """
-    from graph.backends.ladybug.folder import build_folders, imports_dir, read_manifest, unwritable
+    from graph.backends.ladybug.folder import changing, imports_dir, unwritable
     from graph.paths import default_db_dir
 
     started = time.perf_counter()
+    name = list_format(fmt).name
     db_dir = Path(db) if db else default_db_dir()
-    target_file = imports_dir(db_dir) / f"{list_format(fmt).name}.jsonl"
     if (neo4j is None or skip_bad) and db_dir.is_dir():
         for folder in (db_dir, imports_dir(db_dir)):
             reason = unwritable(folder) if folder.is_dir() else None
             if reason is not None:  # refused before the list is read
                 raise DatabaseError(f"{shown(folder)}: cannot write the database folder ({reason}); nothing was imported")
-    engine = None
-    try:
-        if neo4j is not None:
-            from graph.backends.base import graph_from_engine
-            from graph.backends.neo4j.engine import Neo4jEngine
-
-            engine = Neo4jEngine(neo4j)
-            g, previous = graph_from_engine(engine), None
-        else:
-            manifest = read_manifest(db_dir)
-            folders = build_folders(db_dir, [Path(f) for f in manifest["folders"] if Path(f).is_dir()] if manifest else None)
-            g, previous = load_graph(folders), target_file
-        report, contribution = apply_list(
-            fmt, path, g, previous=previous, edition=edition, partial=partial, skip_bad=skip_bad, progress=progress, **extra
-        )
-        if skip_bad:  # a local file on either backend (Neo4j's target is a URI): the default database's imports/
-            report.skipped_file = str(_write_skipped(imports_dir(db_dir) / f"{fmt}.skipped.tsv", report.skipped))
-        if engine is not None:
-            contribution.touched_nodes |= derive(g)  # companies above a new listing rank anew
-            report.changed = bool(contribution.touched_nodes or contribution.touched_edges)
-            report.target = neo4j.shown_uri
-            _push_touched(contribution, engine, contribution.schema)
-        else:
-            report.target = str(target_file)
-            text = "".join(line + "\n" for line in contribution.lines())
-            old = target_file.read_text(encoding="utf-8") if target_file.is_file() else None
-            report.changed = text != old
-            if report.changed:
-                _install(db_dir, target_file, text, old, contribution.g, folders)
-            if report.changed or recorded_edition(target_file):  # a file that changed nothing records nothing new
-                record_edition(target_file, report.edition)
-    finally:
-        if engine is not None:
-            engine.close()
+    arguments = dict(edition=edition, partial=partial, skip_bad=skip_bad, progress=progress, **extra)
+    if neo4j is not None:
+        report = _import_into_neo4j(fmt, path, neo4j, arguments)
+    else:
+        with changing(db_dir, f"an import of {name}"):  # a second import waits: both land
+            report = _import_embedded(fmt, path, db_dir, arguments)
+    if skip_bad:  # a local file on either backend (Neo4j's target is a URI), once the import is in
+        report.skipped_file = str(_write_skipped(imports_dir(db_dir) / f"{name}.skipped.tsv", report.skipped))
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
 
+def _import_into_neo4j(fmt: str, path: Path | str, neo4j, arguments: dict[str, Any]) -> ImportReport:
+    """Resolve against what Neo4j holds and MERGE what the import touched into it."""
+    from graph.backends.base import graph_from_engine
+    from graph.backends.neo4j.engine import Neo4jEngine
+
+    engine = Neo4jEngine(neo4j)
+    try:
+        g = graph_from_engine(engine)
+        report, contribution = apply_list(fmt, path, g, **arguments)
+        contribution.touched_nodes |= derive(g)  # companies above a new listing rank anew
+        report.changed = bool(contribution.touched_nodes or contribution.touched_edges)
+        report.target = neo4j.shown_uri
+        _push_touched(contribution, engine, contribution.schema)
+    finally:
+        engine.close()
+    return report
+
+
+def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[str, Any]) -> ImportReport:
+    """Apply the list to the database's graph; write its data file and the build that holds it.
+
+    Called with the folder's lock held. The data file is renamed into place only once the new build
+    is complete (:func:`graph.backends.ladybug.build.install_build`'s ``commit``): an import killed
+    before that leaves the files and the current build as they were, and the next command sweeps
+    what it left. When the current build is the files' (the usual case) the import reads only the
+    part of the graph it needs (:mod:`graph.lists.neighbourhood`) and writes its rows into a copy of
+    that build (:func:`graph.backends.ladybug.build.update_build`); otherwise it reads the files
+    whole and builds the whole graph.
+    """
+    from graph.backends.ladybug.folder import (
+        BUILD_SUFFIX,
+        build_folders,
+        current_build,
+        imports_dir,
+        read_manifest,
+        sweep_leftovers,
+    )  # fmt: skip
+    from graph.dataset.files import fingerprint
+    from graph.lists.neighbourhood import GraphStore, fold, neighbourhood, place, rederive, store_path
+
+    sweep_leftovers(db_dir)  # what a killed import left: its data file under a temporary name, its build
+    declared = list_format(fmt)
+    target_file = imports_dir(db_dir) / f"{declared.name}.jsonl"
+    manifest = read_manifest(db_dir)
+    extra_folders = [Path(f) for f in manifest["folders"] if Path(f).is_dir()] if manifest else None
+    folders = build_folders(db_dir, extra_folders)
+    base = current_build(db_dir) if manifest is not None and manifest["fingerprint"] == fingerprint(folders) else None
+    store = GraphStore.open(base, manifest["fingerprint"]) if base is not None and manifest is not None else None
+    try:
+        report = contribution = g = None
+        if store is not None:
+            schema = load_schema()
+            sides = {k: v for k, v in arguments.items() if k not in ("edition", "partial", "skip_bad", "progress")}
+            source, extra_files = _files(Path(path), sides, declared)
+            items = list(declared.read(source, **extra_files))
+            g = neighbourhood(store, items, declared.name, _previous_targets(target_file, schema))
+            nodes_before, edges_before = set(g.nodes), {key for _, _, key in g.edges(keys=True)}
+            report, contribution = apply_list(fmt, path, g, previous=target_file, items=items, **arguments)
+            touched_nodes = contribution.touched_nodes
+            stored_nodes = set(store.node_data(touched_nodes - nodes_before))
+            stored_edges = store.edge_ends(contribution.touched_edges - edges_before)
+            if stored_nodes or stored_edges:  # a node or relation the subgraph lacked was made again: read it all
+                report = contribution = g = None
+            else:
+                created = touched_nodes - nodes_before
+                touched_nodes |= rederive(store, g, touched_nodes, schema)  # loads the ownership chains it reaches
+                nodes_before = set(g.nodes) - created
+        if g is None or contribution is None or report is None:
+            g = load_graph(folders)
+            nodes_before, edges_before = set(g.nodes), {key for _, _, key in g.edges(keys=True)}
+            report, contribution = apply_list(fmt, path, g, previous=target_file, **arguments)
+            touched_nodes = contribution.touched_nodes | derive(g)  # companies above a new listing rank anew
+        report.target = str(target_file)
+        text = "".join(line + "\n" for line in contribution.lines())
+        report.changed = not target_file.is_file() or text != target_file.read_text(encoding="utf-8")
+        if not report.changed:
+            if recorded_edition(target_file):  # the same list again, as of a later edition
+                record_edition(target_file, report.edition)
+            return report
+        temporary = target_file.with_name(f".{target_file.name}.{os.getpid()}.tmp")
+        try:
+            target_file.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            with contextlib.suppress(OSError):  # no folder to hold it: nothing was written
+                temporary.unlink(missing_ok=True)
+            raise DatabaseError(
+                f"{shown(target_file)}: cannot write the imported list ({exc.strerror}); nothing was changed"
+            ) from None
+        try:
+            folders = build_folders(db_dir, extra_folders)  # the imports folder, made now if this is the first list
+            stamp = fingerprint(folders, {target_file: text.encode("utf-8")})
+            schema = load_schema()
+            here = place(folders.index(target_file.parent.resolve()), target_file)
+            own = _own_parts(text, here, schema)
+            targets = {f"n:{n}" for n in touched_nodes} | {f"e:{k}" for k in contribution.touched_edges}
+            if store is not None:
+                found = store.parts(targets, but=here)
+                every = None
+            else:
+                every = [*_other_parts(folders, target_file, schema), *own]
+                found = {}
+                for part in every:
+                    if part[0] in targets:
+                        found.setdefault(part[0], []).append(part)
+            for part in own:
+                if part[0] in targets and store is not None:
+                    found.setdefault(part[0], []).append(part)
+            fold(g, found, schema)  # list items in the order a rebuild from the files gives them
+            changes = _changes(g, touched_nodes, contribution, nodes_before, edges_before) if base is not None else None
+            _install(db_dir, g, changes, base, stamp, folders, commit=lambda: os.replace(temporary, target_file))
+            record_edition(target_file, report.edition)
+        finally:
+            temporary.unlink(missing_ok=True)
+        # The next import's store (a cache: killed before it is written, that import reads the files once).
+        new_store = store_path(db_dir / f"{stamp}{BUILD_SUFFIX}")
+        if store is not None:
+            store.amended(new_store, g, touched_nodes, contribution.touched_edges, stamp, here, own)
+        else:
+            GraphStore.write(new_store, g, stamp, every or [])
+    finally:
+        if store is not None:
+            store.close()
+    for old in db_dir.glob("*.graph"):  # stores of builds that are gone
+        if not old.with_suffix(BUILD_SUFFIX).is_file():
+            old.unlink(missing_ok=True)
+    return report
+
+
+def _own_parts(text: str, here: str, schema: Schema) -> list:
+    """The parts (:data:`graph.lists.neighbourhood.Part`) of the records of a list's new data file."""
+    parts = []
+    for number, line in enumerate(text.splitlines(), 1):
+        ((kind, values),) = json.loads(line).items()
+        if kind == "Extend":
+            target = f"n:{values.pop('id')}" if "id" in values else f"e:{values.pop('key')}"
+        elif kind in schema.nodes:
+            target = f"n:{values['id']}"
+        else:
+            target = f"e:{schema.relation_key(kind, values['from'], values['to'], values)}"
+        parts.append((target, f"{here}#{number:09d}", kind, values))
+    return parts
+
+
+def _other_parts(folders: list[Path], target_file: Path, schema: Schema) -> list:
+    """The parts of every record of the data files but ``target_file`` (read whole: the graph's first store)."""
+    from graph.dataset.files import data_files
+    from graph.lists.neighbourhood import file_parts, place
+
+    index = {folder: i for i, folder in enumerate(folders)}
+    files = [f for f in data_files(folders) if f.resolve() != target_file.resolve()]
+    return file_parts(files, [place(index[f.parent], f) for f in files], schema)
+
+
+def _previous_targets(path: Path, schema: Schema) -> dict[str, set[str]]:
+    """The node ids and relation keys a list's data file defines or extends (empty when there is none)."""
+    found: dict[str, set[str]] = {"nodes": set(), "edges": set()}
+    if not path.is_file():
+        return found
+    for line in path.read_text(encoding="utf-8").splitlines():
+        ((kind, record),) = json.loads(line).items()
+        if "id" in record:
+            found["nodes"].add(record["id"])
+        elif "key" in record and kind == "Extend":
+            found["edges"].add(record["key"])
+        else:
+            found["nodes"] |= {record["from"], record["to"]}
+            found["edges"].add(schema.relation_key(kind, record["from"], record["to"], record))
+    return found
+
+
+def _changes(g, nodes: set[str], contribution: Contribution, nodes_before: set[str], edges_before: set[str]):
+    """The rows of the nodes and relations an import changed, as :class:`graph.backends.ladybug.changes.BuildChanges`."""
+    from graph.backends.ladybug.changes import BuildChanges
+
+    changes = BuildChanges()
+    for node in sorted(nodes):
+        data = g.nodes[node]
+        changes.add(data["label"], {k: v for k, v in data.items() if k != "label"} | {"id": node}, new=node not in nodes_before)
+    for key in sorted(contribution.touched_edges):
+        source, target = contribution.edge_ends[key]
+        data = g.edges[source, target, key]
+        row = {k: v for k, v in data.items() if k != "type"} | {"from": source, "to": target, "key": key}
+        kind = (data["type"], g.nodes[source]["label"], g.nodes[target]["label"])
+        changes.add(kind, row, new=key not in edges_before)
+    return changes
+
+
 def _write_skipped(path: Path, skipped: list[BadRow]) -> Path:
-    """Write the skipped rows (``where<TAB>reason`` lines) to ``path``; return it, absolute."""
+    """Write the skipped rows (``where<TAB>reason`` lines) to ``path``, whole or not at all; return it, absolute."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("".join(f"{row.where}\t{row.reason}\n" for row in skipped), encoding="utf-8")
+        temporary.write_text("".join(f"{row.where}\t{row.reason}\n" for row in skipped), encoding="utf-8")
+        os.replace(temporary, path)
     except OSError as exc:
-        path.unlink(missing_ok=True)
-        raise DatabaseError(f"{shown(path)}: cannot write the skipped rows ({exc.strerror}); nothing was imported") from None
+        temporary.unlink(missing_ok=True)
+        raise DatabaseError(
+            f"{shown(path)}: cannot write the skipped rows ({exc.strerror}); the list was imported, the report of its "
+            f"{len(skipped)} skipped row(s) was not"
+        ) from None
     return path.resolve()
 
 
-def _install(db_dir: Path, target_file: Path, text: str, old: str | None, g, folders: list[Path]) -> None:
-    """Replace the list's data file and swap in a database built from ``g``; on failure restore the file.
-
-    The old file is kept under a second name (a hard link: no space needed) until the build is in,
-    so that restoring it writes nothing: a full disk fails the import, never the restore.
-    """
-    from graph.backends.ladybug.build import install_build
-    from graph.backends.ladybug.folder import build_folders
-    from graph.dataset.files import fingerprint
+def _install(db_dir: Path, g, changes, base: Path | None, stamp: str, folders: list[Path], commit: Callable[[], None]) -> None:
+    """Make the build of the graph ``g`` current: ``base`` with the ``changes`` written in, or (no base) a
+    build of the whole graph; ``commit`` renames the data file in just before it becomes current."""
+    from graph.backends.ladybug.build import install_build, update_build
     from graph.dataset.network import graph_rows
 
-    temporary = target_file.with_name(f".{target_file.name}.{os.getpid()}.tmp")
-    kept = target_file.with_name(f".{target_file.name}.{os.getpid()}.tmp.old")
-    try:
-        target_file.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(text, encoding="utf-8")
-        if old is not None:
-            kept.unlink(missing_ok=True)
-            try:
-                os.link(target_file, kept)
-            except OSError:  # no hard links here: restored from the text kept in memory
-                pass
-        os.replace(temporary, target_file)
-    except OSError as exc:
-        for leftover in (temporary, kept):
-            try:
-                leftover.unlink(missing_ok=True)
-            except OSError:  # no folder to hold it: nothing was written
-                pass
-        raise DatabaseError(
-            f"{shown(target_file)}: cannot write the imported list ({exc.strerror}); nothing was changed"
-        ) from None
-    try:
-        folders = build_folders(db_dir, folders)
-        install_build(db_dir, graph_rows(g), fingerprint(folders), {"folders": [str(f) for f in folders]})
-    except BaseException:
-        if old is None:
-            target_file.unlink(missing_ok=True)
-        elif kept.is_file():
-            os.replace(kept, target_file)
-        else:
-            temporary.write_text(old, encoding="utf-8")
-            os.replace(temporary, target_file)
-        raise
-    finally:
-        kept.unlink(missing_ok=True)
+    extra = {"folders": [str(f) for f in folders]}
+    if base is None:
+        install_build(db_dir, graph_rows(g), stamp, extra, commit=commit)
+    else:
+        update_build(db_dir, base, changes, stamp, extra, commit=commit)
 
 
 def _push_touched(contribution: Contribution, engine, schema: Schema) -> None:

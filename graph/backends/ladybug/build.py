@@ -15,19 +15,23 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
 import shutil
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph.backends.ladybug.folder import (
     BUILD_SUFFIX,
     CURRENT,
     MANIFEST_FORMAT,
     build_folders,
+    build_manifest,
+    changing,
     file_identity,
     manifest_path,
     names_path,
@@ -43,6 +47,9 @@ from graph.dataset.files import file_stats, fingerprint
 from graph.dataset.validate import dataset_rows
 from graph.errors import DatabaseError, TechgraphError
 from graph.model.types import PROPERTY_TYPES
+
+if TYPE_CHECKING:
+    from graph.backends.ladybug.changes import BuildChanges
 
 # The schema forbids control characters in values: U+001F can join a list's items in a CSV field.
 LIST_SEPARATOR = "\x1f"
@@ -217,28 +224,80 @@ def build_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str,
     """
     started = time.perf_counter()
     folders = build_folders(Path(db_dir), folders)
-    files = {"at_ns": time.time_ns(), "stats": file_stats(folders)}  # taken before the files are read
-    stamp = fingerprint(folders)
-    # A bad record raises while the new build is still a temporary file: the current one stays.
-    manifest = install_build(Path(db_dir), dataset_rows(folders), stamp, {"folders": folders, "files": files}, started)
+    with changing(Path(db_dir), "a build"):  # an import running now finishes first: its file is then read too
+        files = {"at_ns": time.time_ns(), "stats": file_stats(folders)}  # taken before the files are read
+        stamp = fingerprint(folders)
+        # A bad record raises while the new build is still a temporary file: the current one stays.
+        manifest = install_build(Path(db_dir), dataset_rows(folders), stamp, {"folders": folders, "files": files}, started)
     for view in (Path(db_dir) / "as-of").glob("*"):  # as-of views of older data
         if not view.name.startswith(f"{stamp}-"):
             shutil.rmtree(view, ignore_errors=True)
     return manifest
 
 
-def install_build(db_dir: Path, rows, stamp: str, extra: dict[str, Any], started: float | None = None) -> dict[str, Any]:
+def install_build(
+    db_dir: Path, rows, stamp: str, extra: dict[str, Any], started: float | None = None, commit: Callable[[], None] | None = None
+) -> dict[str, Any]:
     """Write ``rows`` as the build named ``stamp`` in ``db_dir`` and make it current, atomically.
 
     ``rows`` are :func:`graph.dataset.validate.dataset_rows`' (or :func:`graph.dataset.network.graph_rows`' of a
     networkx graph); ``extra`` goes into the manifest beside the fingerprint and the counts. Of its
     ``folders`` (those the rows were read from) the manifest records only the user's extra folders
     (:func:`graph.backends.ladybug.folder.recorded_folders`); the manifest returned lists them as
-    :func:`graph.backends.ladybug.folder.read_manifest` does.
+    :func:`graph.backends.ladybug.folder.read_manifest` does. ``commit``, when given, is called once the
+    new build is complete under its final name and before it is made current: an import renames its data
+    file into place there, so that a kill before that point leaves no trace and one after it leaves the
+    files and a build that matches them (:func:`install_existing` makes it current).
     """
     from graph.model.schema import load_schema
 
     started = started or time.perf_counter()
+    temporary = _prepare(db_dir, stamp)
+    manifest = _manifest(db_dir, stamp, extra)
+    with _build_errors(db_dir, temporary):
+        manifest.update(write_database(rows, temporary, load_schema()))
+        return _install(db_dir, temporary, manifest, started, commit)
+
+
+def update_build(
+    db_dir: Path, base: Path, changes: BuildChanges, stamp: str, extra: dict[str, Any], commit: Callable[[], None] | None = None
+) -> dict[str, Any]:
+    """Make a build named ``stamp`` from the build ``base`` with ``changes`` applied in place, and make it current.
+
+    The work grows with the changes, not with the graph: ``base`` is copied (a file copy), the changes are
+    written into the copy in one transaction (new rows bulk-loaded with ``COPY``, changed rows updated
+    with ``SET``) and the name index is copied and amended for the changed nodes only. Atomic as
+    :func:`install_build`, with the same ``commit``.
+    """
+    from graph.model.schema import load_schema
+
+    started = time.perf_counter()
+    temporary = _prepare(db_dir, stamp)
+    manifest = _manifest(db_dir, stamp, extra)
+    with _build_errors(db_dir, temporary):
+        shutil.copyfile(base, temporary)
+        shutil.copyfile(names_path(base), f"{temporary}.names")
+        old = build_manifest(base) or {}
+        manifest.update(changes.write(temporary, load_schema(), old))
+        return _install(db_dir, temporary, manifest, started, commit)
+
+
+def install_existing(db_dir: Path, stamp: str) -> dict[str, Any] | None:
+    """Make the complete build named ``stamp`` current, if there is one (else None): the data went back to
+    what it was, or an import stopped after renaming its data file in and before making its build current."""
+    build = Path(db_dir) / f"{stamp}{BUILD_SUFFIX}"
+    try:
+        manifest = build_manifest(build) if build.is_file() and names_path(build).is_file() else None
+    except DatabaseError:
+        return None
+    if manifest is None or manifest.get("fingerprint") != stamp or "folders" not in manifest:
+        return None
+    _make_current(Path(db_dir), build)
+    return with_folders_read(Path(db_dir), manifest)
+
+
+def _prepare(db_dir: Path, stamp: str) -> Path:
+    """The temporary name of a new build in ``db_dir``, after checking the folder can be written."""
     try:
         db_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -247,26 +306,23 @@ def install_build(db_dir: Path, rows, stamp: str, extra: dict[str, Any], started
     if reason is not None:
         raise DatabaseError(f"{db_dir}: cannot write the database folder ({reason}); nothing was changed")
     sweep_leftovers(db_dir)  # of builds killed before they could clean up
-    build = db_dir / f"{stamp}{BUILD_SUFFIX}"
     temporary = db_dir / f".{stamp}.{os.getpid()}.tmp"
     _remove_temporary(temporary)  # a dead process's of the same pid
+    return temporary
+
+
+def _manifest(db_dir: Path, stamp: str, extra: dict[str, Any]) -> dict[str, Any]:
     manifest: dict[str, Any] = {"fingerprint": stamp, **extra}
     if "folders" in extra:
         manifest.update(folders=recorded_folders(db_dir, extra["folders"]), manifest_format=MANIFEST_FORMAT)
+    return manifest
+
+
+@contextlib.contextmanager
+def _build_errors(db_dir: Path, temporary: Path) -> Iterator[None]:
+    """Engine and OS errors of a build as one-line DatabaseErrors; the temporary build removed in any case."""
     try:
-        manifest.update(write_database(rows, temporary, load_schema()))
-        manifest["built_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        manifest["file"] = file_identity(temporary)  # the rename keeps it
-        manifest["build_seconds"] = round(time.perf_counter() - started, 3)
-        manifest_path(temporary).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        os.replace(manifest_path(temporary), manifest_path(build))
-        os.replace(f"{temporary}.names", names_path(build))
-        remove_side_files(build)  # a WAL left beside an older build of this name would replay into this one
-        os.replace(temporary, build)
-        link = db_dir / f".{CURRENT}.{os.getpid()}.tmp"
-        link.unlink(missing_ok=True)
-        link.symlink_to(build.name)
-        os.replace(link, db_dir / CURRENT)
+        yield
     except TechgraphError:
         raise
     except Exception as exc:  # ladybug raises RuntimeError; the OS raises OSError
@@ -277,8 +333,33 @@ def install_build(db_dir: Path, rows, stamp: str, extra: dict[str, Any], started
         raise DatabaseError(f"{db_dir}: build failed, previous database kept: {reason}") from None
     finally:
         _remove_temporary(temporary)
+
+
+def _install(
+    db_dir: Path, temporary: Path, manifest: dict[str, Any], started: float, commit: Callable[[], None] | None
+) -> dict[str, Any]:
+    """Rename a finished temporary build (with its name index) to its stamp's name, commit, make it current."""
+    build = db_dir / f"{manifest['fingerprint']}{BUILD_SUFFIX}"
+    manifest["built_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    manifest["file"] = file_identity(temporary)  # the rename keeps it
+    manifest["build_seconds"] = round(time.perf_counter() - started, 3)
+    manifest_path(temporary).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    os.replace(manifest_path(temporary), manifest_path(build))
+    os.replace(f"{temporary}.names", names_path(build))
+    remove_side_files(build)  # a WAL left beside an older build of this name would replay into this one
+    os.replace(temporary, build)
+    if commit is not None:
+        commit()
+    _make_current(db_dir, build)
     _remove_old_builds(db_dir, keep={build.name})
     return with_folders_read(db_dir, manifest)
+
+
+def _make_current(db_dir: Path, build: Path) -> None:
+    link = db_dir / f".{CURRENT}.{os.getpid()}.tmp"
+    link.unlink(missing_ok=True)
+    link.symlink_to(build.name)
+    os.replace(link, db_dir / CURRENT)
 
 
 def _remove_temporary(temporary: Path) -> None:

@@ -12,12 +12,15 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import fcntl
 import json
 import logging
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -234,6 +237,50 @@ def _alive(pid: int) -> bool:
     return True
 
 
+_held: dict[str, int] = {}  # database folder -> how deep this process holds its lock (a build inside an import)
+
+
+@contextlib.contextmanager
+def changing(db_dir: Path, what: str) -> Iterator[None]:
+    """Hold the database folder's lock while ``what`` (an import, a build) changes it.
+
+    Two processes changing one folder take turns: the second waits for the first, saying so
+    once on stderr (logger ``graph``), then works on what the first left. The lock is the
+    kernel's (``flock`` on the folder itself, so no file is left behind): a killed holder
+    releases it.
+
+    >>> import tempfile
+    >>> with changing(Path(tempfile.mkdtemp()), "a test"):
+    ...     pass
+    """
+    key = str(Path(db_dir).resolve())
+    if _held.get(key):  # a build inside this process's import: the lock is ours already
+        _held[key] += 1
+        try:
+            yield
+        finally:
+            _held[key] -= 1
+        return
+    try:
+        Path(db_dir).mkdir(parents=True, exist_ok=True)
+        handle = os.open(db_dir, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        raise DatabaseError(f"{db_dir}: cannot open the database folder ({exc.strerror}); nothing was changed") from None
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            _log.warning("waiting: %s is being changed by another import or build; %s starts when it is done", db_dir, what)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        _held[key] = 1
+        try:
+            yield
+        finally:
+            del _held[key]
+    finally:
+        os.close(handle)  # releases the lock
+
+
 def ensure_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str, Any]:
     """Return the current build's manifest, rebuilding first when the data changed.
 
@@ -265,9 +312,12 @@ def ensure_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str
                 db_dir, manifest.get("built_at", "unknown date"), reason,
             )
             return {**manifest, "stale": True}
-        from graph.backends.ladybug.build import build_database  # only when the data changed
+        from graph.backends.ladybug.build import build_database, install_existing  # only when the data changed
 
-        return build_database(db_dir, folders)
+        with changing(db_dir, "a rebuild"):
+            # Another process may have built it (or an import stopped between its two renames): use that build.
+            existing = install_existing(db_dir, fingerprint(folders))
+            return existing if existing is not None else build_database(db_dir, folders)
     return manifest
 
 

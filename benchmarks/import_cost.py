@@ -1,0 +1,118 @@
+"""Benchmark: what an import costs beside parsing its file, and what a small import costs in a large graph.
+
+Takes the folder of complete lists (laid out as the workspace's ``realdata-full``, see
+``benchmarks/real_lists.py``) and prints, side by side, each step's time, its ratio to parsing
+the OFAC SDN files with Python's csv module, and the peak memory of the process that ran it
+(each step runs in a process of its own):
+
+- ``csv parse``: sdn.csv, alt.csv and add.csv read with the csv module (best of three);
+- ``sdn import``: the full SDN (the three files) imported into a fresh database of the shipped data;
+- ``fcc 13 rows``: the 13-row FCC Covered List (``fcc_table.first.csv``) imported into a database
+  holding every list of the folder, imported one after the other first (not timed here);
+- ``fcc again``: the same file imported again (nothing changes).
+
+Goals (issue 12): the SDN import at most 20x the csv parse; the 13-row FCC import at most 1.5 s.
+Run from the repository::
+
+    python benchmarks/import_cost.py ../shared/realdata-full [--work DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+SDN = "ofac_sdn_2022-01"
+FCC_13 = "opensanctions_sources/fcc_table.first.csv"
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def step(name: str, folder: Path, db: Path) -> dict:
+    """Run one step in this process; return its seconds and peak memory."""
+    import graph
+
+    sdn = folder / SDN
+    if name == "csv parse":
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            for file in ("sdn.csv", "alt.csv", "add.csv"):
+                with open(sdn / file, encoding="latin-1", newline="") as handle:
+                    for _ in csv.reader(handle):
+                        pass
+            best = min(best, time.perf_counter() - started)
+        return {"seconds": best, "peak_mb": _peak_mb()}
+    if name == "prepare sdn":
+        graph.load(db)
+        return {}
+    if name == "prepare all":
+        from benchmarks.real_lists import LISTS
+
+        started = time.perf_counter()
+        graph.load(db)
+        for fmt, main_file, sides, edition in LISTS:
+            graph.import_list(fmt, folder / main_file, db=db, edition=edition, skip_bad=True,
+                              **{role: folder / side for role, side in sides.items()})  # fmt: skip
+        return {"seconds": time.perf_counter() - started}
+    started = time.perf_counter()
+    if name == "sdn import":
+        report = graph.import_list("ofac-sdn", sdn / "sdn.csv", alt=sdn / "alt.csv", add=sdn / "add.csv",
+                                   db=db, edition="2022-01-21", skip_bad=True)  # fmt: skip
+    else:  # "fcc 13 rows", "fcc again"
+        report = graph.import_list("fcc-covered-list", folder / FCC_13, db=db, edition="2026-08-21")
+    return {"seconds": time.perf_counter() - started, "peak_mb": _peak_mb(), "rows": report.rows, "changed": report.changed}
+
+
+def run(name: str, folder: Path, db: Path) -> dict:
+    """One step in a process of its own (its peak memory is its own)."""
+    done = subprocess.run(
+        [sys.executable, __file__, str(folder), "--step", name, "--work", str(db)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path, help="the folder of complete lists")
+    parser.add_argument("--work", type=Path, default=None, help="where the databases go (default: a temporary folder)")
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    folder = args.folder.resolve()
+    if args.step:
+        print(json.dumps(step(args.step, folder, args.work)))
+        return
+    work = args.work or Path(tempfile.mkdtemp(prefix="techgraph-cost-"))
+    shutil.rmtree(work / "sdn", ignore_errors=True)
+    shutil.rmtree(work / "all", ignore_errors=True)
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; databases in {work}")
+    parse = run("csv parse", folder, work)
+    run("prepare sdn", folder, work / "sdn")
+    rows = {"csv parse": parse, "sdn import": run("sdn import", folder, work / "sdn")}
+    prepared = run("prepare all", folder, work / "all")
+    print(f"every list of the folder imported one after the other first: {prepared['seconds']:.1f} s")
+    rows["fcc 13 rows"] = run("fcc 13 rows", folder, work / "all")
+    rows["fcc again"] = run("fcc again", folder, work / "all")
+    print(f"{'step':<14} {'rows':>6} {'seconds':>8} {'x csv parse':>12} {'peak MB':>8}  goal")
+    goals = {"sdn import": f"<= 20x ({20 * parse['seconds']:.2f} s)", "fcc 13 rows": "<= 1.5 s"}
+    for name, row in rows.items():
+        print(f"{name:<14} {row.get('rows', ''):>6} {row['seconds']:>8.3f} {row['seconds'] / parse['seconds']:>11.1f}x "
+              f"{row['peak_mb']:>8.0f}  {goals.get(name, '')}")
+
+
+if __name__ == "__main__":
+    main()
