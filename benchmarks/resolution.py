@@ -79,8 +79,9 @@ def main() -> None:
     parser.add_argument("--show-identifiers", action="store_true", help="let the resolver see identifiers, as a real import")
     args = parser.parse_args()
     from graph.dataset.network import load_graph
-    from graph.lists.contribution import Contribution, Importer, ImportReport
+    from graph.lists.contribution import Contribution, ImportReport
     from graph.lists.formats import list_format
+    from graph.lists.importer import Importer
     from graph.model.schema import load_schema
 
     started = time.perf_counter()

@@ -13,10 +13,11 @@ import pytest
 
 from graph.dataset.network import load_graph
 from graph.errors import DataError
-from graph.lists.contribution import Contribution, Importer, ImportReport
+from graph.lists.contribution import Contribution, ImportReport
 from graph.lists.editions import apply_list
 from graph.lists.formats import list_format
 from graph.lists.formats.base import Entity
+from graph.lists.importer import Importer
 from graph.lists.names import name_key
 from graph.lists.resolve import Resolver
 from graph.model.schema import load_schema

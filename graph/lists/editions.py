@@ -40,9 +40,10 @@ from typing import Any
 from graph.dataset.derived import derive
 from graph.dataset.network import load_graph
 from graph.errors import DatabaseError, DataError, QueryError
-from graph.lists.contribution import Contribution, Importer, ImportReport
+from graph.lists.contribution import Contribution, ImportReport
 from graph.lists.formats import FORMATS, list_format
 from graph.lists.formats.base import BadRow, ListFormat
+from graph.lists.importer import Importer
 from graph.lists.listings import check_edition_order, newest_edition, record_edition, recorded_edition
 from graph.model.schema import Schema, load_schema
 from graph.text import shown
