@@ -30,6 +30,20 @@ from graph.backends.ladybug.dialect import to_ladybug
 from graph.backends.ladybug.engine import used_parameters
 from graph.model.schema import load_schema
 
+_read_once = bolt_connection.BoltConnection._read_messages
+
+
+async def _read_whole_messages(self: bolt_connection.BoltConnection) -> list:
+    """nxcypher closes the connection when one 64 KB read holds no whole message (a batch over 64 KB,
+    as the shipped measures with their lifecycles are): read on until a message is whole or the peer left."""
+    while True:
+        messages = await _read_once(self)
+        if messages or self._state.is_defunct():
+            return messages
+
+
+bolt_connection.BoltConnection._read_messages = _read_whole_messages  # type: ignore[method-assign]
+
 # Uniqueness on `id` is the primary key of every LadybugDB node table already.
 _CONSTRAINT = re.compile(r"^\s*CREATE CONSTRAINT \w+ IF NOT EXISTS FOR \(n:\w+\) REQUIRE n\.id IS UNIQUE\s*$")
 
