@@ -103,7 +103,9 @@ def test_didi_is_not_a_tencent_subsidiary(shipped):
     result = shipped.exposure("DiDi Global Inc.", "2021-07-10")
     assert result["owners"] == [] and result["paths"] == []
     assert {"id": "tencent", "share": 6.8} in [{"id": s["id"], "share": s["share"]} for s in result["stakes"]]
-    assert "didi-global" not in {r["id"] for r in shipped.query("ownership-tree", entity="Tencent")}
+    tree = {r["id"]: r for r in shipped.query("ownership-tree", entity="Tencent")}
+    assert (tree["didi-global"]["holding"], tree["didi-global"]["share"]) == ("stake", 6.8)  # shown, as a stake
+    assert tree["wechat"]["holding"] == "possibly controlled"
     assert "didi-global" not in {r["target_id"] for r in shipped.query("measures-hitting", entity="Tencent")}
     assert all(r["owner_id"] != "tencent" for r in shipped.query("apps-banned-and-owners") if r["app_id"] == "didi-chuxing-app")
 

@@ -180,12 +180,12 @@ class Lifecycle:
             entry = self._status_on(day, recorded, stays, revocations)
             if entry and (not entries or entries[-1].status != entry.status):
                 entries.append(entry)
-        periods: list[str] = []
-        if self.effect(data) != "none":
-            for entry, following in zip(entries, [*entries[1:], None], strict=False):
-                if self.statuses[entry.status] == "in-force":
-                    periods.append(f"{full_day(entry.day)}/{full_day(following.day) if following else OPEN}")
         effect = self.effect(data)
+        periods = [
+            f"{full_day(entry.day)}/{full_day(following.day) if following else OPEN}"
+            for entry, following in zip(entries, [*entries[1:], None], strict=False)
+            if effect != "none" and self.statuses[entry.status] == "in-force"
+        ]
         return {
             "lifecycle": [e.text() for e in entries],
             "status": entries[-1].status if entries else None,
