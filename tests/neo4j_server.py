@@ -184,8 +184,12 @@ LAST = ("neo4j_changed", "stopped_neo4j_server")  # the tests using these run la
 
 
 def pytest_collection_modifyitems(items: list) -> None:
-    """Run the tests that change the session's Neo4j after the others, and those that stop it last."""
+    """Run the tests that change the session's Neo4j after the others, and those that stop it last;
+    under pytest-xdist, every test of the session's server runs in one worker (one server per run)."""
     items.sort(key=lambda item: max((LAST.index(f) + 1 for f in getattr(item, "fixturenames", ()) if f in LAST), default=0))
+    for item in items:
+        if "neo4j_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("neo4j"))
 
 
 class Pushed(NamedTuple):

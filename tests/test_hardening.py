@@ -592,6 +592,11 @@ ALLOWED = {
     ("graph/cypher/readonly.py", "_check_call", "<formatted>"): "the refusal's error message, naming the function called; sent to no engine",
     ("graph/backends/ladybug/engine.py", "EmbeddedEngine.resolve", "run"): "RESOLVE (a constant template, see above), for builds without a name index; the name goes as $name",
     ("graph/backends/neo4j/engine.py", "Neo4jEngine.resolve", "run"): "RESOLVE (a constant template, see above); the name goes as $name",
+    ("graph/backends/ladybug/changes.py", "BuildChanges.write", "execute"): "COPY statements of _CsvTables.copy_statements and the UNWIND $rows updates of _update_statement; values go as $rows",
+    ("graph/backends/ladybug/changes.py", "_update_statement", "<formatted>"): "a schema label or relationship type, its property names and their LadybugDB types; values as $rows",
+    ("graph/lists/neighbourhood.py", "GraphStore._chunks", "execute"): "SQLite: one '?' placeholder per value (the values go as parameters) in a constant query of this module",
+    ("graph/lists/neighbourhood.py", "GraphStore.edges", "<formatted>"): "SQLite: the column is 'source' or 'target' (asserted); the ids go as '?' parameters",
+    ("graph/backends/ladybug/dialect.py", "_filter_walks", "<formatted>"): "the statement's own tokens rearranged (a walk's relationship filter moved into it); literals stay opaque placeholders",
     ("graph/backends/neo4j/browser.py", "_entity_param", "<formatted>"): "the guide's editable `:param` example: a query header's example name as a JSON string literal; sent to no engine by techgraph",
 }
 

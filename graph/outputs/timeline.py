@@ -6,7 +6,7 @@ it, with an arrow to every measure it retaliates against.
 >>> import tempfile
 >>> from graph.dataset.network import load_graph
 >>> timeline(load_graph(), Path(tempfile.mkdtemp()) / "timeline.png")["arrows"]
-9
+10
 """
 
 from __future__ import annotations
