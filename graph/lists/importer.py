@@ -30,6 +30,16 @@ from graph.lists.resolve import Resolver, merge_entry
 from graph.model.types import text_problem
 
 
+def new_id_candidates(list_name: str, name: str, record: str) -> tuple[str, str]:
+    """The ids a new node of a list's record takes first: its name's slug, then that slug with list and record.
+
+    >>> new_id_candidates("ofac-sdn", "ACME Co., Ltd.", "90010")
+    ('acme-co-ltd', 'acme-co-ltd-ofac-sdn-90010')
+    """
+    base = slug(name)[:60].strip("-") or slug(f"{list_name}-{record}")
+    return base, f"{base}-{slug(list_name)}-{slug(record)}"[:120].strip("-")
+
+
 class Importer:
     """Applies one list's records to a graph through a :class:`Contribution`."""
 
@@ -103,8 +113,7 @@ class Importer:
 
     def _new_id(self, name: str, record: str) -> str:
         """The name's slug; taken, the slug with list and record; taken too (records whose slugs collide), numbered."""
-        base = slug(name)[:60].strip("-") or slug(f"{self.list}-{record}")
-        qualified = f"{base}-{slug(self.list)}-{slug(record)}"[:120].strip("-")
+        base, qualified = new_id_candidates(self.list, name, record)
         candidates = (base, qualified, *(f"{qualified}-{n}" for n in range(2, len(self.used_ids) + 3)))
         node = next(c for c in candidates if c not in self.used_ids)
         self.used_ids.add(node)

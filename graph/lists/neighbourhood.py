@@ -37,6 +37,7 @@ from graph.dataset.validate import extend_values, record_parts
 from graph.lists import resolve
 from graph.lists.formats.base import Entity, Listing, Ownership, clean_text
 from graph.lists.formats.programs import slug
+from graph.lists.importer import new_id_candidates
 from graph.lists.resolve import name_key
 from graph.model.schema import Schema
 
@@ -230,12 +231,6 @@ def _upsert(conn: sqlite3.Connection, g: nx.MultiDiGraph, nodes: list[str], edge
     )
 
 
-def _new_ids(list_name: str, entity: Entity) -> list[str]:
-    """The ids a new node for ``entity`` may take (as :meth:`graph.lists.contribution.Importer._new_id` makes them)."""
-    base = slug(entity.name)[:60].strip("-") or slug(f"{list_name}-{entity.record}")
-    return [base, f"{base}-{slug(list_name)}-{slug(entity.record)}"[:120].strip("-")]
-
-
 def neighbourhood(store: GraphStore, items: list, list_name: str, previous: dict[str, set[str]]) -> nx.MultiDiGraph:
     """The subgraph of the store's graph an import of ``items`` (a parser's output) reads.
 
@@ -250,13 +245,13 @@ def neighbourhood(store: GraphStore, items: list, list_name: str, previous: dict
         if isinstance(item, Entity):
             names = [clean_text(item.name), *(clean_text(a) for a in item.aliases)]
             keys |= lookup_keys([f"{list_name}:{item.record}", *item.identifiers], [n for n in names if n])
-            seeds.update(_new_ids(list_name, Entity(item.record, item.label, clean_text(item.name), item.where)))
+            seeds.update(new_id_candidates(list_name, clean_text(item.name), item.record))
         elif isinstance(item, Listing):
             program = item.program
             seeds.update(n for n in (program.id, program.issuer, program.part_of) if n)
         elif isinstance(item, Ownership) and item.owner_is_name and (owner := clean_text(item.owner)):
             keys |= lookup_keys([], [owner])
-            seeds.update(_new_ids(list_name, Entity(f"owner:{slug(owner)}", "Company", owner, item.where)))
+            seeds.update(new_id_candidates(list_name, owner, f"owner:{slug(owner)}"))
     seeds |= store.candidates(keys)
     g: nx.MultiDiGraph = nx.MultiDiGraph()
     for node, data in store.node_data(seeds).items():
