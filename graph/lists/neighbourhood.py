@@ -34,15 +34,17 @@ import networkx as nx
 from graph.dataset.derived import PROPERTIES, Derivation
 from graph.dataset.files import EXTEND
 from graph.dataset.validate import extend_values, record_parts
-from graph.lists import resolve
+from graph.lists import names, resolve
 from graph.lists.formats.base import Entity, Listing, Ownership, clean_text
 from graph.lists.formats.programs import slug
 from graph.lists.importer import new_id_candidates
-from graph.lists.resolve import name_key
+from graph.lists.names import name_key
 from graph.model.schema import Schema
 
 # A store made by another version of the resolver's normalisation has other keys: it is made again.
-KEYS_VERSION = hashlib.sha256(Path(resolve.__file__).read_bytes() + Path(__file__).read_bytes()).hexdigest()[:16]
+# The keys come from names.name_key (resolve.py's normalisation) and this module's lookup_keys.
+_KEY_SOURCES = (names.__file__, resolve.__file__, __file__)
+KEYS_VERSION = hashlib.sha256(b"".join(Path(m).read_bytes() for m in _KEY_SOURCES)).hexdigest()[:16]
 _CHUNK = 500  # ids per SQL IN (...)
 
 
