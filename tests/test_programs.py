@@ -9,11 +9,14 @@ import pytest
 import yaml
 
 import graph
+from graph.analysis.ownership import Verdict, exposure
 from graph.errors import DataError
+from graph.lists.editions import apply_list
 from graph.lists.formats import programs
 from graph.lists.formats.programs import CATALOGUE_PATH, load_catalogue
 from graph.model.schema import load_schema
 
+FIXTURES = Path(__file__).parent / "fixtures" / "imports" / "programs"
 SHIPPED = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
 
 
@@ -73,6 +76,11 @@ BAD = [
     ("duplicate id", lambda raw: raw["csl_lists"]["UVL"].update(id="bis-entity-list"),
      "csl_lists.UVL: id 'bis-entity-list' is already the Measure of csl_lists.EL"),
     ("missing url", lambda raw: raw["urls"].pop("csl"), "urls must have exactly the addresses"),
+    ("unknown effect", lambda raw: raw["ofac"]["effects"].update(sdn="freezing"),
+     "ofac.effects must give each of OFAC's lists (sdn, non-sdn) a Measure effect of the schema"),
+    ("a list's effect missing", lambda raw: raw["ofac"]["effects"].pop("non-sdn"), "ofac.effects must give each"),
+    ("unknown list", lambda raw: raw["ofac"]["programmes"]["GLOMAG"].update(list="ssi"),
+     "ofac.programmes.GLOMAG: list 'ssi' is not one of OFAC's lists (sdn, non-sdn)"),
 ]
 
 
@@ -102,3 +110,55 @@ def test_the_url_constants_come_from_the_catalogue():
     assert programs.BIS_LISTS_URL == "https://www.bis.doc.gov/index.php/policy-guidance/lists-of-parties-of-concern"
     with pytest.raises(AttributeError):
         programs.NOT_A_URL  # noqa: B018
+
+
+def node_with(g, identifier: str) -> str:
+    return next(node for node, data in g.nodes(data=True) if identifier in (data.get("identifiers") or ()))
+
+
+@pytest.fixture(scope="module")
+def listed():
+    """The shipped graph after importing real SDN rows (China's Equipment Development Department under
+    CAATSA - RUSSIA, a Hong Kong official under HK-EO13936) and a real NS-CMIC row (SMIC) of the
+    consolidated non-SDN list (tests/fixtures/imports/programs)."""
+    g = graph.load_graph()
+    apply_list("ofac-sdn", FIXTURES / "sdn.csv", g, edition="2022-01-21", alt=FIXTURES / "alt.csv")
+    apply_list("ofac-consolidated", FIXTURES / "cons_prim.csv", g, edition="2025-12-01")
+    return g
+
+
+@pytest.mark.parametrize(("identifier", "measure"), [
+    ("ofac:24837", "ofac-caatsa-russia"),  # Equipment Development Department
+    ("ofac:24838", "ofac-caatsa-russia"),  # Li Shangfu, its director
+    ("ofac:32477", "ofac-hk-eo13936"),  # Yin Zonghua
+])
+def test_an_sdn_listing_blocks_its_party_and_exposure_names_the_measure(listed, identifier, measure):
+    party = node_with(listed, identifier)
+    assert listed.nodes[measure]["effect"] == "blocking"
+    result = exposure(listed, party, "2022-06-01")
+    assert result.verdict is Verdict.PROVEN
+    assert [m["id"] for m in result.blocked_by] == [measure]
+    assert result.blocked_by[0]["effect"] == "blocking"
+
+
+def test_an_ns_cmic_listing_restricts_without_blocking(listed):
+    smic = node_with(listed, "ofac:30951")
+    assert listed.nodes["ofac-cmic-eo13959"]["effect"] == "restricting"
+    result = exposure(listed, smic, "2022-06-01")
+    assert result.verdict is Verdict.NO and result.blocked_by == []
+    assert [m["id"] for m in result.restrictions] == ["ofac-cmic-eo13959"]
+    assert "not blocking: 1 restricting measure(s) in force" in result.reason
+
+
+def test_a_tag_on_both_of_ofacs_lists_is_one_measure_per_list_each_with_its_effect():
+    on_sdn = programs.ofac_program("UKRAINE-EO13662", (programs.OFAC_SDN_URL,))
+    on_ssi = programs.ofac_program("UKRAINE-EO13662", (programs.OFAC_CONSOLIDATED_URL,))
+    assert (on_sdn.id, on_sdn.effect) == ("ofac-ukraine-eo13662", "blocking")
+    assert (on_ssi.id, on_ssi.effect) == ("ofac-ukraine-eo13662-non-sdn", "restricting")
+    cmic = programs.ofac_program("CMIC-EO13959", (programs.OFAC_CONSOLIDATED_URL,))
+    assert cmic == programs.ofac_program("CMIC-EO13959") and cmic.effect == "restricting"
+    csl = programs.csl_programs("Specially Designated Nationals (SDN) - Treasury Department", ["HK-EO13936"])
+    assert [p.effect for p in csl] == ["blocking"]
+    entity_list = programs.csl_programs("Entity List (EL) - Bureau of Industry and Security", [])
+    assert [p.effect for p in entity_list] == [None]  # the kind's: entity-listing restricts
+    assert load_schema().lifecycle.effect({"kind": entity_list[0].kind}) == "restricting"

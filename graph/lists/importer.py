@@ -198,6 +198,7 @@ class Importer:
             "id": program.id, "name": program.name, "kind": program.kind, "legal_basis": program.legal_basis,
             "citation": program.citation, "announced": program.announced, "effective": program.effective,
             "summary": program.summary, "sources": list(program.sources), "identifiers": list(program.identifiers) or None,
+            "effect": program.effect,
         }  # fmt: skip
         measure = self.c.add_node("Measure", fields, where)
         if self.measures is not None:

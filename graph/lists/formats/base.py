@@ -36,7 +36,8 @@ class Program:
     ``id`` is a node id (slug); the same programme read from two lists (an SDN
     row of the CSL and of sdn.csv) must get the same id, so ids come from
     :mod:`graph.lists.formats.programs`. ``issuer`` and ``part_of`` name nodes of
-    the shipped data (``us-ofac``, ``eo-13936``). ``identifiers`` name the programme
+    the shipped data (``us-ofac``, ``eo-13936``). ``effect``, when given, is the Measure's own
+    effect (data/schema.yaml lifecycle: ``blocking`` for an SDN designation), else its kind's. ``identifiers`` name the programme
     whatever date its id holds (an announcement's address: a later edition may re-write
     the date), so that the Measure an earlier edition made is found again. A list may name
     an issuing body no node id is known for: then ``issuer`` is empty, ``issuer_name`` is
@@ -55,6 +56,7 @@ class Program:
     effective: str | None = None
     part_of: str | None = None
     summary: str | None = None
+    effect: str | None = None
     identifiers: tuple[str, ...] = ()
     issuer_name: str | None = None
     issuer_state: str | None = None

@@ -10,8 +10,10 @@ list is published) is data: ``programs.yaml`` beside this module, read once on
 first use and checked as it is read (:func:`load_catalogue`).
 
 >>> p = ofac_program("HK-EO13936")
->>> p.id, p.name, p.part_of
-('ofac-hk-eo13936', 'OFAC HK-EO13936 designations', 'eo-13936')
+>>> p.id, p.name, p.part_of, p.effect
+('ofac-hk-eo13936', 'OFAC HK-EO13936 designations', 'eo-13936', 'blocking')
+>>> [(p.id, p.effect) for p in (ofac_program("CMIC-EO13959"), ofac_program("NS-PLC"))]
+[('ofac-cmic-eo13959', 'restricting'), ('ofac-ns-plc', 'restricting')]
 >>> ofac_program("SDGT").legal_basis
 'EO 13224; IEEPA'
 >>> from graph.lists.formats.programs import OFAC_SDN_URL  # read from the catalogue, like every URL constant
@@ -56,7 +58,9 @@ _URL_CONSTANTS = {
 }
 # Fields of an OFAC programme (its id, name, issuer and sources come from the tag and the list read).
 _OFAC_REQUIRED = ("legal_basis", "kind", "summary")
-_OFAC_OPTIONAL = ("citation", "part_of", "announced", "effective")
+_OFAC_OPTIONAL = ("list", "citation", "part_of", "announced", "effective")
+# OFAC's two lists, as a programme's ``list`` names them: the SDN list and the non-SDN lists.
+OFAC_LISTS = ("sdn", "non-sdn")
 # Fields of one of the CSL's other lists: a whole Program.
 _LIST_REQUIRED = ("id", "name", "kind", "issuer", "sources", "summary")
 _LIST_OPTIONAL = ("legal_basis", "citation", "part_of", "announced", "effective")
@@ -69,6 +73,7 @@ class OfacProgramme:
     kind: str
     summary: str
     legal_basis: str
+    list: str = "sdn"
     citation: str | None = None
     part_of: str | None = None
     announced: str | None = None
@@ -84,6 +89,20 @@ class Catalogue:
     ofac_issuer: str
     ofac: dict[str, OfacProgramme]
     csl_lists: dict[str, Program]
+    ofac_effects: dict[str, str]  # OFAC list (OFAC_LISTS) -> the effect of a listing on it
+    non_sdn_prefix: str  # a tag the catalogue does not list designates onto the non-SDN lists when it starts so
+
+    def ofac_list(self, tag: str) -> str:
+        """The OFAC list a programme tag designates onto: its entry's, else by OFAC's ``NS-`` marking.
+
+        >>> found = catalogue()
+        >>> found.ofac_list("GLOMAG"), found.ofac_list("CMIC-EO13959"), found.ofac_list("NS-MBS"), found.ofac_list("BALKANS")
+        ('sdn', 'non-sdn', 'non-sdn', 'sdn')
+        """
+        entry = self.ofac.get(tag)
+        if entry is not None:
+            return entry.list
+        return "non-sdn" if tag.startswith(self.non_sdn_prefix) else "sdn"
 
     def node_ids(self) -> set[str]:
         """Every issuer and parent measure the catalogue names: each must be a node of the shipped data."""
@@ -122,6 +141,8 @@ def _fields(raw: Any, where: str, path: Path, required: tuple[str, ...], optiona
             raise DataError(f"{path}: {where}: {name} must be non-empty text, not {brief(value)}")
         elif name in ("id", "issuer", "part_of") and not ID_PATTERN.fullmatch(value):
             raise DataError(f"{path}: {where}: {name} {brief(value)} is not a node id (lowercase letters, digits, hyphens)")
+        elif name == "list" and value not in OFAC_LISTS:
+            raise DataError(f"{path}: {where}: list {brief(value)} is not one of OFAC's lists ({', '.join(OFAC_LISTS)})")
         values[name] = value
     if values["kind"] not in kinds:
         raise DataError(f"{path}: {where}: kind {brief(values['kind'])} is not a Measure kind of the schema")
@@ -139,11 +160,12 @@ def _iso_date(value: Any, where: str) -> str:
     raise DataError(f"{where} must be a date (YYYY-MM-DD), not {brief(value)}")
 
 
-def load_catalogue(path: Path | str | None = None, kinds: Collection[str] | None = None) -> Catalogue:
+def load_catalogue(path: Path | str | None = None, kinds: Collection[str] | None = None,
+                   effects: Collection[str] | None = None) -> Catalogue:
     """Read and check a programme catalogue (by default the shipped ``programs.yaml``).
 
-    ``kinds`` are the Measure kinds an entry may have; by default those the
-    shipped schema (``data/schema.yaml``) allows. Raises :class:`DataError`, one
+    ``kinds`` are the Measure kinds an entry may have and ``effects`` the effects a list's
+    listing may have; by default those the shipped schema (``data/schema.yaml``) allows. Raises :class:`DataError`, one
     line naming the file and the entry, for a catalogue that is not as declared.
 
     >>> load_catalogue().csl_lists["MEU"].announced
@@ -152,6 +174,8 @@ def load_catalogue(path: Path | str | None = None, kinds: Collection[str] | None
     path = Path(path) if path else CATALOGUE_PATH
     if kinds is None:
         kinds = load_schema().nodes["Measure"].properties["kind"].enum
+    if effects is None:
+        effects = load_schema().nodes["Measure"].properties["effect"].enum
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except (OSError, yaml.YAMLError) as exc:
@@ -170,11 +194,18 @@ def load_catalogue(path: Path | str | None = None, kinds: Collection[str] | None
             raise DataError(f"{path}: urls.{key} ({constant}) must be an https:// address, not {brief(value)}")
 
     ofac_raw = _mapping(raw.get("ofac"), "ofac", path)
-    if set(ofac_raw) != {"issuer", "programmes"}:
-        raise DataError(f"{path}: ofac must have exactly the fields issuer and programmes")
+    if set(ofac_raw) != {"issuer", "effects", "non_sdn_prefix", "programmes"}:
+        raise DataError(f"{path}: ofac must have exactly the fields issuer, effects, non_sdn_prefix and programmes")
     ofac_issuer = ofac_raw["issuer"]
     if not isinstance(ofac_issuer, str) or not ID_PATTERN.fullmatch(ofac_issuer):
         raise DataError(f"{path}: ofac.issuer {brief(ofac_issuer)} is not a node id")
+    ofac_effects = _mapping(ofac_raw["effects"], "ofac.effects", path)
+    if set(ofac_effects) != set(OFAC_LISTS) or not all(value in effects for value in ofac_effects.values()):
+        raise DataError(f"{path}: ofac.effects must give each of OFAC's lists ({', '.join(OFAC_LISTS)}) "
+                        f"a Measure effect of the schema ({', '.join(effects)}), not {brief(ofac_effects)}")
+    prefix = ofac_raw["non_sdn_prefix"]
+    if not isinstance(prefix, str) or not prefix.strip():
+        raise DataError(f"{path}: ofac.non_sdn_prefix must be non-empty text, not {brief(prefix)}")
     ofac: dict[str, OfacProgramme] = {}
     ids: dict[str, str] = {}
     for tag, entry in _mapping(ofac_raw["programmes"], "ofac.programmes", path).items():
@@ -194,7 +225,7 @@ def load_catalogue(path: Path | str | None = None, kinds: Collection[str] | None
             raise DataError(f"{path}: {where}: id {program.id!r} is already the Measure of {ids[program.id]}")
         ids[program.id] = where
         csl_lists[code] = program
-    return Catalogue(path, dict(urls), ofac_issuer, ofac, csl_lists)
+    return Catalogue(path, dict(urls), ofac_issuer, ofac, csl_lists, dict(ofac_effects), prefix)
 
 
 _CATALOGUE: Catalogue | None = None
@@ -227,17 +258,29 @@ def slug(text: str) -> str:
 def ofac_program(code: str, sources: tuple[str, ...] | None = None) -> Program:
     """The Measure of an OFAC programme tag as the SDN and consolidated lists write it (``[SDGT]`` or ``SDGT``).
 
-    ``sources`` default to the SDN list's address (:data:`OFAC_SDN_URL`).
+    ``sources`` are the address of the list read (:data:`OFAC_SDN_URL` or
+    :data:`OFAC_CONSOLIDATED_URL`); by default the list the programme designates onto
+    (:meth:`Catalogue.ofac_list`). The Measure's ``effect`` is the catalogue's for the list the
+    programme designates onto (``blocking`` for the SDN list); an SDN programme's tag read from the
+    non-SDN lists is a Measure of its own, with their effect:
+
+    >>> sdn, ssi = (ofac_program("UKRAINE-EO13662", (catalogue().urls[key],)) for key in ("ofac_sdn", "ofac_consolidated"))
+    >>> (sdn.id, sdn.effect), (ssi.id, ssi.effect)
+    (('ofac-ukraine-eo13662', 'blocking'), ('ofac-ukraine-eo13662-non-sdn', 'restricting'))
     """
     found = catalogue()
     code = code.strip().strip("[]").strip()
     entry = found.ofac.get(code)
+    home = found.ofac_list(code)
+    # An SDN programme's listings on the non-SDN lists (UKRAINE-EO13662's SSI entries) are a line of their own.
+    line = "non-sdn" if home == "sdn" and sources is not None and found.urls["ofac_consolidated"] in sources else home
     return Program(
-        id=f"ofac-{slug(code)}",
-        name=f"OFAC {code} designations",
+        id=f"ofac-{slug(code)}" + ("-non-sdn" if line != home else ""),
+        name=f"OFAC {code} designations" + (" (non-SDN lists)" if line != home else ""),
         kind=entry.kind if entry else "designation",
+        effect=found.ofac_effects[line],
         issuer=found.ofac_issuer,
-        sources=sources if sources is not None else (found.urls["ofac_sdn"],),
+        sources=sources if sources is not None else (found.urls["ofac_sdn" if home == "sdn" else "ofac_consolidated"],),
         legal_basis=entry.legal_basis if entry else None,
         citation=entry.citation if entry else None,
         announced=entry.announced if entry else None,
