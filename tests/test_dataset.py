@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,35 @@ def test_retaliation_answers_the_other_side(g):
     for answer, answered in links:
         assert sides(answer) and sides(answered), f"{answer} or {answered} has no issuer"
         assert sides(answer).isdisjoint(sides(answered)), f"{answer} answers its own side's {answered}"
+
+
+def identifiers_of(data, scheme):
+    return [i for i in data.get("identifiers") or () if i.startswith(f"{scheme}:")]
+
+
+def test_every_party_ofac_designates_carries_its_ofac_entity_number(g):
+    """A designation under an OFAC SDN programme (OFAC's own or the State Department's, which OFAC
+    lists) blocks, and every party it or another OFAC listing names carries its entity number,
+    the identifier an import of OFAC's lists resolves by."""
+    measures = by_label(g, "Measure")
+    issuer = {v: u for u, v in edges(g, "ISSUED")}
+    sdn = {m for m, d in measures.items() if "SDN program" in (d.get("citation") or "")}
+    blocking = {m for m, d in measures.items() if d.get("effect") == "blocking"}
+    assert sdn == blocking and len(sdn) >= 4
+    assert {issuer[m] for m in sdn} <= {"us-ofac", "us-state"}
+    ofac_listings = {m for m, d in measures.items() if issuer[m] == "us-ofac" and d["restricts"] != "no"}
+    designated = {v for u, v in edges(g, "SANCTIONS") if u in sdn | ofac_listings}
+    assert len(designated) >= 30
+    missing = sorted(party for party in designated if len(identifiers_of(g.nodes[party], "ofac")) != 1)
+    assert missing == [], f"designated by OFAC without one ofac: identifier: {missing}"
+    for party in designated:  # and the node cites the list its number comes from
+        assert any(s.startswith("https://ofac.treasury.gov/") for s in g.nodes[party]["sources"]), party
+
+
+def test_a_measure_citing_its_federal_register_document_carries_its_number(g):
+    cited = 0
+    for measure_id, measure in by_label(g, "Measure").items():
+        for number in re.findall(r"FR Doc\. (\d{2,4}-\d{4,6})", measure.get("citation") or ""):
+            assert f"fr:{number}" in identifiers_of(measure, "fr"), f"{measure_id} cites FR Doc. {number}"
+            cited += 1
+    assert cited >= 15
