@@ -124,11 +124,8 @@ class _CsvTables:
         handle, _, columns, types, lists = self.files[kind]
         handle.close()
         header = ", ".join(f"c{i} {'STRING' if i in lists else t}" for i, t in enumerate(types))
-        values = {
-            column: f"CASE WHEN c{i} = '{LIST_SEPARATOR}' THEN CAST([] AS STRING[]) ELSE string_split(c{i}, '{LIST_SEPARATOR}') END"
-            if i in lists else f"c{i}"
-            for i, column in enumerate(columns)
-        }  # fmt: skip
+        split = f"CASE WHEN c{{}} = '{LIST_SEPARATOR}' THEN CAST([] AS STRING[]) ELSE string_split(c{{}}, '{LIST_SEPARATOR}') END"
+        values = {column: split.format(i, i) if i in lists else f"c{i}" for i, column in enumerate(columns)}
         source = _cypher_string(str(Path(handle.name).resolve()))
         return f"LOAD WITH HEADERS ({header}) FROM {source} (header=false, parallel=false)", values
 

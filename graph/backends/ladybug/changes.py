@@ -87,7 +87,8 @@ class BuildChanges:
         nodes = [(kind, row) for kind, row in self.new if isinstance(kind, str)]
         nodes += [(kind, row) for kind, rows in self.changed.items() if isinstance(kind, str) for row in rows]
         conn = sqlite3.connect(path)
-        try:
+        try:  # the index of a build not yet made current: nothing to journal, a failure discards it whole
+            conn.execute("PRAGMA journal_mode = OFF")
             index_ids(conn)  # made with the build; builds made before it was have none
             conn.executemany("DELETE FROM names WHERE id = ?", [(row["id"],) for _, row in nodes])
             conn.executemany(
