@@ -31,7 +31,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph.dataset.derived import PROPERTIES, Derivation
+from graph.dataset.derived import PROPERTIES, Derivation, derive
 from graph.dataset.files import EXTEND
 from graph.dataset.validate import extend_values, record_parts
 from graph.lists import names, resolve
@@ -213,6 +213,23 @@ def fold(g: nx.MultiDiGraph, parts: dict[str, list[Part]], schema: Schema) -> No
             data = g.edges[source, end, key]
             data.clear()
             data.update(type=kind, **values)
+
+
+def graph_of(parts: list[Part], schema: Schema) -> nx.MultiDiGraph:
+    """The graph the parts of every data file of a build give, derived properties set: the build's graph from
+    one reading of its files (checked when it was made), as :func:`graph.dataset.network.load_graph` gives it."""
+    g: nx.MultiDiGraph = nx.MultiDiGraph()
+    grouped: dict[str, list[Part]] = {}
+    for part in parts:
+        target, _, kind, values = part
+        grouped.setdefault(target, []).append(part)
+        if kind in schema.nodes:
+            g.add_node(values["id"])
+        elif kind != EXTEND:
+            g.add_edge(values["from"], values["to"], key=target[2:])
+    fold(g, grouped, schema)
+    derive(g)
+    return g
 
 
 def _unjournaled(temporary: Path) -> sqlite3.Connection:
