@@ -20,6 +20,7 @@ import pytest
 
 import graph
 import graph.lists.editions
+import graph.lists.neighbourhood
 from graph.backends.base import graph_from_engine
 from graph.backends.ladybug.engine import EmbeddedEngine
 from graph.backends.ladybug.folder import build_folders, changing, current_build, read_manifest
@@ -108,6 +109,21 @@ def test_the_import_of_a_subgraph_writes_what_the_import_of_the_whole_graph_writ
     assert read_manifest(incremental)["fingerprint"] == read_manifest(whole)["fingerprint"]
     a, b = stored_graph(incremental), stored_graph(whole)
     assert {n: plain(d) for n, d in a.nodes(data=True)} == {n: plain(d) for n, d in b.nodes(data=True)}
+
+
+def test_an_import_without_a_store_reads_the_files_once_and_equals_a_rebuild(two_lists, tmp_path, monkeypatch):
+    db = copy_database(two_lists, tmp_path / "db")
+    for store in db.glob("*.graph"):  # the build is the files', but its store is gone: the files are read whole
+        store.unlink()
+    reads = []
+    monkeypatch.setattr(graph.lists.editions, "load_graph", lambda *a, **k: pytest.fail("the files were checked again"))
+    real_parts = graph.lists.neighbourhood.file_parts
+    monkeypatch.setattr(graph.lists.neighbourhood, "file_parts", lambda *a: reads.append(a[0]) or real_parts(*a))
+    report = import_list("ofac-sdn", newer_edition(tmp_path), db=db, edition="2024-09-01")
+    monkeypatch.undo()
+    assert report.changed and report.delisted == 2 and len(reads) == 1  # one reading, for the graph and the store
+    assert_build_is_the_files(db)
+    assert list(db.glob("*.graph"))  # the next import's store
 
 
 def test_a_failed_import_leaves_no_skipped_rows_report_and_no_temporary_file(two_lists, tmp_path, monkeypatch):

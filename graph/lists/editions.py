@@ -218,7 +218,7 @@ def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[s
         sweep_leftovers,
     )  # fmt: skip
     from graph.dataset.files import fingerprint
-    from graph.lists.neighbourhood import GraphStore, fold, neighbourhood, place, rederive, store_path
+    from graph.lists.neighbourhood import GraphStore, fold, graph_of, neighbourhood, place, rederive, store_path
 
     sweep_leftovers(db_dir)  # what a killed import left: its data file under a temporary name, its build
     declared = list_format(fmt)
@@ -247,8 +247,13 @@ def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[s
                 created = touched_nodes - nodes_before
                 touched_nodes |= rederive(store, g, touched_nodes, schema)  # loads the ownership chains it reaches
                 nodes_before = set(g.nodes) - created
+        read = None  # (folders, the parts of every record) when the files are read whole
         if g is None or contribution is None or report is None:
-            g = load_graph(folders)
+            if base is not None:  # the build is the files' (checked then): read them once, for the graph and the store
+                read = (folders, _file_parts(folders, load_schema()))
+                g = graph_of(read[1], load_schema())
+            else:
+                g = load_graph(folders)
             nodes_before, edges_before = set(g.nodes), {key for _, _, key in g.edges(keys=True)}
             report, contribution = apply_list(fmt, path, g, previous=target_file, **arguments)
             touched_nodes = contribution.touched_nodes | derive(g)  # companies above a new listing rank anew
@@ -280,7 +285,9 @@ def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[s
                 found = store.parts(targets, but=here)
                 every = None
             else:
-                every = [*_other_parts(folders, target_file, schema), *own]
+                same = read is not None and read[0] == folders[:len(read[0])]  # the places read hold (no folder came first)
+                others = [p for p in read[1] if not p[1].startswith(here + "#")] if read and same else None
+                every = [*(_file_parts(folders, schema, but=target_file) if others is None else others), *own]
                 found = {}
                 for part in every:
                     if part[0] in targets:
@@ -324,13 +331,13 @@ def _own_parts(text: str, here: str, schema: Schema) -> list:
     return parts
 
 
-def _other_parts(folders: list[Path], target_file: Path, schema: Schema) -> list:
-    """The parts of every record of the data files but ``target_file`` (read whole: the graph's first store)."""
+def _file_parts(folders: list[Path], schema: Schema, but: Path | None = None) -> list:
+    """The parts of every record of the data files of ``folders`` (read whole), those of ``but`` left out."""
     from graph.dataset.files import data_files
     from graph.lists.neighbourhood import file_parts, place
 
     index = {folder: i for i, folder in enumerate(folders)}
-    files = [f for f in data_files(folders) if f.resolve() != target_file.resolve()]
+    files = [f for f in data_files(folders) if but is None or f.resolve() != but.resolve()]
     return file_parts(files, [place(index[f.parent], f) for f in files], schema)
 
 

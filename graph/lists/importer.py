@@ -17,6 +17,7 @@ Example
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from graph.errors import DataError, brief
@@ -114,8 +115,8 @@ class Importer:
     def _new_id(self, name: str, record: str) -> str:
         """The name's slug; taken, the slug with list and record; taken too (records whose slugs collide), numbered."""
         base, qualified = new_id_candidates(self.list, name, record)
-        candidates = (base, qualified, *(f"{qualified}-{n}" for n in range(2, len(self.used_ids) + 3)))
-        node = next(c for c in candidates if c not in self.used_ids)
+        numbered = (f"{qualified}-{n}" for n in itertools.count(2))  # lazily: one string per id tried, not per node
+        node = next(c for c in itertools.chain((base, qualified), numbered) if c not in self.used_ids)
         self.used_ids.add(node)
         return node
 

@@ -31,7 +31,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph.dataset.derived import PROPERTIES, Derivation
+from graph.dataset.derived import PROPERTIES, Derivation, derive
 from graph.dataset.files import EXTEND
 from graph.dataset.validate import extend_values, record_parts
 from graph.lists import names, resolve
@@ -95,7 +95,7 @@ class GraphStore:
         to ``path``, whole or not at all."""
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         temporary.unlink(missing_ok=True)
-        conn = sqlite3.connect(temporary)
+        conn = _unjournaled(temporary)
         try:
             conn.executescript(
                 "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT);"
@@ -123,7 +123,7 @@ class GraphStore:
         and the parts of the data file ``file`` (its place, see :func:`place`) replaced by ``parts``."""
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         shutil.copyfile(self.path, temporary)
-        conn = sqlite3.connect(temporary)
+        conn = _unjournaled(temporary)
         try:
             _upsert(conn, g, list(nodes), list(edges), stamp)
             conn.execute("DELETE FROM parts WHERE place >= ? AND place < ?", (file + "#", file + "$"))
@@ -213,6 +213,31 @@ def fold(g: nx.MultiDiGraph, parts: dict[str, list[Part]], schema: Schema) -> No
             data = g.edges[source, end, key]
             data.clear()
             data.update(type=kind, **values)
+
+
+def graph_of(parts: list[Part], schema: Schema) -> nx.MultiDiGraph:
+    """The graph the parts of every data file of a build give, derived properties set: the build's graph from
+    one reading of its files (checked when it was made), as :func:`graph.dataset.network.load_graph` gives it."""
+    g: nx.MultiDiGraph = nx.MultiDiGraph()
+    grouped: dict[str, list[Part]] = {}
+    for part in parts:
+        target, _, kind, values = part
+        grouped.setdefault(target, []).append(part)
+        if kind in schema.nodes:
+            g.add_node(values["id"])
+        elif kind != EXTEND:
+            g.add_edge(values["from"], values["to"], key=target[2:])
+    fold(g, grouped, schema)
+    derive(g)
+    return g
+
+
+def _unjournaled(temporary: Path) -> sqlite3.Connection:
+    """A connection to a store being written under a temporary name: no rollback journal (a failed write
+    is thrown away whole, and only the rename makes it the store)."""
+    conn = sqlite3.connect(temporary)
+    conn.execute("PRAGMA journal_mode = OFF")
+    return conn
 
 
 def _add_parts(conn: sqlite3.Connection, parts: list[Part]) -> None:

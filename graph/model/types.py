@@ -48,6 +48,8 @@ def text_problem(value: str | None) -> str | None:
 def visible(value: str) -> bool:
     """Whether a text shows anything: a character that is not whitespace, a format character
     (zero-width space, joiners, U+FEFF, U+2060 ...), a control or a blank filler."""
+    if value.isascii() and value.isprintable():  # the usual text: letters, digits, punctuation and spaces only
+        return bool(value.strip())
     return any(
         not (char.isspace() or char in _BLANKS or unicodedata.category(char) in ("Cf", "Cc")) for char in value
     )

@@ -119,24 +119,23 @@ class _CsvTables:
                     writer.writerow(fields)
             os.replace(filled, path)
 
+    def load(self, kind) -> tuple[str, dict[str, str]]:
+        """The ``LOAD ... FROM`` clause reading the file of ``kind`` (closed now), and each column's value as an expression."""
+        handle, _, columns, types, lists = self.files[kind]
+        handle.close()
+        header = ", ".join(f"c{i} {'STRING' if i in lists else t}" for i, t in enumerate(types))
+        split = f"CASE WHEN c{{}} = '{LIST_SEPARATOR}' THEN CAST([] AS STRING[]) ELSE string_split(c{{}}, '{LIST_SEPARATOR}') END"
+        values = {column: split.format(i, i) if i in lists else f"c{i}" for i, column in enumerate(columns)}
+        source = _cypher_string(str(Path(handle.name).resolve()))
+        return f"LOAD WITH HEADERS ({header}) FROM {source} (header=false, parallel=false)", values
+
     def copy_statements(self) -> list[str]:
         """One COPY per file: node tables first, as relation tables need their ends."""
         statements = []
         for kind in sorted(self.files, key=lambda k: not isinstance(k, str)):
-            handle, _, columns, types, lists = self.files[kind]
-            handle.close()
-            header = ", ".join(f"c{i} {'STRING' if i in lists else t}" for i, t in enumerate(types))
-            values = ", ".join(
-                f"CASE WHEN c{i} = '{LIST_SEPARATOR}' THEN CAST([] AS STRING[]) ELSE string_split(c{i}, '{LIST_SEPARATOR}') END"
-                if i in lists else f"c{i}"
-                for i in range(len(columns))
-            )
+            load, values = self.load(kind)
             table, ends = (kind, "") if isinstance(kind, str) else (kind[0], f" (from='{kind[1]}', to='{kind[2]}')")
-            source = _cypher_string(str(Path(handle.name).resolve()))
-            statements.append(
-                f"COPY {table} FROM (LOAD WITH HEADERS ({header}) FROM {source} (header=false, parallel=false) "
-                f"RETURN {values}){ends}"
-            )
+            statements.append(f"COPY {table} FROM ({load} RETURN {', '.join(values.values())}){ends}")
         return statements
 
     def close(self) -> None:

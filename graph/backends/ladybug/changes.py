@@ -4,8 +4,9 @@ A :class:`BuildChanges` holds the node and relation rows an import created or ch
 (rows shaped like :func:`graph.dataset.validate.dataset_rows`'). Written into a copy of the
 current build (:func:`graph.backends.ladybug.build.update_build`), new rows are bulk-loaded
 with LadybugDB's ``COPY`` into the tables that already hold the graph, changed rows are
-updated with ``SET`` (every property, so the row is the one a rebuild writes), and the name
-index beside the build is amended for those nodes only.
+written to a file per table too and set from it by one ``LOAD FROM ... MATCH ... SET`` (every
+property, so the row is the one a rebuild writes), and the name index beside the build is
+amended for those nodes only.
 
 Example
 -------
@@ -22,10 +23,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from graph.backends.ladybug.names import name_keys
-from graph.model.types import PROPERTY_TYPES
-
-BATCH = 2_000  # rows per UNWIND of changed rows
+from graph.backends.ladybug.names import index_ids, name_keys
 
 
 class BuildChanges:
@@ -56,25 +54,27 @@ class BuildChanges:
 
         folder = Path(f"{path}.csv")
         folder.mkdir()
-        tables = _CsvTables(folder, schema)
+        (folder / "new").mkdir()
+        (folder / "changed").mkdir()
+        tables, changed = _CsvTables(folder / "new", schema), _CsvTables(folder / "changed", schema)
         try:
             for kind, row in sorted(self.new, key=lambda item: not isinstance(item[0], str)):
                 tables.add(kind, row)
-            statements = tables.copy_statements()
+            for kind, rows in self.changed.items():
+                for row in rows:
+                    changed.add(kind, row)
+            statements = tables.copy_statements() + [_update_statement(kind, changed) for kind in self.changed]
             db = ladybug.Database(str(path), buffer_pool_size=BUILD_POOL_BASE)
             conn = ladybug.Connection(db)
             try:
                 for statement in statements:
                     conn.execute(statement)
-                for kind, rows in self.changed.items():
-                    statement = _update_statement(kind, schema)
-                    for start in range(0, len(rows), BATCH):
-                        conn.execute(statement, {"rows": [_params(kind, row, schema) for row in rows[start:start + BATCH]]})
             finally:
                 conn.close()
                 db.close()  # checkpoints: the file holds every change, no WAL is left
         finally:
             tables.close()
+            changed.close()
             shutil.rmtree(folder, ignore_errors=True)
         self._amend_names(Path(f"{path}.names"))
         nodes, edges = self.counts()
@@ -87,7 +87,9 @@ class BuildChanges:
         nodes = [(kind, row) for kind, row in self.new if isinstance(kind, str)]
         nodes += [(kind, row) for kind, rows in self.changed.items() if isinstance(kind, str) for row in rows]
         conn = sqlite3.connect(path)
-        try:
+        try:  # the index of a build not yet made current: nothing to journal, a failure discards it whole
+            conn.execute("PRAGMA journal_mode = OFF")
+            index_ids(conn)  # made with the build; builds made before it was have none
             conn.executemany("DELETE FROM names WHERE id = ?", [(row["id"],) for _, row in nodes])
             conn.executemany(
                 "INSERT INTO names VALUES (?, ?, ?, ?)",
@@ -98,25 +100,14 @@ class BuildChanges:
             conn.close()
 
 
-def _update_statement(kind, schema) -> str:
-    """``UNWIND $rows`` setting every declared property of the rows' nodes or relations, typed."""
-    properties = schema.properties_of(kind)
+def _update_statement(kind, tables) -> str:
+    """One ``LOAD FROM`` the file of ``kind``'s changed rows that sets every declared property of their nodes or
+    relations: one statement per table (a join in the engine), not a statement, nor a parameter, per row."""
+    load, values = tables.load(kind)
     if isinstance(kind, str):
-        match, variable = f"MATCH (x:{kind} {{id: row.id}})", "x"
-        names = [name for name in properties if name != "id"]
+        match = f"MATCH (x:{kind} {{id: {values.pop('id')}}})"
     else:
         rel_type, source, target = kind
-        match = f"MATCH (:{source} {{id: row.from_id}})-[x:{rel_type}]->(:{target} {{id: row.to_id}}) WHERE x.key = row.key"
-        variable, names = "x", [name for name in properties if name != "key"]
-    sets = ", ".join(f"{variable}.{name} = CAST(row.{name} AS {PROPERTY_TYPES[properties[name].type].ladybug})" for name in names)
-    return f"UNWIND $rows AS row {match} SET {sets}"
-
-
-def _params(kind, row: dict[str, Any], schema) -> dict[str, Any]:
-    """A row as the parameters of :func:`_update_statement`: every property present (None when absent)."""
-    values = {name: row.get(name) for name in schema.properties_of(kind)}
-    if isinstance(kind, str):
-        values["id"] = row["id"]
-    else:
-        values.update(from_id=row["from"], to_id=row["to"], key=row["key"])
-    return values
+        ends = f"(:{source} {{id: {values.pop('from')}}})-[x:{rel_type}]->(:{target} {{id: {values.pop('to')}}})"
+        match = f"MATCH {ends} WHERE x.key = {values.pop('key')}"
+    return f"{load} {match} SET {', '.join(f'x.{name} = {value}' for name, value in values.items())}"

@@ -63,8 +63,14 @@ class NameIndexWriter:
         if failed is None:
             self._flush()
             self._conn.execute("CREATE INDEX names_by_key ON names (key)")
+            index_ids(self._conn)
             self._conn.commit()
         self._conn.close()
+
+
+def index_ids(conn: sqlite3.Connection) -> None:
+    """Index the names by node id (if not yet): an import replaces the keys of the nodes it changed, by id."""
+    conn.execute("CREATE INDEX IF NOT EXISTS names_by_id ON names (id)")
 
 
 def lookup(path: Path, name: str) -> list[dict[str, str]]:

@@ -222,14 +222,23 @@ def clean_text(text: str | None) -> str:
     >>> clean_text(" Gui\\x92an\\n New\\x00 District ")
     'Gui’an New District'
     """
-    def meant(match: re.Match[str]) -> str:
-        try:
-            return match.group().encode("latin-1").decode("cp1252")
-        except UnicodeDecodeError:
-            return ""
+    text = text or ""
+    if _CONTROL_OR_C1.search(text):  # rare: most fields are whitespace to normalise at most
+        text = _CONTROL.sub("", _C1.sub(_meant, text))
+    return " ".join(text.split())
 
-    text = re.sub(r"[\x80-\x9f]", meant, text or "")
-    return " ".join(re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text).split())
+
+_C1 = re.compile(r"[\x80-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_OR_C1 = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _meant(match: re.Match[str]) -> str:
+    """The character a C1 control stands for in Windows-1252, or nothing (the five codes it leaves undefined)."""
+    try:
+        return match.group().encode("latin-1").decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
 
 
 def split_list(text: str | None, separator: str = ";") -> list[str]:
