@@ -65,12 +65,15 @@ def _fast(prop: Property, annotation: Any) -> Any:
 
     checks: list[Any] = [AfterValidator(prop.validator)] if prop.validator else []
     if prop.name == "share":
-        return Annotated[(annotation, Field(gt=0, le=100), *checks)]
-    text = Annotated[str, Field(pattern=ID_PATTERN if prop.name == "id" else TEXT_PATTERN)]
-    if prop.type == "string":
-        return Annotated[(text, *checks)] if checks else text
-    items = Field(min_length=1) if prop.required else Field()
-    return Annotated[(list[text], items, *checks)]  # type: ignore[valid-type]
+        checks.insert(0, Field(gt=0, le=100))
+    elif prop.type == "string-list":
+        annotation = list[Annotated[str, Field(pattern=TEXT_PATTERN)]]
+        if prop.required:
+            checks.insert(0, Field(min_length=1))
+    else:
+        annotation, checks = str, [Field(pattern=ID_PATTERN if prop.name == "id" else TEXT_PATTERN), *checks]
+    params = (annotation, *checks)  # as in _annotated
+    return Annotated[params] if checks else annotation
 
 
 def _record_fields(properties: dict[str, Property], is_relation: bool, fast: bool = False) -> dict[str, tuple[Any, bool, str]]:
