@@ -7,7 +7,8 @@ Per size (relations of the synthetic folder, loaded beside the shipped data):
 - load: :func:`graph.load_graph` (parse, validate every record, networkx graph);
 - build: the full :func:`graph.backends.ladybug.build.build_database` into a fresh folder, and its
   peak RSS; target build <= 2x parse at 1M;
-- open: :func:`graph.open` on the built database (fingerprint check included);
+- open: :func:`graph.open` on the built database (fingerprint check included), and apart in fresh
+  processes (median of ``--runs``): the imports, the freshness check and the engine's own opening;
 - p50 / p90 latency of every stored query through :meth:`TechGraph.query`
   (one warm-up, then ``--runs`` runs), and the peak RSS of that process;
   target p50 <= 50 ms at 1M;
@@ -95,6 +96,32 @@ def step_build(folder: str, db: str) -> dict:
     return {"seconds": time.perf_counter() - started, "manifest": manifest, "rss_mb": peak_rss_mb()}
 
 
+def step_open(folder: str, db: str) -> dict:
+    """What :func:`graph.open` of a built database costs in a fresh process, part by part: importing
+    ``graph``, then ``ladybug``, the freshness check (:func:`graph.backends.ladybug.folder.ensure_database`:
+    manifest, file sizes and times) and the engine opening the build file read-only; ``open`` is the
+    whole :func:`graph.open` (its imports warm). Seconds each."""
+    began = time.perf_counter()
+    import graph
+
+    imported = time.perf_counter()
+    import ladybug
+
+    from graph.backends.ladybug.folder import current_build, ensure_database
+
+    engine_imported = time.perf_counter()
+    ensure_database(Path(db), [Path(folder)])
+    checked = time.perf_counter()
+    opened = ladybug.Database(str(current_build(Path(db))), read_only=True)
+    ladybug.Connection(opened).close()
+    engine = time.perf_counter() - checked
+    opened.close()
+    started = time.perf_counter()
+    graph.open(db, data=[folder]).close()
+    return {"import_graph": imported - began, "import_ladybug": engine_imported - imported,
+            "ensure_database": checked - engine_imported, "engine": engine, "open": time.perf_counter() - started}
+
+
 def step_queries(folder: str, db: str, runs: str, params_json: str, cap: str) -> dict:
     """Latency of every stored query; one that runs past ``cap`` seconds is stopped (the engine's
     query timeout) and reported as a lower bound, without timed runs."""
@@ -161,7 +188,8 @@ def import_throughput(db_dir: Path, statements: int = FTM_STATEMENTS) -> dict:
             "statements_per_s": round(counts["statements"] / seconds), "rss_mb": peak_rss_mb()}
 
 
-STEPS = {"parse": step_parse, "load": step_load, "build": step_build, "queries": step_queries, "ftm": step_ftm}
+STEPS = {"parse": step_parse, "load": step_load, "build": step_build, "open": step_open, "queries": step_queries,
+         "ftm": step_ftm}
 
 
 def child(step: str, *args: str, env: dict | None = None) -> dict:
@@ -265,6 +293,9 @@ def print_report(sizes: list[str], results: dict, extra: dict) -> None:
     line("build / parse (target <= 2)", each(lambda r: f"{r['build']['seconds'] / r['parse']['seconds']:.2f}x"))
     line("build peak RSS MB (<= 1500)", each(lambda r: f"{r['build']['rss_mb']:.0f}"))
     line("open s (fingerprint check)", each(lambda r: f"{r['queries']['open_seconds']:.2f}"))
+    line("open ms, fresh process (<= 50)", each(lambda r: f"{r['open']['open'] * 1000:.0f}"))
+    for part in ("import_graph", "import_ladybug", "ensure_database", "engine"):
+        line(f"  of which {part} ms", each(lambda r, part=part: f"{r['open'][part] * 1000:.1f}"))
     line("query run peak RSS MB", each(lambda r: f"{r['queries']['rss_mb']:.0f}"))
     names = sorted(results[sizes[0]]["queries"]["latencies"])
     print("p50 / p90 ms (target p50 <= 50)")
@@ -305,6 +336,9 @@ def main(argv: list[str] | None = None) -> None:
         for name, step_args in (("parse", [folder]), ("load", [folder]), ("build", [folder, db])):
             print(f"[{size}] {name}", file=sys.stderr)
             result[name] = child(name, *step_args)
+        print(f"[{size}] open", file=sys.stderr)
+        opens = [child("open", folder, db) for _ in range(args.runs)]
+        result["open"] = {part: statistics.median(o[part] for o in opens) for part in opens[0]}
         print(f"[{size}] queries", file=sys.stderr)
         result["queries"] = child("queries", folder, db, args.runs, json.dumps(realistic_params(folder)), args.cap)
         results[size] = result

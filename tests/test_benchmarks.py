@@ -72,3 +72,13 @@ def test_dense_ownership_benchmark_builds_its_lattice_and_times_every_question(t
     assert sum('"OWNS"' in line for line in lines) == 30 and sum('"Company"' in line for line in lines) == 12
     for question in ("build", "exposure lat-3-1", "ownership-tree lat-0-0", "measures-hitting lat-0-0"):
         assert any(line.startswith(question) and line.endswith(" s") for line in done.stdout.splitlines()), done.stdout
+
+
+def test_anchors_networkx_answers_are_techgraphs(tmp_path: Path):
+    """benchmarks/anchors.py: each stored query's networkx implementation gives techgraph's rows (and order)."""
+    from benchmarks.anchors import PYTHON, measure_size
+
+    results = measure_size("2000", tmp_path, runs=1)
+    assert {r["query"] for r in results} == set(PYTHON)  # one implementation per stored query
+    assert [(r["query"], r["difference"]) for r in results if r["difference"]] == []
+    assert sum(r["rows"] for r in results) > 100 and all(r["techgraph"] > 0 and r["networkx"] > 0 for r in results)

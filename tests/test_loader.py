@@ -132,3 +132,55 @@ def test_row_batches_give_every_node_before_any_relation_at_any_size():
         assert all(len(batch) <= size for _, batch in batches)
         g = load_graph()
         assert sum(len(b) for _, b in batches) == g.number_of_nodes() + g.number_of_edges()
+
+
+TRICKY_TEXTS = ["Tencent", "腾讯", " x ", "a\tb", "line\nbreak", "\u0301", "\u0301a", "\u3164", "\u3164x", "\u2800",
+                "\u200b", "\u200bx", "x\u202e", "x\x1f", "x\x85", "\x7f", "", " ", "\u00a0", "\u2028x", "👍", "x\ufeff"]
+
+
+@pytest.mark.parametrize("text", TRICKY_TEXTS)
+def test_the_fast_line_check_never_accepts_what_the_model_refuses(text):
+    """JSON lines are checked by pydantic-core constraints first (graph/model/records.py): whatever they
+    accept the model accepts with the same values, and a line they refuse is read again by the model."""
+    import json
+
+    from pydantic import ValidationError
+
+    from graph.model.schema import load_schema
+
+    schema = load_schema()
+    fields = {"id": "x-1", "name": text, "aliases": [text], "sources": ["https://example.org"]}
+    try:
+        model = schema.model("Company").model_validate(fields).model_dump(exclude_none=True, by_alias=True)
+    except ValidationError:
+        model = None
+    try:
+        fast = schema.line_adapter("Company").validate_json(json.dumps({"Company": fields}))["Company"]
+    except ValidationError:
+        fast = None
+    if fast is not None:
+        assert model is not None and {k: v for k, v in fast.items() if v is not None} == model
+    if text in ("Tencent", "腾讯", " x ", "line\nbreak"):
+        assert fast is not None  # the common texts take the fast path
+
+
+def test_a_jsonl_file_skipped_by_a_pass_is_still_read_for_its_records(tmp_path):
+    """The Extend pass skips a file without "Extend" in its bytes; a file whose kind is spelled with an
+    escape is read, and a file with only nodes is not read again for relations: the graph is the same."""
+    folder = tmp_path / "lines"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text(
+        '{"Company": {"id": "x-co", "name": "X Co", "sources": ["https://example.org/x"]}}\n', encoding="utf-8"
+    )
+    (folder / "b.jsonl").write_text(
+        '{"OWNS": {"from": "tencent", "to": "x-co", "share": 60, "sources": ["https://example.org/o"]}}\n'
+        '{"\\u0045xtend": {"id": "x-co", "aliases": ["Ex"], "sources": ["https://example.org/e"]}}\n',
+        encoding="utf-8",
+    )
+    g = load_graph([data_dir(), folder])
+    assert g.nodes["x-co"]["aliases"] == ["Ex"]
+    assert g.nodes["x-co"]["sources"] == ["https://example.org/x", "https://example.org/e"]
+    assert g.has_edge("tencent", "x-co")
+    (folder / "b.jsonl").write_text('{"OWNS": {"from": "tencent", "to": "no-such", "sources": ["https://e.org"]}}\n')
+    with pytest.raises(DataError, match=r"b.jsonl:1: OWNS from 'tencent' to 'no-such': unknown node id 'no-such'"):
+        load_graph([data_dir(), folder])

@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -92,6 +93,8 @@ class _Records:
         self.known = [*schema.nodes, *schema.relations, EXTEND]
         self._known = set(self.known)
         self._yaml = {path: list(read_records(path, schema)) for path in files if path.suffix != ".jsonl"}
+        # The kinds of a JSON-lines file's lines, once a pass read it whole (None, or absent: not known).
+        self._kinds: dict[Path, set[str] | None] = {}
 
     def where(self, record: Record) -> int:
         """A record's place packed in one int (see :meth:`place`): millions of them stay small."""
@@ -102,16 +105,27 @@ class _Records:
         return f"{shown(self.files[index])}:{line}"
 
     def of(self, kinds: set[str]) -> Iterator[tuple[Record, dict[str, Any]]]:
-        """``(record, values)`` for every record of these kinds, in file order."""
+        """``(record, values)`` for every record of these kinds, in file order.
+
+        A JSON-lines file is not read for a pass that cannot find anything in it: one whose name
+        of the kind appears nowhere in its bytes (searched, not parsed; nor any ``\\u`` escape
+        that could spell it), or one an earlier pass read whole and found only other kinds in.
+        """
         validators: dict[str, Any] = {}  # made on first use: a folder of YAML alone never needs them
         for path in self.files:
             if path.suffix != ".jsonl":
                 yield from ((r, validate_record(r, self.schema)) for r in self._yaml[path] if r.kind in kinds)
                 continue
+            read = self._kinds.get(path)
+            if read is not None and not read & kinds or not _may_hold(path, kinds):
+                continue
+            found: set[str] | None = set()
             for number, raw in numbered_lines(path):
                 end = raw.find(b'":', 2)  # the kind, read without parsing: {"Company": ...
                 kind = raw[2:end].decode("latin-1") if end > 0 and raw.startswith(b'{"') else ""
                 if kind in self._known:
+                    if found is not None:
+                        found.add(kind)
                     if kind not in kinds:
                         continue
                     try:
@@ -125,9 +139,23 @@ class _Records:
                         continue
                     except ValidationError:
                         pass  # read again below, for the exact error
+                found = None  # a line read the slow way: its kind is known only to this pass
                 record = json_line(path, number, raw, self.known)
                 if record is not None and record.kind in kinds:
                     yield record, validate_record(record, self.schema)
+            self._kinds[path] = found
+
+
+def _may_hold(path: Path, kinds: set[str]) -> bool:
+    """Whether a JSON-lines file may hold a record of one of a few ``kinds`` (several: assumed so): the
+    kind's name, or an escape that could spell it, appears in its bytes. A file that cannot be read may."""
+    if len(kinds) > 1:
+        return True
+    try:
+        with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            return any(data.find(kind.encode()) >= 0 for kind in kinds) or data.find(b"\\u") >= 0
+    except (OSError, ValueError):  # unreadable, or empty (mmap refuses an empty file)
+        return True
 
 
 Row = tuple[Any, dict[str, Any]]

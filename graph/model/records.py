@@ -17,6 +17,13 @@ if TYPE_CHECKING:
     from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 RECORD_CONFIG: ConfigDict = {"extra": "forbid", "strict": False, "populate_by_name": True}
+# The JSON-line fast path checks texts, ids and shares in pydantic-core (Rust regex), not in Python: it
+# accepts less than the models' Python checks (a text needs a letter, digit, mark of punctuation or symbol
+# that is no blank filler), never more; a line it refuses is validated again by the model, for the exact error.
+_NO_CONTROL = r"[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\x{202A}-\x{202E}\x{2066}-\x{2069}]"
+_SHOWN = r"[\p{L}\p{N}\p{P}\p{S}&&[^\x{115F}\x{1160}\x{2800}\x{3164}\x{FFA0}]]"
+TEXT_PATTERN = f"^{_NO_CONTROL}*{_SHOWN}{_NO_CONTROL}*$"
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 
 def _python_type(prop: Property) -> Any:
@@ -25,12 +32,15 @@ def _python_type(prop: Property) -> Any:
     return prop.kind.python
 
 
-def _annotated(prop: Property) -> Any:
-    """A property's type with its checks attached, for a model field or a TypedDict key."""
+def _annotated(prop: Property, fast: bool = False) -> Any:
+    """A property's type with its checks attached, for a model field or a TypedDict key (``fast``: the
+    JSON-line adapter's, see :data:`TEXT_PATTERN`)."""
     from pydantic import AfterValidator, BeforeValidator, Field
 
     annotation = _python_type(prop)
     checks: list[Any] = []
+    if fast and prop.type in ("string", "string-list") and not prop.enum or fast and prop.name == "share":
+        return _fast(prop, annotation)
     if prop.type == "date":
         checks.append(BeforeValidator(prop.kind.check))
     if prop.type == "string-list":
@@ -49,12 +59,29 @@ def _annotated(prop: Property) -> Any:
     return Annotated[params] if checks else annotation
 
 
-def _record_fields(properties: dict[str, Property], is_relation: bool) -> dict[str, tuple[Any, bool, str]]:
+def _fast(prop: Property, annotation: Any) -> Any:
+    """A text, list of texts, id or share checked by pydantic-core constraints alone (see :data:`TEXT_PATTERN`)."""
+    from pydantic import AfterValidator, Field
+
+    checks: list[Any] = [AfterValidator(prop.validator)] if prop.validator else []
+    if prop.name == "share":
+        checks.insert(0, Field(gt=0, le=100))
+    elif prop.type == "string-list":
+        annotation = list[Annotated[str, Field(pattern=TEXT_PATTERN)]]
+        if prop.required:
+            checks.insert(0, Field(min_length=1))
+    else:
+        annotation, checks = str, [Field(pattern=ID_PATTERN if prop.name == "id" else TEXT_PATTERN), *checks]
+    params = (annotation, *checks)  # as in _annotated
+    return Annotated[params] if checks else annotation
+
+
+def _record_fields(properties: dict[str, Property], is_relation: bool, fast: bool = False) -> dict[str, tuple[Any, bool, str]]:
     """Every field a record may give: name -> (checked type, required, description)."""
     fields = {"from": (str, True, "Start node id."), "to": (str, True, "End node id.")} if is_relation else {}
     for prop in properties.values():
         if not prop.derived:
-            fields[prop.name] = (_annotated(prop), prop.required, prop.description)
+            fields[prop.name] = (_annotated(prop, fast), prop.required, prop.description)
     return fields
 
 
@@ -79,7 +106,7 @@ def line_adapter(name: str, properties: dict[str, Property], is_relation: bool) 
 
     keys = {
         field_name: Required[annotation] if required else NotRequired[Optional[annotation]]  # noqa: UP045
-        for field_name, (annotation, required, _) in _record_fields(properties, is_relation).items()
+        for field_name, (annotation, required, _) in _record_fields(properties, is_relation, fast=True).items()
     }
     record = TypedDict(name, keys)  # type: ignore[misc]  # built at run time: mypy wants a literal name and fields
     record.__pydantic_config__ = RECORD_CONFIG  # type: ignore[attr-defined]
