@@ -44,7 +44,7 @@ _SHORTEST = re.compile(
 )
 _PLACEHOLDER = re.compile(r"\0(\d+)\0")
 # A label-less node looked up by a list parameter of ids: (n) WHERE n.id IN $p
-_BY_IDS = re.compile(r"\(\s*(\w+)\s*\)(\s*WHERE\s+\1\s*\.\s*id\s*)IN\s*\$(\w+)\b", re.I)
+_BY_IDS = re.compile(r"\(\s*(\w+)\s*(?::\s*(\w+)\s*)?\)(\s*WHERE\s+\1\s*\.\s*id\s*)IN\s*\$(\w+)\b", re.I)
 START = "{}__start"  # the parameter holding the one id of a list parameter bound by primary key
 _ALL_RELATIONSHIPS = re.compile(r"\ball\s*\(\s*(\w+)\s+IN\s+relationships\s*\(\s*(\w+)\s*\)\s+WHERE\s+", re.I)
 
@@ -55,7 +55,7 @@ def start_parameters(text: str) -> set[str]:
     >>> sorted(start_parameters("MATCH (a) WHERE a.id IN $from MATCH (b) WHERE b.id IN $to AND b.id <> a.id RETURN a"))
     ['from', 'to']
     """
-    return {m.group(3) for m in _BY_IDS.finditer(text)}
+    return {m.group(4) for m in _BY_IDS.finditer(text)}
 
 
 def to_ladybug(text: str, starts: dict[str, str] | None = None) -> str:
@@ -74,15 +74,91 @@ def to_ladybug(text: str, starts: dict[str, str] | None = None) -> str:
     code = _filter_walks(code)
     if starts:
         code = _BY_IDS.sub(lambda m: _bind(m, starts), code)
+        code = _walk_from_starts(code)
     return _PLACEHOLDER.sub(lambda m: opaque[m.group(1)], code)
 
 
 def _bind(match: re.Match[str], starts: dict[str, str]) -> str:
     """A start node by a list of ids as a primary-key lookup of its one id, when ``starts`` knows its label."""
-    node, where, parameter = match.groups()
+    node, label, where, parameter = match.groups()
     if parameter not in starts:
         return match.group(0)
-    return f"({node}:{starts[parameter]}){where}= ${START.format(parameter)}"
+    return f"({node}:{label or starts[parameter]}){where}= ${START.format(parameter)}"
+
+
+# A start bound by primary key, then a MATCH whose first pattern leaves from it.
+_START_THEN_MATCH = re.compile(r"\bMATCH\s+\((\w+):(\w+)\)\s*WHERE\s+\1\s*\.\s*id\s*=\s*(\$\w+)\s+MATCH\s+((?:\w+\s*=\s*)?)\(\1\)")
+_CLAUSE = re.compile(r"\b(?:OPTIONAL|MATCH|WITH|RETURN|UNWIND|UNION|CALL|ORDER)\b", re.I)
+_OPEN, _CLOSE = "([{", ")]}"
+
+
+def _closing(code: str, start: int) -> int:
+    """The index just past the bracket that closes the one opened at ``start``."""
+    depth, end = 0, start
+    while end < len(code):
+        depth += (code[end] in _OPEN) - (code[end] in _CLOSE)
+        end += 1
+        if not depth:
+            break
+    return end
+
+
+def _clause_end(code: str, start: int) -> int:
+    """Where the clause that starts at ``start`` ends: its next clause keyword outside brackets, or the end."""
+    index = start
+    while index < len(code):
+        if code[index] in _OPEN:
+            index = _closing(code, index)
+            continue
+        keyword = _CLAUSE.match(code, index)
+        if keyword and index > start and not code[index - 1].isalnum() and code[index - 1] != "_":
+            return index
+        index += 1
+    return len(code)
+
+
+def _walk_from_starts(code: str) -> str:
+    """Fold each start bound by primary key into the MATCH that leaves from it, with a join hint in pattern order.
+
+    LadybugDB's planner otherwise joins the walk from the start to full scans of the relation and node
+    tables it meets after (ownership-tree at 1M relations: 676 ms; walked from the start: 5 ms).
+    """
+    while match := _START_THEN_MATCH.search(code):
+        node, label, parameter, path = match.groups()
+        end = _clause_end(code, match.end())
+        clause = f"{path}({node}:{label})" + code[match.end():end]
+        where = _clause_end(clause.replace("WHERE", "MATCH"), 0) if "WHERE" in clause else len(clause)
+        pattern, rest = clause[:where], clause[where:].strip()
+        pattern, order = _named(pattern)
+        condition = f"{node}.id = {parameter}" + (f" AND ({rest[len('WHERE'):].strip()})" if rest else "")
+        hint = order[0]
+        for name in order[1:]:
+            hint = f"({hint} JOIN {name})"
+        hint = f" HINT {hint}" if len(order) > 1 else ""
+        code = f"{code[:match.start()]}MATCH {pattern.strip()} WHERE {condition}{hint} {code[end:]}".rstrip()
+    return code
+
+
+def _named(pattern: str) -> tuple[str, list[str]]:
+    """The pattern with a name for every anonymous node and relationship, and its variables in order."""
+    out, order, index = [], [], 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char in "([" and not re.search(r"\w\s*$", pattern[:index]):  # a node or relationship, not a call
+            end = _closing(pattern, index)
+            inner = pattern[index + 1:end - 1]
+            name = re.match(r"\s*(\w*)", inner).group(1)  # type: ignore[union-attr]
+            if not name:
+                name = f"_{'n' if char == '(' else 'r'}{len(order)}"
+                inner = name + inner
+            if name not in order:
+                order.append(name)
+            out.append(char + inner + pattern[end - 1])
+            index = end
+            continue
+        out.append(char)
+        index += 1
+    return "".join(out), order
 
 
 def _filter_walks(code: str) -> str:
