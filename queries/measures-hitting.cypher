@@ -11,9 +11,9 @@
 //   excludes:
 //     - {target_id: didi-global}
 MATCH (root) WHERE root.id IN $entity
-// One MATCH from the start: the embedded engine then walks from it rather than joining full scans.
-MATCH w = (root)-[:OWNS*0..6]->(target), (target)<-[:SANCTIONS]-(m:Measure)
+MATCH w = (root)-[:OWNS*0..6]->(target)
 WHERE all(r IN relationships(w) WHERE coalesce(r.share, 100.0) >= 50)
+MATCH (target)<-[:SANCTIONS]-(m:Measure)
 WITH DISTINCT m, target
 OPTIONAL MATCH (issuer)-[:ISSUED]->(m)
 WITH m, target, collect(DISTINCT issuer.name) AS issuers
