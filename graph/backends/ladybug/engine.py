@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graph.backends.ladybug.dialect import to_ladybug
+from graph.backends.ladybug.dialect import START, start_parameters, to_ladybug
 from graph.backends.ladybug.folder import (
     build_manifest,
     current_build,
@@ -158,6 +158,22 @@ class EmbeddedEngine:
             return lookup(names_path(self.build), name)
         return self.run(RESOLVE, {"name": name})[1]
 
+    def _starts(self, text: str, params: dict[str, Any]) -> dict[str, str]:
+        """The list parameters of start ids (:func:`graph.backends.ladybug.dialect.start_parameters`) that
+        hold one id, each with that node's label from the name index; their ids are added to ``params``
+        under :data:`graph.backends.ladybug.dialect.START`'s names. A start by several ids stays as written."""
+        starts: dict[str, str] = {}
+        if not names_path(self.build).is_file():
+            return starts
+        for parameter in start_parameters(text):
+            ids = params.get(parameter)
+            if isinstance(ids, list) and len(ids) == 1 and isinstance(ids[0], str) and START.format(parameter) not in params:
+                labels = {node["label"] for node in lookup(names_path(self.build), ids[0]) if node["id"] == ids[0]}
+                if len(labels) == 1:
+                    starts[parameter] = labels.pop()
+                    params[START.format(parameter)] = ids[0]
+        return starts
+
     def run(
         self, text: str, params: dict[str, Any] | None = None, write: bool = False, timeout: float | None = None
     ) -> tuple[list[str], list[dict[str, Any]]]:
@@ -167,10 +183,12 @@ class EmbeddedEngine:
         engine stops the statement: :class:`QueryTimeout`."""
         if write:
             raise ReadOnlyError("refused: the embedded database is read-only; edit the data files and run `techgraph load`")
-        statement = read_only_statement(to_ladybug(text), READ_FUNCTIONS)  # what runs is the checked text
+        params = dict(params or {})
+        starts = self._starts(text, params)
+        statement = read_only_statement(to_ladybug(text, starts), READ_FUNCTIONS)  # what runs is the checked text
         self._connection.set_query_timeout(max(1, round(timeout * 1000)) if timeout else 0)  # 0: no limit
         try:
-            result = _single(self._connection.execute(statement, used_parameters(statement, params or {})))
+            result = _single(self._connection.execute(statement, used_parameters(statement, params)))
         except RuntimeError as exc:
             if timeout and "Interrupted" in str(exc):
                 raise QueryTimeout(timeout) from None
