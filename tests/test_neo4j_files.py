@@ -57,6 +57,8 @@ def every_statement() -> list[dict]:
     statements += [entry("constraint", text) for text in pushed["constraints"]]
     statements += [entry(f"push {label}", text) for label, text in pushed["nodes"].items()]
     statements += [entry(f"push {'-'.join(key)}", text) for key, text in pushed["relations"].items()]
+    statements += [entry(f"push new {label}", text) for label, text in pushed["new_nodes"].items()]
+    statements += [entry(f"push new {'-'.join(key)}", text) for key, text in pushed["new_relations"].items()]
     statements += [entry(f"clear {label}", text) for label, text in pushed["clear"].items()]
     statements += [entry(name, getattr(api, name)) for name in dir(api) if name.startswith("_") and name.isupper()]
     # The guide's `:param x => expression` blocks: the Browser runs `RETURN expression AS x`.

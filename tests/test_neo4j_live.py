@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import graph
+from graph.backends.base import graph_from_engine
 from graph.backends.neo4j.dialect import to_neo4j
 from graph.cypher.stored import load_queries
 from graph.errors import DatabaseError, QueryError, ReadOnlyError
@@ -158,6 +159,24 @@ def test_cli_errors_from_the_server_are_one_line(run, neo4j_server):
     assert refused.output == f"Error: Neo4j at {neo4j_server.bolt_uri} refused the credentials of user 'neo4j'\n"
     unknown = run("stats", "--backend", "neo4j", env={**neo4j_server.env, "TECHGRAPH_NEO4J_DATABASE": "nope"})
     assert (unknown.exit_code, unknown.output) == (1, f"Error: Neo4j at {neo4j_server.bolt_uri} has no database 'nope'\n")
+
+
+def _content(g) -> tuple[dict, dict]:
+    """Every node's and every relation's properties, by id and by (from, to, key)."""
+    return dict(g.nodes(data=True)), {(a, b, k): d for a, b, k, d in g.edges(keys=True, data=True)}
+
+
+def test_a_push_into_an_empty_database_creates_what_a_second_push_merges(neo4j_changed, shipped):
+    with graph.open(neo4j=neo4j_changed.settings) as remote:
+        shipped.push(remote.engine, replace=True, batch_size=300)  # holds none of the graph: CREATE
+        assert _content(graph_from_engine(remote.engine)) == _content(shipped.nx)
+        remote.engine.run("MATCH (n:App {id: 'wechat'}) SET n.name = 'changed', n.extra = 1", write=True)
+        remote.engine.run("MATCH ()-[r:OWNS]->(:App {id: 'wechat'}) SET r.share = 0.5", write=True)
+        again = shipped.push(remote.engine, batch_size=300)  # holds it: MERGE, the same nodes and relations again
+        assert again == {"nodes": shipped.manifest["nodes"], "relationships": shipped.manifest["edges"]}
+        nodes, edges = _content(graph_from_engine(remote.engine))
+        assert nodes["wechat"].pop("extra") == 1  # a property outside the schema is left alone
+        assert (nodes, edges) == _content(shipped.nx)  # the changed name and share are the graph's again
 
 
 def test_import_on_neo4j_matches_the_embedded_import(run, neo4j_changed, built_db, tmp_path, monkeypatch):

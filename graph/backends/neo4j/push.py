@@ -1,11 +1,16 @@
-"""Push a graph into Neo4j: constraints first, then batched ``UNWIND $rows ... MERGE`` on the keys.
+"""Push a graph into Neo4j: constraints first, then batched ``UNWIND $rows ...`` statements on the keys.
 
-Idempotent: nodes merge on ``id``, relations on their ``key``, so pushing twice
-leaves the same counts.
+Into a database that holds no node of the schema's labels (a first push, or ``replace``),
+nodes and relationships are created (``CREATE``: nothing to look for); otherwise they
+merge, nodes on ``id`` and relations on their ``key``, so pushing twice leaves the same
+counts. Rows are sent without their absent (None) properties: ``r.x`` of a missing key
+is null in Cypher, so the statement sets the same values.
 
 >>> from graph.model.schema import load_schema
 >>> statements = push_statements(load_schema())
 >>> statements["nodes"]["App"].startswith("UNWIND $rows AS r MERGE (n:App {id: r.id}) SET n.name = r.name")
+True
+>>> statements["new_nodes"]["App"].startswith("UNWIND $rows AS r CREATE (n:App {id: r.id}) SET n.name = r.name")
 True
 """
 
@@ -29,27 +34,42 @@ def _set_clause(variable: str, properties, skip: str) -> str:
     )
 
 
-def push_statements(schema: Schema) -> dict[str, Any]:
-    """Every statement ``push`` sends, derived from the schema.
-
-    Returns a dict with ``constraints`` (list), ``nodes`` (label -> MERGE),
-    ``relations`` ((type, from label, to label) -> MERGE) and ``clear``
-    (label -> batched DETACH DELETE).
-    """
+def _writes(schema: Schema, verb: str) -> tuple[dict[str, str], dict[tuple[str, str, str], str]]:
+    """The node and relation statements that write with ``verb`` (MERGE or CREATE)."""
     nodes = {
-        label: f"UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) SET {_set_clause('n', node.properties, 'id')}"
+        label: f"UNWIND $rows AS r {verb} (n:{label} {{id: r.id}}) SET {_set_clause('n', node.properties, 'id')}"
         for label, node in schema.nodes.items()
     }
     relations = {
         (rel_type, a, b): (
             f"UNWIND $rows AS r MATCH (a:{a} {{id: r.from}}) MATCH (b:{b} {{id: r.to}}) "
-            f"MERGE (a)-[x:{rel_type} {{key: r.key}}]->(b) SET {_set_clause('x', rel.properties, 'key')}"
+            f"{verb} (a)-[x:{rel_type} {{key: r.key}}]->(b) SET {_set_clause('x', rel.properties, 'key')}"
         )
         for rel_type, rel in schema.relations.items()
         for a, b in rel.pairs
     }
+    return nodes, relations
+
+
+def push_statements(schema: Schema) -> dict[str, Any]:
+    """Every statement ``push`` sends, derived from the schema.
+
+    Returns a dict with ``constraints`` (list), ``nodes`` (label -> MERGE),
+    ``relations`` ((type, from label, to label) -> MERGE), ``new_nodes`` and
+    ``new_relations`` (the same keys -> CREATE, for a database holding none of
+    the schema's nodes) and ``clear`` (label -> batched DETACH DELETE).
+    """
+    nodes, relations = _writes(schema, "MERGE")
+    new_nodes, new_relations = _writes(schema, "CREATE")
     clear = {label: f"MATCH (n:{label}) WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted" for label in schema.nodes}
-    return {"constraints": schema.neo4j_constraints(), "nodes": nodes, "relations": relations, "clear": clear}
+    return {
+        "constraints": schema.neo4j_constraints(),
+        "nodes": nodes,
+        "relations": relations,
+        "new_nodes": new_nodes,
+        "new_relations": new_relations,
+        "clear": clear,
+    }
 
 
 def push(
@@ -63,9 +83,11 @@ def push(
     """Write the graph to Neo4j: constraints, then nodes and relationships in batches.
 
     Each batch is one write transaction (retried by the driver on transient
-    errors). MERGE on ``id`` and on each relation's ``key`` makes a second push
-    change nothing. ``replace`` first deletes every node of the schema's labels.
-    ``progress`` is called with the number of records written after each batch.
+    errors). Into a database holding none of the schema's nodes (after
+    ``replace``, which first deletes every node of the schema's labels, or a
+    first push) the batches CREATE; otherwise they MERGE on ``id`` and on each
+    relation's ``key``, so that a second push changes nothing. ``progress`` is
+    called with the number of records written after each batch.
 
     Returns the node and relationship counts found in Neo4j afterwards.
     """
@@ -78,9 +100,11 @@ def push(
         for statement in statements["clear"].values():
             while engine.run(statement, {"batch": batch_size}, write=True)[1][0]["deleted"]:
                 pass
+    prefix = "new_" if counts(engine, schema)["nodes"] == 0 else ""  # CREATE into a database holding none of them
+    nodes, relations = statements[f"{prefix}nodes"], statements[f"{prefix}relations"]
     for kind, batch in row_batches(graph_rows(g), schema, batch_size):
-        statement = statements["nodes"][kind] if isinstance(kind, str) else statements["relations"][kind]
-        engine.run(statement, {"rows": batch}, write=True)
+        statement = nodes[kind] if isinstance(kind, str) else relations[kind]
+        engine.run(statement, {"rows": [{p: v for p, v in row.items() if v is not None} for row in batch]}, write=True)
         if progress:
             progress(len(batch))
     return counts(engine, schema)
