@@ -87,7 +87,9 @@ def _bind(match: re.Match[str], starts: dict[str, str]) -> str:
 
 
 # A start bound by primary key, then a MATCH whose first pattern leaves from it.
-_START_THEN_MATCH = re.compile(r"\bMATCH\s+\((\w+):(\w+)\)\s*WHERE\s+\1\s*\.\s*id\s*=\s*(\$\w+)\s+MATCH\s+((?:\w+\s*=\s*)?)\(\1\)")
+_START_THEN_MATCH = re.compile(
+    r"\bMATCH\s+\((\w+):(\w+)\)\s*WHERE\s+\1\s*\.\s*id\s*=\s*(\$\w+)\s+MATCH\s+((?:\w+\s*=\s*)?)\(\1\)"
+)
 _CLAUSE = re.compile(r"\b(?:OPTIONAL|MATCH|WITH|RETURN|UNWIND|UNION|CALL|ORDER)\b", re.I)
 _OPEN, _CLOSE = "([{", ")]}"
 
@@ -148,7 +150,9 @@ def _walk_from_starts(code: str) -> str:
 
 def _named(pattern: str) -> tuple[str, list[str]]:
     """The pattern with a name for every anonymous node and relationship, and its variables in order."""
-    out, order, index = [], [], 0
+    out: list[str] = []
+    order: list[str] = []
+    index = 0
     while index < len(pattern):
         char = pattern[index]
         if char in "([" and not re.search(r"\w\s*$", pattern[:index]):  # a node or relationship, not a call
