@@ -8,8 +8,9 @@
 //     - {first_id: taiwan-pac3-recertification-2020-07-09, last_id: cn-sanctions-lockheed-2020-07-14}
 //     - {first_id: commerce-wechat-identification, last_id: mofcom-unreliable-entity-list-provisions}
 MATCH p = (last:Measure)-[:RETALIATES_AGAINST*1..8]->(first:Measure)
-WHERE NOT EXISTS { MATCH (first)-[:RETALIATES_AGAINST]->(:Measure) }
-  AND NOT EXISTS { MATCH (:Measure)-[:RETALIATES_AGAINST]->(last) }
+// retaliation is derived at build (graph/dataset/derived.py): `last` answers a measure and is answered by
+// none, `first` is answered and answers none; the walk starts only at the chain ends, not at every measure.
+WHERE last.retaliation = 'last' AND first.retaliation = 'first'
 WITH first, last, length(p) AS steps, nodes(p) AS chain
 OPTIONAL MATCH (first_issuer)-[:ISSUED]->(first)
 WITH first, last, steps, chain, collect(DISTINCT first_issuer.name) AS first_issuers

@@ -29,7 +29,7 @@ def test_the_schema_declares_exactly_what_is_derived():
     }
     assert {label: names for label, names in declared.items() if names} == PROPERTIES
     assert all(schema.nodes["Company"].properties[name].type == "integer" for name in PROPERTIES["Company"])
-    assert PROPERTIES["Measure"] == schema.lifecycle.derived
+    assert PROPERTIES["Measure"] == (*schema.lifecycle.derived, "retaliation")
 
 
 def test_stored_values_equal_the_walk_on_the_database_and_its_as_of_views(tmp_path, extra_folder, extra_db):

@@ -34,7 +34,11 @@ from graph.model.lifecycle import Act
 from graph.model.schema import Schema, load_schema
 
 # Label -> the derived properties this module computes for it (a measure's from its lifecycle).
-PROPERTIES = {"Company": ("group_measures", "group_targets"), "Measure": ("status", "lifecycle", "in_force", "restricts")}
+PROPERTIES = {
+    "Company": ("group_measures", "group_targets"),
+    "Measure": ("status", "lifecycle", "in_force", "restricts", "retaliation"),
+}
+RETALIATION = "RETALIATES_AGAINST"  # the relation whose chains retaliation_roles places measures on
 
 
 class Derivation:
@@ -50,6 +54,8 @@ class Derivation:
         self.hit_by: dict[str, list[str]] = defaultdict(list)
         self.measures: dict[str, dict[str, Any]] = {}  # what a measure's lifecycle needs of it
         self.acts: dict[str, list[tuple[str, str, dict[str, Any]]]] = defaultdict(list)
+        self.answers: set[str] = set()  # measures that retaliate against one
+        self.answered: set[str] = set()  # measures retaliated against
 
     def see(self, kind: Any, row: dict[str, Any]) -> None:
         """Note one row."""
@@ -73,6 +79,9 @@ class Derivation:
                 self.owned[source].append(target)
         elif rel_type == "SANCTIONS":
             self.hit_by[target].append(source)
+        elif rel_type == RETALIATION:
+            self.answers.add(source)
+            self.answered.add(target)
         elif self.lifecycle and rel_type in self.lifecycle.acts:
             self.acts[target].append((rel_type, source, data or {}))
 
@@ -98,8 +107,11 @@ class Derivation:
         """
         values: dict[str, dict[str, Any]] = {}
         if self.lifecycle:
+            roles = retaliation_roles(self.answers, self.answered)
             for measure, data in self.measures.items():
                 values[measure] = self.lifecycle.derive(data, self._acts_on(measure))
+                if measure in roles:  # off the chains: no value, as for any property a node lacks
+                    values[measure]["retaliation"] = roles[measure]
         for company in self.companies:
             reached, frontier = {company}, [company]
             for _ in range(self.ownership.depth):
@@ -111,6 +123,20 @@ class Derivation:
             measures = {measure for node in hit for measure in self.hit_by[node]}
             values[company] = {"group_measures": len(measures), "group_targets": len(hit)}
         return values
+
+
+def retaliation_roles(answers: set[str], answered: set[str]) -> dict[str, str]:
+    """Each measure's place on the retaliation chains: ``first`` (answered, answering none), ``last``
+    (answering one, answered by none) or ``middle``; measures on no chain are left out.
+
+    The retaliation-chains query walks from the ``last`` measures to the ``first`` ones: walking from
+    every measure to find the chain ends took 0.9 s at 1M relations.
+
+    >>> sorted(retaliation_roles({"b", "c"}, {"a", "b"}).items())
+    [('a', 'first'), ('b', 'middle'), ('c', 'last')]
+    """
+    roles = {measure: "middle" if measure in answered else "last" for measure in answers}
+    return {**roles, **{measure: "first" for measure in answered - answers}}
 
 
 def derive(g: nx.MultiDiGraph) -> set[str]:
