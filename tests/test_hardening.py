@@ -596,6 +596,8 @@ ALLOWED = {
     ("graph/backends/ladybug/changes.py", "_update_statement", "<formatted>"): "a schema label or relationship type, its property names and their LadybugDB types; values as $rows",
     ("graph/lists/neighbourhood.py", "GraphStore._chunks", "execute"): "SQLite: one '?' placeholder per value (the values go as parameters) in a constant query of this module",
     ("graph/lists/neighbourhood.py", "GraphStore.edges", "<formatted>"): "SQLite: the column is 'source' or 'target' (asserted); the ids go as '?' parameters",
+    ("graph/backends/ladybug/dialect.py", "_walk_from_starts", "<formatted>"): "the statement's own tokens rearranged (a key-bound start folded into the MATCH leaving from it, its variables named in a join hint); literals stay opaque placeholders, the key goes as its $parameter",
+    ("graph/backends/neo4j/push.py", "_writes", "<formatted>"): "CREATE or MERGE statements of push_statements: labels, relationship types and property names of the schema; rows as $rows",
     ("graph/backends/ladybug/dialect.py", "_filter_walks", "<formatted>"): "the statement's own tokens rearranged (a walk's relationship filter moved into it); literals stay opaque placeholders",
     ("graph/backends/neo4j/browser.py", "_entity_param", "<formatted>"): "the guide's editable `:param` example: a query header's example name as a JSON string literal; sent to no engine by techgraph",
 }
