@@ -645,18 +645,19 @@ def loaded_graphs() -> dict:
 
 @pytest.fixture
 def quick_loads(monkeypatch, database, loaded_graphs):
-    """import_list's load of the database's graph, done once per database state (a YAML parse takes a second)."""
+    """import_list's reads of the database's data files, done once per database state (a YAML parse takes seconds)."""
     import graph.lists.editions
 
-    real, loaded = graph.lists.editions.load_graph, loaded_graphs
+    for name in ("load_graph", "_file_parts"):
+        real = getattr(graph.lists.editions, name)
 
-    def load_graph(*args, **kwargs):
-        key = repr((args, kwargs, read_manifest(database)))
-        if key not in loaded:
-            loaded[key] = real(*args, **kwargs)
-        return copy.deepcopy(loaded[key])
+        def once(*args, real=real, **kwargs):
+            key = repr((real.__name__, args, kwargs, read_manifest(database)))
+            if key not in loaded_graphs:
+                loaded_graphs[key] = real(*args, **kwargs)
+            return copy.deepcopy(loaded_graphs[key])
 
-    monkeypatch.setattr(graph.lists.editions, "load_graph", load_graph)
+        monkeypatch.setattr(graph.lists.editions, name, once)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -230,11 +230,11 @@ def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[s
     store = GraphStore.open(base, manifest["fingerprint"]) if base is not None and manifest is not None else None
     try:
         report = contribution = g = None
+        sides = {k: v for k, v in arguments.items() if k not in ("edition", "partial", "skip_bad", "progress")}
+        source, extra_files = _files(Path(path), sides, declared)
+        items = list(declared.read(source, **extra_files))  # a malformed file fails here, before the graph is read
         if store is not None:
             schema = load_schema()
-            sides = {k: v for k, v in arguments.items() if k not in ("edition", "partial", "skip_bad", "progress")}
-            source, extra_files = _files(Path(path), sides, declared)
-            items = list(declared.read(source, **extra_files))
             g = neighbourhood(store, items, declared.name, _previous_targets(target_file, schema))
             nodes_before, edges_before = set(g.nodes), {key for _, _, key in g.edges(keys=True)}
             report, contribution = apply_list(fmt, path, g, previous=target_file, items=items, **arguments)
@@ -255,7 +255,7 @@ def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[s
             else:
                 g = load_graph(folders)
             nodes_before, edges_before = set(g.nodes), {key for _, _, key in g.edges(keys=True)}
-            report, contribution = apply_list(fmt, path, g, previous=target_file, **arguments)
+            report, contribution = apply_list(fmt, path, g, previous=target_file, items=items, **arguments)
             touched_nodes = contribution.touched_nodes | derive(g)  # companies above a new listing rank anew
         report.target = str(target_file)
         text = "".join(line + "\n" for line in contribution.lines())
