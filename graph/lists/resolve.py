@@ -294,6 +294,7 @@ class Resolver:
         return f", country unknown ({ours or '-'}, {theirs or '-'})"
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def distinctive(key: str, person: bool = False) -> bool:
     """Whether a normalised alias says enough to merge on: not one word of a person, a short acronym or
     a short transliteration.
