@@ -244,7 +244,7 @@ class Resolver:
             if not key or (person and name_parts(key) < 2 and not cjk_count(key)):
                 continue  # one word names many people
             found = {}
-            for n in index.get(key, ()):
+            for n in sorted(index.get(key, ())):  # in a stable order: reasons are the same in every process
                 if self._labels[n] not in allowed or not (evidence := self._evidence(ours, n, key, keys, born, own_name)):
                     continue
                 if why := self._conflict(n, identifiers, scope, record) or self._claimed(n, scope, record):
