@@ -183,3 +183,29 @@ def test_a_duplicated_record_id_with_another_name_is_refused():
     assert [(bad.where, bad.reason.split(":")[0]) for bad in report.skipped] == [("sdn_duplicate.csv:3", "record '90010' is defined twice")]
     (node,) = [n for n, d in contribution.g.nodes(data=True) if "ofac-sdn:90010" in (d.get("identifiers") or [])]
     assert "OTHER PARTY HOLDINGS LIMITED" not in contribution.g.nodes[node].get("aliases", [])  # the repeat of the same name is fine
+
+
+@pytest.mark.parametrize("identifiers", ["shown", "hidden"])
+def test_a_newer_ofac_number_never_takes_the_node_of_a_record_the_same_file_names_exactly(identifiers):
+    # The real CSL of April 2022 lists SberTech (36410), RDIF's management company (34337) and Zvezdochka (36065)
+    # under new SDN numbers before the rows of their older numbers (18746, 18279, 20201): with identifiers hidden the
+    # new rows took the older numbers' nodes (same normalised name or alias), and those rows then found them taken.
+    g = load_graph()
+    lists = (("ofac-consolidated", "cons_two_numbers.csv"), ("ofac-sdn", "sdn_two_numbers.csv"), ("csl", "csl_two_numbers.csv"))
+    for fmt, file in lists:
+        run, _ = importer(g, fmt)
+        for item in list_format(fmt).read(FIXTURES / file):
+            if identifiers == "hidden" and isinstance(item, Entity):
+                item.identifiers = []
+            run.take(item)
+        run.finish(partial=False)
+    numbers = {
+        node: {i.rsplit(":", 1)[1] for i in d.get("identifiers") or [] if i.split(":")[0] in ("csl", "ofac-sdn", "ofac-consolidated")}
+        for node, d in g.nodes(data=True)
+    }  # fmt: skip
+    assert all(len(held) <= 1 for held in numbers.values()), {n: h for n, h in numbers.items() if len(h) > 1}
+    node_of = {(record, number): n for n, d in g.nodes(data=True) for i in d.get("identifiers") or []
+               for record, _, number in [i.rpartition(":")]}  # fmt: skip
+    for older, listed in (("90101", "ofac-consolidated"), ("90103", "ofac-consolidated"), ("90105", "ofac-sdn")):
+        assert node_of[("csl", older)] == node_of[(listed, older)]  # the older number's CSL row is its node's
+    assert len({node_of[("csl", n)] for n in ("90101", "90102", "90103", "90104", "90105", "90106")}) == 6

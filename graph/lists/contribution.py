@@ -99,8 +99,15 @@ class Contribution:
         return contribution
 
     def _valid(self, kind: str, fields: dict[str, Any], where: str) -> dict[str, Any]:
+        """The record's fields as checked, absent ones left out: by the JSON-line checks in pydantic-core (which
+        accept less than the model, never more), else by the model, for the exact error."""
         try:
-            return self.schema.model(kind).model_validate(fields).model_dump(exclude_none=True)
+            (values,) = self.schema.line_adapter(kind).validate_python({kind: fields}).values()
+            return {name: value for name, value in values.items() if value is not None}
+        except ValidationError:
+            pass
+        try:
+            return self.schema.model(kind).model_validate(fields).model_dump(exclude_none=True, by_alias=True)
         except ValidationError as exc:
             raise DataError(f"{where}: {kind} {fields.get('id') or fields.get('name')!r}: {first_error(exc)}") from None
 
@@ -138,7 +145,7 @@ class Contribution:
 
     def add_edge(self, rel_type: str, source: str, target: str, fields: dict[str, Any], where: str) -> str:
         values = self._valid(rel_type, {"from": source, "to": target, **fields}, where)
-        values.pop("from_", None), values.pop("to", None)
+        values.pop("from"), values.pop("to")
         key = self.schema.relation_key(rel_type, source, target, values)
         self.g.add_edge(source, target, key=key, type=rel_type, **values)
         self.edges[key] = (rel_type, {"from": source, "to": target, **values})

@@ -45,6 +45,7 @@ from graph.lists.formats import FORMATS, list_format
 from graph.lists.formats.base import BadRow, ListFormat
 from graph.lists.importer import Importer
 from graph.lists.listings import check_edition_order, newest_edition, record_edition, recorded_edition
+from graph.lists.unchanged import input_digest, record_import, recorded_report
 from graph.model.schema import Schema, load_schema
 from graph.text import shown
 
@@ -91,11 +92,9 @@ def apply_list(
     >>> report.new_nodes, g.has_edge("fcc-covered-list", "example-vision-co-ltd")
     (1, True)
     """
-    from graph.model.dates import check_day
-
     declared = list_format(fmt)
     path, extra_files = _files(Path(path), extra, declared)
-    edition = check_day(edition) if edition else datetime.date.today().isoformat()
+    edition = _edition(edition)
     schema = load_schema()
     report = ImportReport(declared.name, edition)
     contribution = Contribution.read(previous, g, schema) if previous else Contribution(g, schema)
@@ -106,6 +105,13 @@ def apply_list(
             progress(1)
     run.finish(partial)
     return report, contribution
+
+
+def _edition(edition: str | None) -> str:
+    """The edition's date as given (checked), or today's."""
+    from graph.model.dates import check_day
+
+    return check_day(edition) if edition else datetime.date.today().isoformat()
 
 
 def import_list(
@@ -227,11 +233,16 @@ def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[s
     extra_folders = [Path(f) for f in manifest["folders"] if Path(f).is_dir()] if manifest else None
     folders = build_folders(db_dir, extra_folders)
     base = current_build(db_dir) if manifest is not None and manifest["fingerprint"] == fingerprint(folders) else None
+    sides = {k: v for k, v in arguments.items() if k not in ("edition", "partial", "skip_bad", "progress")}
+    source, extra_files = _files(Path(path), sides, declared)
+    digest = input_digest(declared.name, {"": source, **extra_files}, _edition(arguments["edition"]),
+                          arguments["partial"], arguments["skip_bad"])  # fmt: skip
+    if base is not None and manifest is not None and (again := recorded_report(target_file, digest, manifest["fingerprint"])):
+        again.target = str(target_file)  # the same input into the same data: nothing would change
+        return again
     store = GraphStore.open(base, manifest["fingerprint"]) if base is not None and manifest is not None else None
     try:
         report = contribution = g = None
-        sides = {k: v for k, v in arguments.items() if k not in ("edition", "partial", "skip_bad", "progress")}
-        source, extra_files = _files(Path(path), sides, declared)
         items = list(declared.read(source, **extra_files))  # a malformed file fails here, before the graph is read
         if store is not None:
             schema = load_schema()
@@ -263,6 +274,8 @@ def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[s
         if not report.changed:
             if recorded_edition(target_file):  # the same list again, as of a later edition
                 record_edition(target_file, report.edition)
+            if base is not None and manifest is not None:
+                record_import(target_file, digest, manifest["fingerprint"], report)
             return report
         temporary = target_file.with_name(f".{target_file.name}.{os.getpid()}.tmp")
         try:
@@ -299,6 +312,7 @@ def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[s
             changes = _changes(g, touched_nodes, contribution, nodes_before, edges_before) if base is not None else None
             _install(db_dir, g, changes, base, stamp, folders, commit=lambda: os.replace(temporary, target_file))
             record_edition(target_file, report.edition)
+            record_import(target_file, digest, stamp, report)
         finally:
             temporary.unlink(missing_ok=True)
         # The next import's store (a cache: killed before it is written, that import reads the files once).

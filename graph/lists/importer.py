@@ -2,8 +2,9 @@
 
 An :class:`Importer` takes the items a list's parser yields (:mod:`graph.lists.formats`) one at a
 time and changes the graph through a :class:`~graph.lists.contribution.Contribution`, which keeps
-what the list added; :meth:`Importer.finish` hangs the listings, ownerships and links once the
-stream ends.
+what the list added; :meth:`Importer.finish` resolves the parties once the stream ends (so that a
+node bearing the exact name of one of the file's distinct records is kept for it:
+:meth:`~graph.lists.resolve.Resolver.reserve`), then hangs the listings, ownerships and links.
 
 Example
 -------
@@ -52,6 +53,7 @@ class Importer:
         self.distinct_records = list_format(list_name).distinct_records
         self.resolver = Resolver(contribution.g, exclusive=frozenset([list_name] if self.distinct_records else []))
         self.record_nodes: dict[str, str] = {}
+        self.entities: list[Entity] = []
         self.listings: list[Listing] = []
         self.ownerships: list[Ownership] = []
         self.links: list[Link] = []
@@ -91,17 +93,27 @@ class Importer:
                 if problem := text_problem(text):
                     return self.bad(item.where, f"{what} {problem}")
             item.name = name
-            if (first := self.record_nodes.get(item.record)) is not None and not self._same_party(first, item):
-                data = self.c.g.nodes[first]
-                return self.bad(item.where, f"record {item.record!r} is defined twice: {brief(data['name'])} before, "
-                                            f"{brief(name)} here, a different name (one of them is a different party)")
-            self.entity(item)
+            self.entities.append(item)  # resolved once the file is read: a node its name belongs to waits for it
+            if scope := self._scope(item):
+                self.resolver.reserve(scope, self._record_id(item.record), name)
         elif isinstance(item, Listing):
             self.listings.append(item)
         elif isinstance(item, Ownership):
             self.ownerships.append(item)
         elif isinstance(item, Link):
             self.links.append(item)
+
+    def _place(self, entity: Entity) -> None:
+        """Resolve a listed party's record to its node (a record id repeated must name the same party)."""
+        if (first := self.record_nodes.get(entity.record)) is not None and not self._same_party(first, entity):
+            data = self.c.g.nodes[first]
+            return self.bad(entity.where, f"record {entity.record!r} is defined twice: {brief(data['name'])} before, "
+                                          f"{brief(entity.name)} here, a different name (one of them is a different party)")
+        self.entity(entity)
+
+    def _scope(self, entity: Entity) -> str | None:
+        """Where a listed party's record is one of distinct parties: its own scope (the CSL's OFAC rows), or the list."""
+        return entity.scope or (self.list if self.distinct_records else None)
 
     def _same_party(self, node: str, entity: Entity) -> bool:
         """Whether a row repeating a record id names the party the record's node is (by normalised name)."""
@@ -125,7 +137,7 @@ class Importer:
         identifiers = [] if reference else [self._record_id(entity.record), *entity.identifiers]
         node = self.record_nodes.get(entity.record)
         decision_reason = None
-        scope = None if reference else entity.scope or (self.list if self.distinct_records else None)
+        scope = None if reference else self._scope(entity)
         if node is None and self.placed.get(entity.record) in self.c.g:  # an earlier edition placed it: same node
             node = self.placed[entity.record]
         if node is None:
@@ -316,6 +328,8 @@ class Importer:
             self.c.extend_edge(key, sources=fields["sources"], records=fields["records"])
 
     def finish(self, partial: bool) -> None:
+        for entity in self.entities:
+            self._place(entity)
         for listing in self.listings:
             self.listing(listing)
         for ownership in self.ownerships:
