@@ -72,7 +72,7 @@ class Contribution:
         self.g, self.schema = g, schema
         self.nodes: dict[str, tuple[str, dict[str, Any]]] = {}  # id -> (label, fields)
         self.edges: dict[str, tuple[str, dict[str, Any]]] = {}  # key -> (type, fields)
-        self.node_extends: dict[str, dict[str, list]] = {}
+        self.node_extends: dict[str, dict[str, Any]] = {}  # list values, and a start moved earlier (redate_node)
         self.edge_extends: dict[str, dict[str, Any]] = {}
         self.touched_nodes: set[str] = set()
         self.touched_edges: set[str] = set()

@@ -216,7 +216,7 @@ class Importer:
     def held_from(self, measure: str, day: str | None, basis: str) -> None:
         """Move the start of a programme's Measure dated by an edition to ``day`` if that is earlier: this edition,
         or a listing's date (``basis`` says which); a Measure with dates of its own, or a later day, is left."""
-        if earlier_start(self.c.g.nodes[measure], day):
+        if day and earlier_start(self.c.g.nodes[measure], day):
             self.c.redate_node(measure, {"announced": day, DATE_BASIS: basis})
 
     def _body(self, program: Program, where: str) -> str:

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import DatabaseError, QueryError
-from graph.model.lifecycle import full_day
+from graph.model.lifecycle import DATE_BASIS, full_day
 from graph.text import shown
 
 # The value of ``since_basis`` (data/schema.yaml) on a listing whose list gives no date, and of a
@@ -47,8 +47,6 @@ from graph.text import shown
 FIRST_EDITION = "first-edition"
 # A Measure's ``announced_basis`` when the earliest listing date a list gives for it dates it.
 FIRST_LISTING = "first-listing"
-# The Measure property holding how an undated programme's ``announced`` was set.
-DATE_BASIS = "announced_basis"
 # What the record of an edition sits beside: imports/FORMAT.jsonl -> imports/FORMAT.edition.
 EDITION_SUFFIX = ".edition"
 
