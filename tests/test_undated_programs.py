@@ -18,6 +18,7 @@ import pytest
 import graph
 from graph.analysis.ownership import Verdict, exposure
 from graph.dataset.network import load_graph
+from graph.errors import DataError
 from graph.lists.editions import import_list
 from graph.lists.listings import DATE_BASIS, FIRST_EDITION, FIRST_LISTING
 from graph.paths import data_dir
@@ -108,3 +109,14 @@ def test_an_earlier_edition_of_another_list_moves_the_programme_earlier_and_a_re
                if '"Extend"' in line]
     assert {"id": "ofac-dprk3", "announced": "2022-01-21", DATE_BASIS: FIRST_EDITION} in extends
     assert dates(load_graph([data_dir(), db / "imports"]), "ofac-dprk3") == dates(after, "ofac-dprk3")
+
+
+def test_an_extend_moves_only_a_date_set_by_an_edition_and_only_with_its_basis(tmp_path):
+    folder = tmp_path / "extra"
+    folder.mkdir()
+    moved = {"id": "eo-13942", "announced": "2001-01-01", DATE_BASIS: FIRST_EDITION}
+    (folder / "x.jsonl").write_text(json.dumps({"Extend": moved}) + "\n", encoding="utf-8")
+    assert load_graph([data_dir(), folder]).nodes["eo-13942"]["announced"] == "2020-08-06"  # its own date holds
+    (folder / "x.jsonl").write_text(json.dumps({"Extend": {"id": "eo-13942", "announced": "2001-01-01"}}) + "\n")
+    with pytest.raises(DataError, match="'announced' and 'announced_basis' move a date earlier together: give both"):
+        load_graph([data_dir(), folder])
