@@ -26,7 +26,7 @@ from graph.lists.contribution import Contribution, ImportReport
 from graph.lists.formats import list_format
 from graph.lists.formats.base import BadRow, Entity, Link, Listing, OutOfScope, Ownership, Program, clean_text
 from graph.lists.formats.programs import slug
-from graph.lists.listings import FIRST_EDITION, held_listing, owned_by, placements
+from graph.lists.listings import DATE_BASIS, FIRST_EDITION, FIRST_LISTING, earlier_start, held_listing, owned_by, placements
 from graph.lists.names import name_key
 from graph.lists.resolve import Resolver, merge_entry
 from graph.model.types import text_problem
@@ -200,9 +200,11 @@ class Importer:
     def program(self, program: Program, where: str) -> str:
         measure = program.id if program.id in self.c.g else self._measure_named(program.identifiers)
         if measure is not None:
-            if measure in self.c.nodes:  # made by this list: its dates are the newest edition's (or catalogue's)
-                dates = {"announced": program.announced, "effective": program.effective}
-                self.c.set_node_fields(measure, {name: day for name, day in dates.items() if day})
+            if measure in self.c.nodes and (program.announced or program.effective):
+                # made by this list: its dates are the newest edition's (or catalogue's), no longer an edition's
+                dates = {"announced": program.announced, "effective": program.effective, DATE_BASIS: None}
+                self.c.set_node_fields(measure, {name: day for name, day in dates.items() if day or name == DATE_BASIS})
+            self.held_from(measure, self.edition, FIRST_EDITION)
             return measure
         issuer = program.issuer or self._body(program, where)
         if issuer not in self.c.g:
@@ -213,6 +215,8 @@ class Importer:
             "summary": program.summary, "sources": list(program.sources), "identifiers": list(program.identifiers) or None,
             "effect": program.effect,
         }  # fmt: skip
+        if not program.announced and not program.effective:  # dates unknown: held from this edition, marked
+            fields.update(announced=self.edition, **{DATE_BASIS: FIRST_EDITION})
         measure = self.c.add_node("Measure", fields, where)
         if self.measures is not None:
             self.measures.update(dict.fromkeys(program.identifiers, measure))
@@ -220,6 +224,12 @@ class Importer:
         if program.part_of and program.part_of in self.c.g:
             self.c.add_edge("PART_OF", measure, program.part_of, {"sources": list(program.sources)}, where)
         return measure
+
+    def held_from(self, measure: str, day: str | None, basis: str) -> None:
+        """Move the start of a programme's Measure dated by an edition to ``day`` if that is earlier: this edition,
+        or a listing's date (``basis`` says which); a Measure with dates of its own, or a later day, is left."""
+        if day and earlier_start(self.c.g.nodes[measure], day):
+            self.c.redate_node(measure, {"announced": day, DATE_BASIS: basis})
 
     def _body(self, program: Program, where: str) -> str:
         """The node of an issuing body the list names but the format knows no id for: found by name, or made."""
@@ -250,6 +260,7 @@ class Importer:
             "records": [self._record_id(listing.record)],
         }  # fmt: skip
         self.report.listings += 1
+        self.held_from(measure, listing.since, FIRST_LISTING)
         key = held_listing(self.c.g, measure, node, self.c.schema.relation_key("SANCTIONS", measure, node, fields))
         if key is None:  # a new listing: since is the list's date, else this edition's, marked as such
             if not listing.since:
