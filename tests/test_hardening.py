@@ -599,6 +599,8 @@ ALLOWED = {
     ("graph/backends/ladybug/dialect.py", "_walk_from_starts", "<formatted>"): "the statement's own tokens rearranged (a key-bound start folded into the MATCH leaving from it, its variables named in a join hint); literals stay opaque placeholders, the key goes as its $parameter",
     ("graph/backends/neo4j/push.py", "_writes", "<formatted>"): "CREATE or MERGE statements of push_statements: labels, relationship types and property names of the schema; rows as $rows",
     ("graph/backends/ladybug/dialect.py", "_filter_walks", "<formatted>"): "the statement's own tokens rearranged (a walk's relationship filter moved into it); literals stay opaque placeholders",
+    ("graph/analysis/ownership.py", "_holders_of", "<formatted>"): "a schema label (a target of the ownership or targeting relation's pairs) and those relation types; the ids go as $ids",
+    ("graph/analysis/ownership.py", "neighbourhood", "run"): "statements of _holders_of (schema labels and relation types); the ids go as $ids",
     ("graph/backends/neo4j/browser.py", "_entity_param", "<formatted>"): "the guide's editable `:param` example: a query header's example name as a JSON string literal; sent to no engine by techgraph",
 }
 
