@@ -338,20 +338,31 @@ class TechGraph:
 
         return ego(self.nx, self.resolve(name)[0]["id"], depth, Path(out))
 
-    def push(self, target=None, batch_size: int = 1000, replace: bool = False, progress=None) -> dict[str, int]:
+    def push(self, target=None, batch_size: int | None = None, replace: bool = False, progress=None) -> dict[str, int]:
         """Write this graph's data to Neo4j (idempotent; see :func:`graph.backends.neo4j.push.push`).
 
         ``target`` is a connected Neo4jEngine, Neo4jSettings, or None for the
-        ``TECHGRAPH_NEO4J_*`` settings. Returns the node and relationship counts
-        in Neo4j afterwards.
+        ``TECHGRAPH_NEO4J_*`` settings; ``batch_size`` is the records a transaction
+        (default :data:`graph.backends.neo4j.settings.PUSH_BATCH_SIZE`). The embedded database's
+        rows are read table by table from the engine, a batch at a time (no networkx
+        graph is built); another engine's come from :attr:`nx`. Returns the node and
+        relationship counts in Neo4j afterwards.
         """
+        from graph.backends.ladybug.engine import EmbeddedEngine
         from graph.backends.neo4j.engine import Neo4jEngine
         from graph.backends.neo4j.push import push
+        from graph.backends.neo4j.settings import PUSH_BATCH_SIZE
+        from graph.dataset.network import graph_rows, row_batches
         from graph.model.schema import load_schema
 
+        schema, size = load_schema(), batch_size or PUSH_BATCH_SIZE
         engine = target if isinstance(target, Neo4jEngine) else Neo4jEngine(target or Neo4jSettings.from_env())
         try:
-            return push(self.nx, engine, load_schema(), batch_size=batch_size, replace=replace, progress=progress)
+            if isinstance(self.engine, EmbeddedEngine):
+                batches = self.engine.batches(schema, size)
+            else:
+                batches = row_batches(graph_rows(self.nx), schema, size)
+            return push(batches, engine, schema, batch_size=size, replace=replace, progress=progress)
         finally:
             if engine is not target:
                 engine.close()

@@ -423,6 +423,8 @@ def _push_touched(contribution: Contribution, engine, schema: Schema) -> None:
     import networkx as nx
 
     from graph.backends.neo4j.push import push
+    from graph.backends.neo4j.settings import PUSH_BATCH_SIZE
+    from graph.dataset.network import graph_rows, row_batches
 
     g = contribution.g
     touched: nx.MultiDiGraph = nx.MultiDiGraph()
@@ -432,4 +434,4 @@ def _push_touched(contribution: Contribution, engine, schema: Schema) -> None:
     for key in contribution.touched_edges:
         source, target = contribution.edge_ends[key]
         touched.add_edge(source, target, key=key, **g.edges[source, target, key])
-    push(touched, engine, schema)
+    push(row_batches(graph_rows(touched), schema, PUSH_BATCH_SIZE), engine, schema)

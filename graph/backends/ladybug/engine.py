@@ -17,6 +17,7 @@ returns.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -254,6 +255,41 @@ class EmbeddedEngine:
                 values[i] = plain(values[i])
             rows.append(dict(zip(columns, values, strict=False)))
         return columns, rows
+
+    def batches(self, schema, size: int) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
+        """Everything the database holds, read table by table: every node label's rows first, then every
+        relation's by ``(type, from label, to label)``, in batches of at most ``size`` rows, each row a
+        dict of its present (not null) properties plus ``id`` (a node) or ``from``, ``to``, ``key``.
+
+        The engine hands the rows over ``size`` at a time: only one batch is held in Python.
+
+        >>> import tempfile
+        >>> from graph.backends.ladybug.folder import ensure_database
+        >>> from graph.model.schema import load_schema
+        >>> folder = Path(tempfile.mkdtemp()); _ = ensure_database(folder)
+        >>> kind, rows = next(EmbeddedEngine(folder).batches(load_schema(), 2))
+        >>> kind, len(rows), "id" in rows[0]
+        ('Government', 2, True)
+        """
+        kinds = [*schema.nodes, *((t, a, b) for t, relation in schema.relations.items() for a, b in relation.pairs)]
+        for kind in kinds:
+            properties = list(schema.properties_of(kind))
+            if isinstance(kind, str):
+                columns = ["id", *(p for p in properties if p != "id")]
+                match = f"MATCH (n:{kind})"
+                values = [f"n.{c}" for c in columns]
+            else:
+                columns = ["from", "to", "key", *(p for p in properties if p != "key")]
+                match = f"MATCH (a:{kind[1]})-[n:{kind[0]}]->(b:{kind[2]})"
+                values = ["a.id", "b.id", *(f"n.{c}" for c in columns[2:])]
+            result = _single(self._connection.execute(f"{match} RETURN {', '.join(values)}"))
+            while result.has_next():
+                rows = [
+                    {c: v for c, v in zip(columns, row, strict=True) if v is not None}
+                    for row in result.get_n(size)
+                ]  # fmt: skip
+                yield kind, rows
+            result.close()
 
     def close(self) -> None:
         """Release the database."""
