@@ -18,7 +18,7 @@ from graph.cypher.readonly import check_read_only
 from graph.cypher.stored import StoredQuery, get_query, load_queries
 from graph.errors import UnknownEntityError
 from graph.paths import data_folders, default_db_dir
-from graph.text import suggest
+from graph.text import close_names
 
 if TYPE_CHECKING:
     from graph.backends.base import Engine
@@ -143,7 +143,7 @@ class TechGraph:
         if rows:
             return rows
         _, everything = self.engine.run(_ALL_NAMES, {})
-        raise UnknownEntityError(f"unknown entity '{name}'{_close_names(name, everything)}")
+        raise UnknownEntityError(f"unknown entity '{name}'{close_names(name, everything)}")
 
     def show(self, name: str) -> dict[str, Any]:
         """A profile of one entity: its properties, and every relation in and out.
@@ -341,21 +341,18 @@ class TechGraph:
     def push(self, target=None, batch_size: int | None = None, replace: bool = False, progress=None) -> dict[str, int]:
         """Write this graph's data to Neo4j (idempotent; see :func:`graph.backends.neo4j.push.push`).
 
-        ``target`` is a connected Neo4jEngine, Neo4jSettings, or None for the
-        ``TECHGRAPH_NEO4J_*`` settings; ``batch_size`` is the records a transaction
-        (default :data:`graph.backends.neo4j.settings.PUSH_BATCH_SIZE`). The embedded database's
-        rows are read table by table from the engine, a batch at a time (no networkx
-        graph is built); another engine's come from :attr:`nx`. Returns the node and
-        relationship counts in Neo4j afterwards.
+        ``target``: a connected Neo4jEngine, Neo4jSettings, or None for the ``TECHGRAPH_NEO4J_*``
+        settings; ``batch_size``: records a transaction (default ``PUSH_BATCH_SIZE``). The embedded
+        database's rows are streamed from the engine, table by table (no networkx graph is built);
+        another engine's come from :attr:`nx`. Returns Neo4j's node and relationship counts after.
         """
         from graph.backends.ladybug.engine import EmbeddedEngine
         from graph.backends.neo4j.engine import Neo4jEngine
         from graph.backends.neo4j.push import push
         from graph.backends.neo4j.settings import PUSH_BATCH_SIZE
         from graph.dataset.network import graph_rows, row_batches
-        from graph.model.schema import load_schema
 
-        schema, size = load_schema(), batch_size or PUSH_BATCH_SIZE
+        schema, size = self._schema, batch_size or PUSH_BATCH_SIZE
         engine = target if isinstance(target, Neo4jEngine) else Neo4jEngine(target or Neo4jSettings.from_env())
         try:
             if isinstance(self.engine, EmbeddedEngine):
@@ -380,15 +377,6 @@ class TechGraph:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
-
-
-def _close_names(name: str, nodes: list[dict[str, Any]]) -> str:
-    """The hint of an unknown entity: names, ids and aliases close to ``name`` or containing it (any case), as node names."""
-    lowered: dict[str, str] = {}
-    for node in nodes:
-        for candidate in [node["name"], node["id"], *(node["aliases"] or [])]:
-            lowered.setdefault(candidate.lower(), node["name"])
-    return suggest(name.lower(), lowered, containing=True, show=lowered.__getitem__)
 
 
 def open(  # noqa: A001

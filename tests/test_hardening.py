@@ -582,6 +582,8 @@ ALLOWED = {
     ("graph/backends/neo4j/push.py", "push_statements", "<formatted>"): "labels, relationship types and property names of the schema",
     ("graph/backends/neo4j/push.py", "counts", "run"): "a schema label or relationship type; no values",
     ("graph/backends/neo4j/push.py", "counts", "<formatted>"): "a schema label or relationship type; no values",
+    ("graph/backends/ladybug/engine.py", "EmbeddedEngine.batches", "execute"): "push's table reads: labels, types and property names of the schema, no value",
+    ("graph/backends/ladybug/engine.py", "EmbeddedEngine.batches", "<formatted>"): "the MATCH and RETURN of a table read from the schema's labels, types and property names",
     ("graph/backends/ladybug/engine.py", "EmbeddedEngine.run", "execute"): "passes the caller's statement on (dialect-rewritten); its parameters go separately",
     ("graph/api.py", "TechGraph.query", "run"): "a stored query's text from queries/*.cypher; its values go as parameters",
     ("graph/api.py", "TechGraph.cypher", "run"): "the user's own statement, checked read-only; its -p values go as parameters",
