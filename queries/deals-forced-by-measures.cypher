@@ -6,7 +6,7 @@
 //     - {deal_id: tiktok-global-deal, status: abandoned}
 //     - {deal_id: microsoft-tiktok-deal}
 MATCH (deal:Deal)-[:RESPONDS_TO]->(m:Measure)
-// each ORDER BY fixes the order collect() sees on every engine (LadybugDB orders in WITH only with SKIP or LIMIT)
+// each WITH sorts so that collect() sees one order on every engine (LadybugDB sorts in WITH only with SKIP or LIMIT)
 WITH deal, m ORDER BY m.name SKIP 0
 WITH deal, collect(DISTINCT m.name) AS measures
 OPTIONAL MATCH (party)-[role:PARTY_TO]->(deal)
