@@ -330,11 +330,11 @@ def order_by(cypher: str) -> list[tuple[str, bool]]:
     >>> order_by("RETURN a, b ORDER BY b DESC, a LIMIT 3")
     [('b', True), ('a', False)]
     """
-    found = re.findall(r"ORDER BY (.+?)(?:\s+LIMIT\b.*)?$", cypher.strip(), flags=re.S)
-    if not found:
+    _, by, last = cypher.strip().rpartition("ORDER BY")  # the last one: a WITH may sort before it
+    if not by:
         return []
     keys = []
-    for item in found[-1].split(","):
+    for item in re.split(r"\s+(?:SKIP|LIMIT)\b", last)[0].split(","):
         words = item.split()
         keys.append((words[0], len(words) > 1 and words[1].upper() == "DESC"))
     return keys
