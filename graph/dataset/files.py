@@ -40,7 +40,7 @@ import yaml
 
 from graph.errors import DataError, brief
 from graph.paths import data_dir
-from graph.text import decode, numbered_lines, shown, suggest
+from graph.text import YAML_LOADER, decode, numbered_lines, shown, suggest
 
 if TYPE_CHECKING:  # the fingerprint, read on every open, needs no schema
     from graph.model.schema import Schema
@@ -114,15 +114,8 @@ def _fingerprinted(folders: Iterable[Path], coming: Iterable[Path] = ()) -> list
     return [path for path in candidates if path.is_file() or path.resolve() in coming]
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(YAML_LOADER):  # type: ignore[misc,valid-type]  # libyaml's parser where PyYAML has it: 10x the Python one
     """YAML without implicit timestamps: dates stay the ISO strings the schema validates."""
-
-    anchors_seen = False  # whether the file uses an alias: only then are expansions counted
-
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent):
-            self.anchors_seen = True
-        return super().compose_node(parent, index)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -140,12 +133,14 @@ def _check_aliases(root: yaml.Node, path: Path) -> None:
     The walk visits each node of the file once (sizes are remembered), so it is as fast
     for a bomb of a billion expanded nodes as for a file without aliases.
     """
+    deepest = root  # the last node the walk entered: where a walk too deep for Python stopped
     sizes: dict[int, int] = {}
     repeated: dict[int, tuple[int, yaml.Node]] = {}
     walking: set[int] = set()
 
     def size(node: yaml.Node) -> int:
-        key = id(node)
+        nonlocal deepest
+        deepest, key = node, id(node)
         if key in sizes:
             count, _ = repeated.get(key, (0, node))
             repeated[key] = (count + sizes[key], node)
@@ -161,7 +156,11 @@ def _check_aliases(root: yaml.Node, path: Path) -> None:
         sizes[key] = total
         return total
 
-    if size(root) - len(sizes) > ALIAS_BUDGET:
+    try:
+        expanded = size(root) - len(sizes)
+    except RecursionError:
+        raise DataError(f"{shown(path)}:{deepest.start_mark.line + 1}: invalid YAML: nested too deeply") from None
+    if expanded > ALIAS_BUDGET:
         _, anchor = max(repeated.values(), key=lambda pair: pair[0])
         raise DataError(
             f"{shown(path)}:{anchor.start_mark.line + 1}: invalid YAML: aliases expand the file by more than "
@@ -174,13 +173,10 @@ def _parse(path: Path) -> yaml.Node | None:
     try:
         text = decode(path.read_bytes(), shown(path))
         loader = _Loader(text.replace("\r\n", "\n").replace("\r", "\n"))  # as a file read in text mode
-        root = loader.get_single_node()
-        if root is not None and loader.anchors_seen:
+        root = loader.get_single_node()  # libyaml refuses nesting deeper than 1,000: the walks below may recurse
+        if root is not None and "*" in text:  # an alias is *name: no star, no alias
             _check_aliases(root, path)
         return root
-    except RecursionError:
-        assert loader is not None, "only the parser recurses"
-        raise DataError(f"{shown(path)}:{loader.get_mark().line + 1}: invalid YAML: nested too deeply") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
@@ -197,6 +193,8 @@ def _parse(path: Path) -> yaml.Node | None:
 def _construct(node: yaml.Node, path: Path) -> Any:
     try:
         return _Loader("").construct_document(node)
+    except RecursionError:
+        raise DataError(f"{shown(path)}:{node.start_mark.line + 1}: invalid YAML: nested too deeply") from None
     except (yaml.YAMLError, ValueError) as exc:
         problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
         raise DataError(f"{shown(path)}:{node.start_mark.line + 1}: invalid YAML: {problem}") from None
