@@ -1,7 +1,8 @@
 """A real Neo4j 5.26 for the tests: the launcher in neo4j/server/, started once per test session.
 
-``neo4j_server`` (session) starts Neo4j community 5.26 with its Browser (neo4j/server/TechgraphNeo4j.java
-on the classpath Maven resolves from neo4j/server/pom.xml, cached in ~/.m2) on 127.0.0.1, on free ports,
+``neo4j_server`` (session) starts Neo4j community 5.26 with its Browser (neo4j/server/TechgraphNeo4j.java,
+compiled once into neo4j/server/target/classes, on the classpath Maven resolves from neo4j/server/pom.xml,
+cached in ~/.m2) on 127.0.0.1, on free ports,
 authentication on, and yields a :class:`Neo4jServer`; the server stops at the end of the session. Where
 Java or the jars (and Maven to resolve them) are missing, the tests that need it skip with one line; in
 CI (``CI`` set) that is a failure. ``neo4j_server_settings`` (session) gives further Neo4j settings to
@@ -31,6 +32,7 @@ from graph.backends.neo4j.settings import Neo4jSettings
 
 LAUNCHER = Path(__file__).resolve().parents[1] / "neo4j" / "server"
 CLASSPATH = LAUNCHER / "target" / "classpath.txt"
+CLASSES = LAUNCHER / "target" / "classes"
 PASSWORD = "techgraph-Test-pw1"
 READY = "techgraph-neo4j ready "
 # The flags bin/neo4j passes to the JVM (Netty and the page cache reach into java.nio).
@@ -108,24 +110,47 @@ def classpath() -> str:
     return CLASSPATH.read_text().strip()
 
 
+def launcher_classes() -> Path:
+    """The folder holding TechgraphNeo4j.class, compiled (javac) when missing or older than its source or
+    the classpath: starting from the class saves compiling the source on every start (seconds of CPU).
+    Raises RuntimeError with one line."""
+    jars = classpath()
+    source, compiled = LAUNCHER / "TechgraphNeo4j.java", CLASSES / "TechgraphNeo4j.class"
+    if not compiled.is_file() or compiled.stat().st_mtime < max(source.stat().st_mtime, CLASSPATH.stat().st_mtime):
+        CLASSES.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix="classes-", dir=CLASSES.parent))
+        done = subprocess.run(["javac", "-cp", jars, "-d", str(staging), str(source)], capture_output=True, text=True)
+        if done.returncode != 0:
+            shutil.rmtree(staging)
+            raise RuntimeError(f"javac could not compile {source.name}: {(done.stderr.strip().splitlines() or ['?'])[0]}")
+        shutil.rmtree(CLASSES, ignore_errors=True)
+        staging.rename(CLASSES)  # whole or not at all, should another process compile at the same time
+    return CLASSES
+
+
 def unavailable() -> str | None:
     """Why no Neo4j can be started here (one line), or None when it can."""
-    if shutil.which("java") is None:
-        return "no Java: the Neo4j tests need java 17+ and Maven (neo4j/server/)"
+    if shutil.which("java") is None or shutil.which("javac") is None:
+        return "no Java (java and javac): the Neo4j tests need a JDK 17+ and Maven (neo4j/server/)"
     try:
-        classpath()
+        launcher_classes()
     except (RuntimeError, subprocess.TimeoutExpired) as error:
         return str(error)
     return None
 
 
 def start(home: Path, password: str = PASSWORD, settings: dict[str, str] | None = None, heap: str = "512m",
-          timeout: float = 240) -> Neo4jServer:  # fmt: skip
-    """Start Neo4j with its data in ``home``; return once it answers. RuntimeError if it does not."""
+          timeout: float = 240, short_lived: bool = False) -> Neo4jServer:  # fmt: skip
+    """Start Neo4j with its data in ``home``; return once it answers. RuntimeError if it does not.
+
+    ``short_lived`` compiles with the JVM's first tier only (``-XX:TieredStopAtLevel=1``): a third faster to
+    start on these machines and enough for a test session's small graphs, slower on long runs (benchmarks)."""
     home.mkdir(parents=True, exist_ok=True)
     log = home / "launcher.log"
     extra = [f"{name}={value}" for name, value in (settings or {}).items()]
-    command = ["java", f"-Xmx{heap}", *JVM_FLAGS, "-cp", classpath(), str(LAUNCHER / "TechgraphNeo4j.java"), str(home), password]
+    jit = ["-XX:TieredStopAtLevel=1"] if short_lived else []
+    command = ["java", f"-Xmx{heap}", *JVM_FLAGS, *jit, "-cp", f"{launcher_classes()}{os.pathsep}{classpath()}",
+               "TechgraphNeo4j", str(home), password]  # fmt: skip
     began = time.perf_counter()
     with log.open("wb") as out:
         process = subprocess.Popen([*command, *extra], stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT)
@@ -161,7 +186,7 @@ def neo4j_server(tmp_path_factory, neo4j_server_settings):
         if os.environ.get("CI"):
             pytest.fail(f"CI needs the Neo4j tests: {reason}")
         pytest.skip(reason)
-    server = start(tmp_path_factory.mktemp("neo4j"), settings=neo4j_server_settings)
+    server = start(tmp_path_factory.mktemp("neo4j"), settings=neo4j_server_settings, short_lived=True)
     yield server
     server.stop()
 
