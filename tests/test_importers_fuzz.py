@@ -42,7 +42,7 @@ from tests.fuzzing import examples, malformed_lines
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 EDITION = "2024-01-01"
-DEFAULT_EXAMPLES = 60
+DEFAULT_EXAMPLES = 30  # per format in the default run; `pytest -m slow` runs 10,000
 SLOW_EXAMPLES = 10_000
 HUGE = "H" * 1_000_000
 
@@ -667,7 +667,7 @@ def test_a_failing_import_leaves_the_database_unchanged(database, quick_loads, f
     target = imports_dir(database) / f"{fmt}.jsonl"
     assert target.is_file()
 
-    @settings(max_examples=examples(20), deadline=None, database=None,
+    @settings(max_examples=examples(10), deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much, HealthCheck.large_base_example])
     @given(case=cases(fmt))
     def one(case):
