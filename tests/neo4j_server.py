@@ -208,10 +208,17 @@ def stopped_neo4j_server(neo4j_server) -> Neo4jServer:
 LAST = ("neo4j_changed", "stopped_neo4j_server")  # the tests using these run last, in this order
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own, which reads the xdist_group markers added here
 def pytest_collection_modifyitems(items: list) -> None:
-    """Run the tests that change the session's Neo4j after the others, and those that stop it last;
-    under pytest-xdist, every test of the session's server runs in one worker (one server per run)."""
-    items.sort(key=lambda item: max((LAST.index(f) + 1 for f in getattr(item, "fixturenames", ()) if f in LAST), default=0))
+    """The tests of the session's Neo4j first (under pytest-xdist all in one worker, one server per run,
+    started while the other workers run the rest): among them those that change it after the others, and
+    those that stop it last."""
+
+    def order(item) -> tuple[bool, int]:
+        fixtures = getattr(item, "fixturenames", ())
+        return "neo4j_server" not in fixtures, max((LAST.index(f) + 1 for f in fixtures if f in LAST), default=0)
+
+    items.sort(key=order)
     for item in items:
         if "neo4j_server" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("neo4j"))
