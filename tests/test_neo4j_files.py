@@ -20,7 +20,7 @@ import yaml
 import graph
 from graph import api
 from graph.backends.neo4j.browser import guide_html, style_grass
-from graph.backends.neo4j.push import push_statements
+from graph.backends.neo4j.push import columns, push_statements
 from graph.cypher.stored import load_queries
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -196,3 +196,17 @@ def test_style_gives_each_label_its_own_colour():
     grass = (ROOT / "neo4j" / "browser" / "techgraph.grass").read_text()
     colours = dict(re.findall(r"node\.(\w+) \{\s*color: (#[0-9A-F]{6});", grass))
     assert set(colours) == set(SCHEMA.nodes) and len(set(colours.values())) == len(colours)
+
+
+def test_push_writes_every_column_of_a_row_by_its_position():
+    # A row is a plain list in the order of columns(): both statements of a kind read each position once,
+    # under the column's name, and nothing past the row's end.
+    pushed = push_statements(SCHEMA)
+    kinds = [*SCHEMA.nodes, *((t, a, b) for t, rel in SCHEMA.relations.items() for a, b in rel.pairs)]
+    for kind in kinds:
+        names = columns(SCHEMA, kind)
+        group = "nodes" if isinstance(kind, str) else "relations"
+        for statement in (pushed[group][kind], pushed[f"new_{group}"][kind]):
+            read = [(name, int(i)) for name, i in re.findall(r"(?:[nx]\.)?(\w+)(?::| =) (?:\w+\()?r\[(\d+)\]", statement)]
+            assert sorted(i for _, i in read) == list(range(len(names))), statement
+            assert [name for name, _ in read] == [{"from": "id", "to": "id"}.get(names[i], names[i]) for _, i in read], statement
