@@ -58,11 +58,13 @@ def start_parameters(text: str) -> set[str]:
     return {m.group(4) for m in _BY_IDS.finditer(text)}
 
 
-def to_ladybug(text: str, starts: dict[str, str] | None = None) -> str:
+def to_ladybug(text: str, starts: dict[str, str] | None = None, as_of_starts: frozenset[str] | None = None) -> str:
     """Rewrite a Neo4j-dialect statement into LadybugDB's dialect (the tokens re-emitted, comments dropped).
 
     ``starts`` maps a list parameter of ids to the label of the one node it holds: the start nodes
-    looked up by it become primary-key lookups by the parameter :data:`START` names.
+    looked up by it become primary-key lookups by the parameter :data:`START` names. ``as_of_starts``
+    (None: the whole graph) makes it the statement as of a day (:func:`as_of`), the start parameters
+    it names holding only ids of nodes that exist that day.
     """
     tokens = tokenize(text)
     # Literals and backquoted names stand as numbered placeholders that no rewrite matches inside.
@@ -72,6 +74,8 @@ def to_ladybug(text: str, starts: dict[str, str] | None = None) -> str:
     code = _TYPE.sub(r"label(\1)", _LABELS_FIRST.sub(r"label(\1)", code))
     code = _CAST.sub(lambda m: f"CAST({m.group(2)} AS {CASTS[m.group(1)]})", code)
     code = _filter_walks(code)
+    if as_of_starts is not None:
+        code = as_of(code, as_of_starts)
     if starts:
         code = _BY_IDS.sub(lambda m: _bind(m, starts), code)
         code = _walk_from_starts(code)
@@ -186,3 +190,231 @@ def _filter_walks(code: str) -> str:
         filtered = f"{walk.group(1)} ({rel}, _ | WHERE {test})"
         code = code[: walk.start(1)] + filtered + code[walk.end(1) : match.start()] + "true" + code[end:]
     return code
+
+
+# -- as of a day ------------------------------------------------------------------------------------
+# The as-of parameters a rewritten statement reads: the day, and the day followed by a character after every
+# digit (a list sorted with it in puts it after every day on or before the day: its position counts them).
+DAY, KEY = "asof__day", "asof__key"
+_MATCH = re.compile(r"\b(?:OPTIONAL\s+)?MATCH\b", re.I)
+_WHERE = re.compile(r"\bWHERE\b", re.I)
+_UNION = re.compile(r"\bUNION(?:\s+ALL)?\b", re.I)
+
+
+def as_of_parameters(day: str) -> dict[str, str]:
+    """The parameters a statement rewritten by :func:`as_of` needs for ``day``.
+
+    >>> as_of_parameters("2020-09-01")
+    {'asof__day': '2020-09-01', 'asof__key': '2020-09-01~'}
+    """
+    return {DAY: day, KEY: day + "~"}
+
+
+def _count_on_or_before(days: str) -> str:
+    """How many items of the sorted list ``days`` are on or before the day (no list lambda: LadybugDB 0.22 gave
+    wrong values with two in one query)."""
+    return f"(list_position(list_sort(list_append({days}, ${KEY})), ${KEY}) - 1)"
+
+
+def node_holds_cypher(node: str) -> str:
+    """The test that ``node`` exists on the day, on its as-of columns (:mod:`graph.dataset.asof`).
+
+    >>> node_holds_cypher("m").split(" AND ")[0]
+    '(m._holds_from IS NULL OR m._holds_from <= $asof__day)'
+    """
+    return (
+        f"({node}._holds_from IS NULL OR {node}._holds_from <= ${DAY}) AND ({node}._holds_until IS NULL OR "
+        f"{node}._holds_until > ${DAY}) AND ({node}._holds_gaps IS NULL OR {_count_on_or_before(f'{node}._holds_gaps')} % 2 = 0)"
+    )
+
+
+def relation_holds_cypher(rel: str) -> str:
+    """The test that relation ``rel`` holds on the day: from its ``since`` until its ``until`` (its ends are tested as nodes)."""
+    return f"({rel}.since IS NULL OR {rel}.since <= ${DAY}) AND ({rel}.until IS NULL OR {rel}.until > ${DAY})"
+
+
+def _day_value(var: str, prop: str, kind: str) -> str:
+    """``var.prop`` as it stood on the day: its version in ``_asof_<prop>`` (decoded), or the whole graph's value."""
+    from graph.dataset.asof import DAYS, ITEM, NONE
+
+    item = f"{var}._asof_{prop}[{_count_on_or_before(f'{var}.{DAYS}')}]"
+    if kind == "string-list":
+        decoded = (
+            f"CASE WHEN {item} = '{NONE}' THEN NULL WHEN {item} = '{ITEM}' THEN CAST([] AS STRING[]) "
+            f"ELSE string_split({item}, '{ITEM}') END"
+        )
+    elif kind == "integer":
+        decoded = f"CAST({item} AS INT64)"
+    else:
+        decoded = f"CASE WHEN {item} = '{NONE}' THEN NULL ELSE {item} END"
+    return f"(CASE WHEN {var}.{DAYS} IS NULL THEN {var}.{prop} ELSE {decoded} END)"
+
+
+class _Elements:
+    """The nodes and relationships of one MATCH clause's pattern, every one named."""
+
+    def __init__(self, pattern: str, fresh: list[int]):
+        self.nodes: list[tuple[str, tuple[str, ...]]] = []  # (name, labels)
+        self.rels: list[tuple[str, tuple[str, ...], bool, int, int]] = []  # (name, types, walk, start, end) in text
+        self.adjacent: dict[str, list[tuple[tuple[str, ...], int | None]]] = {}  # node -> (types, end it is: 0, 1, None)
+        out: list[str] = []
+        index, last_node, pending, since = 0, None, None, 0
+        while index < len(pattern):
+            char = pattern[index]
+            if char in "([" and not re.search(r"\w\s*$", pattern[:index]):
+                end = _closing(pattern, index)
+                inner = pattern[index + 1:end - 1]
+                name = re.match(r"\s*(\w*)", inner).group(1)  # type: ignore[union-attr]
+                if not name:
+                    fresh[0] += 1
+                    name = f"_a{fresh[0]}"
+                    inner = name + inner
+                head = re.match(r"\s*\w+\s*((?::\s*\w+\s*(?:\|\s*:?\s*\w+\s*)*)*)", inner).group(1)  # type: ignore[union-attr]
+                words = tuple(re.findall(r"\w+", head))
+                between = pattern[since:index]
+                if char == "(":
+                    self.nodes.append((name, words))
+                    if pending is not None and last_node is not None:
+                        types, left = pending
+                        right = ">" in between
+                        ends = (1, 0) if left and not right else (0, 1) if right and not left else (None, None)
+                        self.adjacent.setdefault(last_node, []).append((types, ends[0]))
+                        self.adjacent.setdefault(name, []).append((types, ends[1]))
+                    last_node, pending = name, None
+                else:
+                    walk = "*" in inner.split("(")[0]
+                    start = sum(len(part) for part in out) + 1
+                    self.rels.append((name, words, walk, start, start + len(inner)))
+                    pending = (words, "<" in between)
+                out.append(char + inner + pattern[end - 1])
+                index = since = end
+                continue
+            if char == ",":
+                last_node, pending = None, None
+            out.append(char)
+            index += 1
+        self.text = "".join(out)
+
+
+def _ends(schema, types: tuple[str, ...], end: int | None) -> set[str]:
+    """The labels at one end (0: from, 1: to, None: either) of relationships of ``types`` (none: any)."""
+    relations = [schema.relations[t] for t in types if t in schema.relations] if types else list(schema.relations.values())
+    return {pair[i] for rel in relations for pair in rel.pairs for i in ((0, 1) if end is None else (end,))}
+
+
+def _possible(schema, labels: tuple[str, ...], adjacent: list[tuple[tuple[str, ...], int | None]]) -> set[str]:
+    """The labels a node may have: those written, else those at its end of every relationship touching it."""
+    if labels:
+        return set(labels)
+    found = set(schema.nodes)
+    for types, end in adjacent:
+        found &= _ends(schema, types, end)
+    return found
+
+
+def as_of(code: str, checked: frozenset[str] = frozenset()) -> str:
+    """The statement as of a day (:func:`as_of_parameters`): every node and relationship its MATCH clauses
+    bind must hold that day, and every property a view holds day by day reads that day's value.
+
+    A fixed relationship and the nodes are tested in the clause's WHERE; a variable-length walk tests its
+    relationships and intermediate nodes inside the walk, LadybugDB's recursive filter
+    ``[:T*1..6 (r, n | WHERE ...)]``: a WHERE after the walk made walks 60-250 times slower. A start node
+    looked up by a list parameter in ``checked`` (``(n) WHERE n.id IN $p``, its ids already those that exist
+    that day) is left as written, so that it stays a primary-key lookup.
+
+    >>> print(as_of("MATCH (m:Measure)-[:SANCTIONS]->(c:Company) RETURN c.id"))
+    MATCH (m:Measure)-[_a2:SANCTIONS]->(c:Company) WHERE (m._holds_from IS NULL OR m._holds_from <= $asof__day) AND \
+(m._holds_until IS NULL OR m._holds_until > $asof__day) AND (m._holds_gaps IS NULL OR (list_position(list_sort(\
+list_append(m._holds_gaps, $asof__key)), $asof__key) - 1) % 2 = 0) AND (_a2.since IS NULL OR _a2.since <= $asof__day) \
+AND (_a2.until IS NULL OR _a2.until > $asof__day) RETURN c.id
+    """
+    parts = _UNION.split(code)
+    unions = _UNION.findall(code)
+    fresh = [0]
+    done = [_as_of_part(part, checked, fresh) for part in parts]
+    return "".join(part + (f" {unions[i]} " if i < len(unions) else "") for i, part in enumerate(done)).replace("  ", " ")
+
+
+def _as_of_part(code: str, checked_starts: frozenset[str], fresh: list[int]) -> str:
+    """:func:`as_of` of one part of a UNION."""
+    from graph.dataset.asof import has_extent, versioned
+    from graph.model.schema import load_schema
+
+    schema = load_schema()
+    with_extent = {label for label in schema.nodes if has_extent(schema, label)}
+    kinds = {label: {p: schema.nodes[label].properties[p].type for p in names} for label, names in versioned(schema).items()}
+    checked: set[str] = set()
+    labels: dict[str, set[str]] = {}
+    clauses: list[tuple[int, int, str]] = []  # (start, end, rewritten clause)
+    done = 0
+    while match := _MATCH.search(code, done):
+        depth = sum((c in _OPEN) - (c in _CLOSE) for c in code[:match.start()])
+        end = _clause_end(code, match.end())
+        done = end
+        if depth:  # inside a subquery's braces: left as written
+            continue
+        body = code[match.end():end]
+        split = _WHERE.search(body)
+        while split and sum((c in _OPEN) - (c in _CLOSE) for c in body[:split.start()]):
+            split = _WHERE.search(body, split.end())
+        pattern, where = (body[:split.start()], body[split.end():]) if split else (body, "")
+        elements = _Elements(pattern, fresh)
+        tests: list[str] = []
+        alone = len(elements.nodes) == 1 and not elements.rels
+        start = _BY_IDS.match(f"({elements.nodes[0][0]}) WHERE {where.strip()}") if alone else None
+        if start and start.group(4) in checked_starts:
+            checked.add(elements.nodes[0][0])
+        text = elements.text
+        for _, types, walk, begin, finish in reversed(elements.rels):
+            if walk:
+                text = text[:begin] + _walk_filter(schema, text[begin:finish], types, with_extent, fresh) + text[finish:]
+        for name, _, walk, _, _ in elements.rels:
+            if not walk:
+                tests.append(relation_holds_cypher(name))
+        for name, written in elements.nodes:
+            possible = _possible(schema, written, elements.adjacent.get(name, []))
+            labels.setdefault(name, possible)
+            if name not in checked and possible & with_extent:
+                tests.insert(0, node_holds_cypher(name))
+            checked.add(name)
+        condition = " AND ".join(dict.fromkeys(tests))
+        if condition:
+            where = f" ({where.strip()}) AND {condition} " if where.strip() else f" {condition} "
+        clause = f"{code[match.start():match.end()]} {text.strip()}" + (f" WHERE{where}" if where.strip() else " ")
+        clauses.append((match.start(), end, clause))
+    for begin, end, clause in reversed(clauses):
+        code = code[:begin] + clause + code[end:]
+    return _day_values(code, labels, kinds).strip()
+
+
+def _walk_filter(schema, inner: str, types: tuple[str, ...], with_extent: set[str], fresh: list[int]) -> str:
+    """A walk's bracket with the day's tests in its recursive filter (merged into one it has)."""
+    ends = _ends(schema, types, None)
+    existing = re.search(r"\(\s*(\w+)\s*,\s*(\w+)\s*\|\s*WHERE\s+(.*)\)\s*$", inner, re.S)
+    if existing:
+        rel, node, test = existing.groups()
+        inner = inner[:existing.start()]
+    else:
+        rel, node, test = "", "_", ""
+    fresh[0] += 1
+    rel = rel or f"_w{fresh[0]}"
+    node = node if node != "_" else f"_v{fresh[0]}"
+    tests = [f"({test})"] if test else []
+    tests.append(relation_holds_cypher(rel))
+    if ends & with_extent:
+        tests.append(node_holds_cypher(node))
+    return f"{inner.rstrip()} ({rel}, {node} | WHERE {' AND '.join(tests)})"
+
+
+def _day_values(code: str, labels: dict[str, set[str]], kinds: dict[str, dict[str, str]]) -> str:
+    """Every ``var.prop`` that a view holds day by day, for a variable that may have a label that does, as that day's value."""
+
+    def replace(match: re.Match[str]) -> str:
+        var, prop = match.groups()
+        for label in labels.get(var, ()):
+            if prop in kinds.get(label, {}):
+                return _day_value(var, prop, kinds[label][prop])
+        return match.group(0)
+
+    props = {p for found in kinds.values() for p in found}
+    return re.sub(rf"\b(\w+)\s*\.\s*({'|'.join(sorted(props))})\b", replace, code)

@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graph.backends.ladybug.dialect import START, start_parameters, to_ladybug
+from graph.backends.ladybug.dialect import START, as_of_parameters, start_parameters, to_ladybug
 from graph.backends.ladybug.folder import (
     build_manifest,
     current_build,
@@ -32,6 +32,7 @@ from graph.backends.ladybug.names import lookup
 from graph.cypher.lexer import parameter_names
 from graph.cypher.readonly import read_only_statement
 from graph.cypher.stored import RESOLVE
+from graph.dataset.asof import DAYS, values_on
 from graph.errors import DatabaseError, QueryError, QueryTimeout, ReadOnlyError
 
 if TYPE_CHECKING:
@@ -57,17 +58,20 @@ _PLAIN = {str, int, float, bool, type(None)}
 _CONVERTED = re.compile(r"NODE|REL|STRUCT|MAP|UNION|DECIMAL")
 
 
-def plain(value: Any) -> Any:
-    """Turn an engine value into plain, JSON-ready Python."""
+def plain(value: Any, day: str | None = None) -> Any:
+    """Turn an engine value into plain, JSON-ready Python; a node as it stood on ``day`` if given (its values
+    that an as-of view holds day by day, :func:`graph.dataset.asof.values_on`)."""
     if isinstance(value, dict):
         if "_NODES" in value:
-            return {"nodes": [plain(n) for n in value["_NODES"]], "relationships": [plain(r) for r in value["_RELS"]]}
+            return {"nodes": [plain(n, day) for n in value["_NODES"]], "relationships": [plain(r, day) for r in value["_RELS"]]}
         if "_SRC" in value or "_LABEL" in value:  # a relationship, or a node
-            properties = {k: plain(v) for k, v in value.items() if not k.startswith("_") and v is not None}
+            if day is not None and value.get(DAYS):
+                value = {**value, **values_on(value, day)}
+            properties = {k: plain(v, day) for k, v in value.items() if not k.startswith("_") and v is not None}
             return {"type" if "_SRC" in value else "label": value["_LABEL"], **properties}
-        return {k: plain(v) for k, v in value.items()}
+        return {k: plain(v, day) for k, v in value.items()}
     if isinstance(value, (list, tuple)):  # most items are already plain: no call for them (tens of thousands of rows)
-        return [v if type(v) in _PLAIN else plain(v) for v in value]
+        return [v if type(v) in _PLAIN else plain(v, day) for v in value]
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
@@ -178,17 +182,27 @@ class EmbeddedEngine:
         return starts
 
     def run(
-        self, text: str, params: dict[str, Any] | None = None, write: bool = False, timeout: float | None = None
+        self,
+        text: str,
+        params: dict[str, Any] | None = None,
+        write: bool = False,
+        timeout: float | None = None,
+        as_of: tuple[str, frozenset[str]] | None = None,
     ) -> tuple[list[str], list[dict[str, Any]]]:
         """Run one statement; return its column names and rows (dicts). The database is built from data
         files and never written: ``write`` is refused, and so is a statement that is not a read
         (:func:`graph.cypher.readonly.read_only_statement`). Past ``timeout`` seconds (None: no limit) the
-        engine stops the statement: :class:`QueryTimeout`."""
+        engine stops the statement: :class:`QueryTimeout`. ``as_of`` (a day, and the start parameters
+        that hold only nodes that exist that day) runs it on the graph as of that day
+        (:func:`graph.backends.ladybug.dialect.as_of`)."""
         if write:
             raise ReadOnlyError("refused: the embedded database is read-only; edit the data files and run `techgraph load`")
         params = dict(params or {})
         starts = self._starts(text, params)
-        statement = read_only_statement(to_ladybug(text, starts), READ_FUNCTIONS)  # what runs is the checked text
+        if as_of is not None:
+            params.update(as_of_parameters(as_of[0]))
+        rewritten = to_ladybug(text, starts, as_of[1] if as_of is not None else None)
+        statement = read_only_statement(rewritten, READ_FUNCTIONS)  # what runs is the checked text
         self._connection.set_query_timeout(max(1, round(timeout * 1000)) if timeout else 0)  # 0: no limit
         try:
             result = _single(self._connection.execute(statement, used_parameters(statement, params)))
@@ -203,7 +217,7 @@ class EmbeddedEngine:
         for row in result.get_all():
             values = list(row)
             for i in convert:
-                values[i] = plain(values[i])
+                values[i] = plain(values[i], as_of[0] if as_of is not None else None)
             rows.append(dict(zip(columns, values, strict=False)))
         return columns, rows
 
@@ -213,3 +227,63 @@ class EmbeddedEngine:
             self._conn.close()
         if self._db is not None:
             self._db.close()
+
+
+class AsOfEngine:
+    """An embedded database as it stood on a day: the same database, every statement rewritten
+    (:func:`graph.backends.ladybug.dialect.as_of`); nothing is copied or written, so it works on a
+    database shared read-only.
+
+    >>> import graph
+    >>> view = AsOfEngine(graph.open().engine, "2020-08-01")
+    >>> view.run("MATCH (m:Measure {id: 'eo-13942'}) RETURN m.id AS id"), view.resolve("EO 13942")
+    ((['id'], []), [])
+    """
+
+    can_write = False
+    read_functions = READ_FUNCTIONS
+
+    def __init__(self, engine: EmbeddedEngine, day: str):
+        self.engine, self.day = engine, day
+
+    def run(
+        self, text: str, params: dict[str, Any] | None = None, write: bool = False, timeout: float | None = None
+    ) -> tuple[list[str], list[dict[str, Any]]]:
+        """Run one statement on the graph as of the day (as :meth:`EmbeddedEngine.run`). The ids a start
+        parameter holds (``(n) WHERE n.id IN $p``) are narrowed first to nodes that existed that day, so
+        that the start stays a primary-key lookup."""
+        params = dict(params or {})
+        checked = set()
+        for parameter in start_parameters(text):
+            ids = params.get(parameter)
+            if isinstance(ids, list) and all(isinstance(i, str) for i in ids):
+                params[parameter] = self._existing(ids)
+                checked.add(parameter)
+        return self.engine.run(text, params, write, timeout, as_of=(self.day, frozenset(checked)))
+
+    def resolve(self, name: str) -> list[dict[str, Any]]:
+        """The nodes ``name`` names that existed on the day."""
+        rows = self.engine.resolve(name)
+        existing = set(self._existing([row["id"] for row in rows], {row["id"]: row["label"] for row in rows}))
+        return [row for row in rows if row["id"] in existing]
+
+    def _existing(self, ids: list[str], labels: dict[str, str] | None = None) -> list[str]:
+        """Those of ``ids`` whose nodes existed on the day (looked up by primary key)."""
+        from graph.dataset.asof import has_extent
+        from graph.model.schema import load_schema
+
+        schema = load_schema()
+        kept = []
+        for node in ids:
+            label = (labels or {}).get(node) or next(
+                (row["label"] for row in lookup(names_path(self.engine.build), node) if row["id"] == node), None
+            )
+            if label in schema.nodes and has_extent(schema, label):
+                statement = f"MATCH (n:{label}) WHERE n.id = $id RETURN n.id AS id"
+                if not self.engine.run(statement, {"id": node}, as_of=(self.day, frozenset()))[1]:
+                    continue
+            kept.append(node)
+        return kept
+
+    def close(self) -> None:
+        """Nothing to release: the database is the whole graph's, closed with it."""
