@@ -31,6 +31,8 @@ LadybugDB's own lexical rules); comments are dropped:
 from __future__ import annotations
 
 import re
+from functools import cache
+from typing import Any
 
 from graph.cypher.lexer import Token, emit, tokenize
 
@@ -337,12 +339,7 @@ def as_of(code: str, checked: frozenset[str] = frozenset()) -> str:
 
 def _as_of_part(code: str, checked_starts: frozenset[str], fresh: list[int]) -> str:
     """:func:`as_of` of one part of a UNION."""
-    from graph.dataset.asof import has_extent, versioned
-    from graph.model.schema import load_schema
-
-    schema = load_schema()
-    with_extent = {label for label in schema.nodes if has_extent(schema, label)}
-    kinds = {label: {p: schema.nodes[label].properties[p].type for p in names} for label, names in versioned(schema).items()}
+    schema, with_extent, kinds = _model()
     checked: set[str] = set()
     labels: dict[str, set[str]] = {}
     clauses: list[tuple[int, int, str]] = []  # (start, end, rewritten clause)
@@ -390,7 +387,20 @@ def _as_of_part(code: str, checked_starts: frozenset[str], fresh: list[int]) -> 
     return _day_values(code, labels, kinds).strip()
 
 
-def _walk_filter(schema, inner: str, types: tuple[str, ...], with_extent: set[str], fresh: list[int]) -> str:
+@cache
+def _model() -> tuple[Any, frozenset[str], dict[str, dict[str, str]]]:
+    """The schema, the labels whose nodes exist only on some days, and the type of each property a view holds
+    day by day, by label (read once: every statement of a view is rewritten)."""
+    from graph.dataset.asof import has_extent, versioned
+    from graph.model.schema import load_schema
+
+    schema = load_schema()
+    with_extent = frozenset(label for label in schema.nodes if has_extent(schema, label))
+    kinds = {label: {p: schema.nodes[label].properties[p].type for p in names} for label, names in versioned(schema).items()}
+    return schema, with_extent, kinds
+
+
+def _walk_filter(schema, inner: str, types: tuple[str, ...], with_extent: frozenset[str], fresh: list[int]) -> str:
     """A walk's bracket with the day's tests in its recursive filter (merged into one it has)."""
     ends = _ends(schema, types, None)
     existing = re.search(r"\(\s*(\w+)\s*,\s*(\w+)\s*\|\s*WHERE\s+(.*)\)\s*$", inner, re.S)

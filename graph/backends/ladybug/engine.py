@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +59,16 @@ _PLAIN = {str, int, float, bool, type(None)}
 _CONVERTED = re.compile(r"NODE|REL|STRUCT|MAP|UNION|DECIMAL")
 
 
+@lru_cache(maxsize=1)
+def _with_extent() -> frozenset[str]:
+    """The labels whose nodes exist only on some days."""
+    from graph.dataset.asof import has_extent
+    from graph.model.schema import load_schema
+
+    schema = load_schema()
+    return frozenset(label for label in schema.nodes if has_extent(schema, label))
+
+
 def plain(value: Any, day: str | None = None) -> Any:
     """Turn an engine value into plain, JSON-ready Python; a node as it stood on ``day`` if given (its values
     that an as-of view holds day by day, :func:`graph.dataset.asof.values_on`)."""
@@ -87,6 +98,13 @@ def _single(result: QueryResult | list[QueryResult]) -> QueryResult:
 def _rows(result: QueryResult | list[QueryResult]) -> list[list[Any]]:
     """The rows of one of the engine's own statements, as lists."""
     return [list(row) for row in _single(result).get_all()]
+
+
+@lru_cache(maxsize=512)
+def _checked(text: str, starts: tuple[tuple[str, str], ...], as_of_starts: frozenset[str] | None) -> str:
+    """The statement rewritten into LadybugDB's dialect (as of a day if ``as_of_starts`` is given: the day is a
+    parameter, so the text is the same for every day) and checked read-only: what the engine runs."""
+    return read_only_statement(to_ladybug(text, dict(starts), as_of_starts), READ_FUNCTIONS)
 
 
 class EmbeddedEngine:
@@ -201,8 +219,7 @@ class EmbeddedEngine:
         starts = self._starts(text, params)
         if as_of is not None:
             params.update(as_of_parameters(as_of[0]))
-        rewritten = to_ladybug(text, starts, as_of[1] if as_of is not None else None)
-        statement = read_only_statement(rewritten, READ_FUNCTIONS)  # what runs is the checked text
+        statement = _checked(text, tuple(sorted(starts.items())), as_of[1] if as_of is not None else None)
         self._connection.set_query_timeout(max(1, round(timeout * 1000)) if timeout else 0)  # 0: no limit
         try:
             result = _single(self._connection.execute(statement, used_parameters(statement, params)))
@@ -269,16 +286,12 @@ class AsOfEngine:
 
     def _existing(self, ids: list[str], labels: dict[str, str] | None = None) -> list[str]:
         """Those of ``ids`` whose nodes existed on the day (looked up by primary key)."""
-        from graph.dataset.asof import has_extent
-        from graph.model.schema import load_schema
-
-        schema = load_schema()
         kept = []
         for node in ids:
             label = (labels or {}).get(node) or next(
                 (row["label"] for row in lookup(names_path(self.engine.build), node) if row["id"] == node), None
             )
-            if label in schema.nodes and has_extent(schema, label):
+            if label in _with_extent():
                 statement = f"MATCH (n:{label}) WHERE n.id = $id RETURN n.id AS id"
                 if not self.engine.run(statement, {"id": node}, as_of=(self.day, frozenset()))[1]:
                     continue
