@@ -12,6 +12,12 @@ mismatch is printed and counts as a goal missed. Parameters are those of ``bench
 
 Goals (issue 16): every stored query at or below networkx and below Neo4j, at 100k and 1M.
 
+Then, per size, the library's questions against their goals (``exposure``, ``chains``, ``show`` <= 50 ms,
+opening a built database <= 50 ms): techgraph (each reads only what it needs of the engine) beside the same
+rule on the whole networkx graph (:func:`graph.analysis.ownership.exposure` on ``load_graph``'s graph, the
+chains walked over the index, a profile from the adjacency), for the entity with the most owners above it,
+Tencent and WeChat; ``open`` is :func:`graph.open` and ``close`` in this process (imports warm).
+
 Usage::
 
     python benchmarks/anchors.py --sizes 100k,1m [--runs 5] [--work /tmp/techgraph-bench] [--neo4j]
@@ -35,6 +41,7 @@ import graph  # noqa: E402
 from benchmarks.generate import generate, parse_size  # noqa: E402
 from benchmarks.run import realistic_params  # noqa: E402
 from graph.dataset.network import load_graph  # noqa: E402
+from graph.model.schema import load_schema  # noqa: E402
 from graph.paths import data_folders  # noqa: E402
 
 
@@ -323,11 +330,11 @@ def order_by(cypher: str) -> list[tuple[str, bool]]:
     >>> order_by("RETURN a, b ORDER BY b DESC, a LIMIT 3")
     [('b', True), ('a', False)]
     """
-    found = re.findall(r"ORDER BY (.+?)(?:\s+LIMIT\b.*)?$", cypher.strip(), flags=re.S)
-    if not found:
+    _, by, last = cypher.strip().rpartition("ORDER BY")  # the last one: a WITH may sort before it
+    if not by:
         return []
     keys = []
-    for item in found[-1].split(","):
+    for item in re.split(r"\s+(?:SKIP|LIMIT)\b", last)[0].split(","):
         words = item.split()
         keys.append((words[0], len(words) > 1 and words[1].upper() == "DESC"))
     return keys
@@ -389,7 +396,7 @@ def python_answer(ix: Index, q, given: dict) -> Callable[[], list[dict]]:
     return run
 
 
-def measure_size(size: str, work: Path, runs: int, remote=None) -> list[dict]:
+def measure_size(size: str, work: Path, runs: int, remote=None, queries: bool = True, questions_too: bool = True) -> list[dict]:
     """Every stored query at one size: techgraph, networkx (and ``remote`` Neo4j settings) side by side."""
     folder = work / f"syn-{size}-seed6"
     if not (folder / "relations.jsonl").is_file():
@@ -397,7 +404,8 @@ def measure_size(size: str, work: Path, runs: int, remote=None) -> list[dict]:
     db = work / f"db-{size}"
     graph.load(db, [folder])  # a no-op when the current build is of these files
     began = time.perf_counter()
-    ix = Index(load_graph(data_folders([folder])))
+    g_nx = load_graph(data_folders([folder]))
+    ix = Index(g_nx)
     print(f"[{size}] networkx graph and indexes: {time.perf_counter() - began:.1f} s (not timed below)", file=sys.stderr)
     overrides = realistic_params(folder)
     results = []
@@ -405,7 +413,7 @@ def measure_size(size: str, work: Path, runs: int, remote=None) -> list[dict]:
         if remote is not None:
             g.push(remote, replace=True)
         far = graph.open(neo4j=remote) if remote is not None else None
-        for q in g.queries():
+        for q in g.queries() if queries else []:
             given = {**q.example, **overrides.get(q.name, {})}
             ours_ms, ours = p50(lambda q=q, given=given: g.query(q.name, **given), runs)
             theirs_ms, theirs = p50(python_answer(ix, q, given), runs)
@@ -419,7 +427,70 @@ def measure_size(size: str, work: Path, runs: int, remote=None) -> list[dict]:
             print(f"[{size}] {q.name}: {ours_ms:.1f} ms / {theirs_ms:.1f} ms {result['difference']}", file=sys.stderr)
         if far is not None:
             far.close()
+    if questions_too:
+        report_questions(size, questions(size, work, runs, g_nx, ix))
     return results
+
+
+def deepest(ix: Index) -> str:
+    """The company or app with the most owners within the ownership depth above it."""
+    def above(n: str) -> int:
+        seen, frontier = {n}, {n}
+        for _ in range(6):
+            frontier = {u for v in frontier for u, _ in ix.inn["OWNS"].get(v, ())} - seen
+            seen |= frontier
+        return len(seen)
+
+    return max(sorted(ix.inn["OWNS"]), key=above)
+
+
+def nx_show(ix: Index, n: str) -> dict:
+    edge = lambda kind, other, r: {"relation": kind, "properties": r, "label": ix.node[other]["label"], "id": other,  # noqa: E731
+                                   "name": ix.node[other]["name"]}
+    return {**ix.node[n], "outgoing": sorted((edge(*e) for e in ix.all_out.get(n, ())), key=lambda e: (e["relation"], e["name"])),
+            "incoming": sorted((edge(*e) for e in ix.all_in.get(n, ())), key=lambda e: (e["relation"], e["name"]))}
+
+
+def questions(size: str, work: Path, runs: int, g_nx, ix: Index) -> list[dict]:
+    """exposure, chains, show and open: techgraph against the same rule on the whole networkx graph."""
+    from graph.analysis.chains import chains
+    from graph.analysis.ownership import exposure
+
+    db, folder = work / f"db-{size}", work / f"syn-{size}-seed6"
+    day, results, schema = "2021-06-01", [], load_schema()
+    with graph.open(db, data=[folder]) as g:
+        for entity in (deepest(ix), "tencent", "wechat"):
+            ours_ms, ours = p50(lambda e=entity: g.exposure(e, day), runs)
+            theirs_ms, theirs = p50(lambda e=entity: exposure(g_nx, e, day, schema).as_dict(), runs)
+            results.append({"question": f"exposure {entity}", "techgraph": ours_ms, "networkx": theirs_ms,
+                            "same": ours == theirs})
+            ours_ms, ours = p50(lambda e=entity: g.show(e), runs)
+            theirs_ms, theirs = p50(lambda e=entity: nx_show(ix, e), runs)
+            edges = [len(p["incoming"]) + len(p["outgoing"]) for p in (ours, theirs)]
+            results.append({"question": f"show {entity}", "techgraph": ours_ms, "networkx": theirs_ms,
+                            "same": edges[0] == edges[1]})
+        ours_ms, ours = p50(g.chains, runs)
+        keys = [("first_announced", False), ("last_announced", False), ("last_id", False), ("first_id", False), ("steps", False)]
+        def nx_chains() -> list[dict]:
+            rows = ordered(retaliation_chains(ix, {}), keys)
+            steps = [{"chain": [{"id": m, "name": ix.node[m]["name"], "announced": ix.node[m].get("announced")}
+                                for m in row["chain"]]} for row in rows]  # fmt: skip
+            return chains(steps, ix.issuer_names)
+
+        theirs_ms, theirs = p50(nx_chains, runs)
+        results.append({"question": f"chains ({len(ours)})", "techgraph": ours_ms, "networkx": theirs_ms,
+                        "same": sorted(map(repr, ours)) == sorted(map(repr, theirs))})
+    open_ms, _ = p50(lambda: graph.open(db, data=[folder]).close(), runs)
+    results.append({"question": "open + close", "techgraph": open_ms, "networkx": float("nan"), "same": True})
+    return results
+
+
+def report_questions(size: str, results: list[dict]) -> None:
+    print(f"\n{size}: p50 ms; goal: techgraph <= 50 ms")
+    for r in results:
+        goal = "met" if r["techgraph"] <= 50 and r["same"] else "missed"
+        print(f"{r['question']:36} {r['techgraph']:>10.2f} {r['networkx']:>10.2f} {r['techgraph'] / r['networkx']:>7.2f}x  {goal}"
+              + ("" if r["same"] else "  (answers differ)"))
 
 
 def report(size: str, results: list[dict]) -> None:
@@ -446,6 +517,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/techgraph-bench"), help="generated data and databases")
     parser.add_argument("--neo4j", action="store_true", help="also push into a Neo4j 5.26 (neo4j/server/) and time it")
     parser.add_argument("--heap", default="2g", help="Neo4j's JVM heap (-Xmx), with --neo4j")
+    parser.add_argument("--only-questions", action="store_true", help="exposure, chains, show and open only")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     server = None
@@ -458,7 +530,9 @@ def main(argv: list[str] | None = None) -> None:
         server = start(args.work / "neo4j", heap=args.heap)
     try:
         for size in args.sizes.split(","):
-            report(size, measure_size(size, args.work, args.runs, server.settings if server else None))
+            results = measure_size(size, args.work, args.runs, server.settings if server else None, not args.only_questions)
+            if results:
+                report(size, results)
     finally:
         if server is not None:
             server.stop()

@@ -7,6 +7,7 @@ the OFAC SDN files with Python's csv module, and the peak memory of the process 
 
 - ``csv parse``: sdn.csv, alt.csv and add.csv read with the csv module (best of three);
 - ``sdn import``: the full SDN (the three files) imported into a fresh database of the shipped data;
+- ``sdn again``: the same files and edition imported again (nothing changes);
 - ``csl after``: the complete Consolidated Screening List imported into that database next (it merges
   most of its 14,160 rows into the SDN's nodes: the cost of changing rows, not only adding them);
 - ``fcc 13 rows``: the 13-row FCC Covered List (``fcc_table.first.csv``) imported into a database
@@ -72,7 +73,7 @@ def step(name: str, folder: Path, db: Path) -> dict:
                               **{role: folder / side for role, side in sides.items()})  # fmt: skip
         return {"seconds": time.perf_counter() - started}
     started = time.perf_counter()
-    if name == "sdn import":
+    if name in ("sdn import", "sdn again"):
         report = graph.import_list("ofac-sdn", sdn / "sdn.csv", alt=sdn / "alt.csv", add=sdn / "add.csv",
                                    db=db, edition="2022-01-21")  # fmt: skip
     elif name == "csl after":
@@ -108,6 +109,7 @@ def main() -> None:
     parse = run("csv parse", folder, work)
     run("prepare sdn", folder, work / "sdn")
     rows = {"csv parse": parse, "sdn import": run("sdn import", folder, work / "sdn")}
+    rows["sdn again"] = run("sdn again", folder, work / "sdn")
     rows["csl after"] = run("csl after", folder, work / "sdn")
     prepared = run("prepare all", folder, work / "all")
     print(f"every list of the folder imported one after the other first: {prepared['seconds']:.1f} s")

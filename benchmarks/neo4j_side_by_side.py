@@ -4,12 +4,14 @@ For each size, a synthetic graph (benchmarks/generate.py) beside the shipped dat
 embedded database and pushed into a real Neo4j 5.26 (the launcher in neo4j/server/, as the tests start
 it) twice: with ``replace`` (into a database holding none of it: CREATE), then again (MERGE, the same
 counts); then every stored query runs on both, with the same parameters, and its p50 is printed side
-by side. Also printed: Neo4j's start time, its memory (RSS) after start and after each push, and the
-time the push's rows take to read from the data files (validation and networkx; not in the push rate).
+by side. Also printed: Neo4j's start time, its memory (RSS) after start and after each push, this
+process's peak RSS after the pushes, and the time the push's rows alone take to read from the embedded
+database (``EmbeddedEngine.batches``; inside the push rate, which is the whole ``push`` call).
 
 Usage::
 
-    python benchmarks/neo4j_side_by_side.py --sizes 100k,1m [--runs 5] [--batch-size 1000] [--heap 2g]
+    python benchmarks/neo4j_side_by_side.py --sizes 100k,1m [--runs 5] [--batch-size 10000] [--heap 2g]
+        [--pagecache 128m]  # Neo4j's page cache (server.memory.pagecache.size)
         [--work DIR]     # keep (and reuse) the generated folders and embedded databases in DIR
         [--no-queries]   # push figures only
 """
@@ -17,6 +19,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import sys
 import tempfile
@@ -28,6 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import graph  # noqa: E402
 from benchmarks.generate import generate, parse_size  # noqa: E402
 from benchmarks.run import realistic_params  # noqa: E402
+from graph.backends.neo4j.settings import PUSH_BATCH_SIZE  # noqa: E402
+from graph.model.schema import load_schema  # noqa: E402
 from tests.neo4j_server import start, unavailable  # noqa: E402
 
 
@@ -54,8 +59,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100k,1m", help="comma-separated relation counts (100k, 1m)")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per query and engine")
-    parser.add_argument("--batch-size", type=int, default=1000, help="push batch size")
+    parser.add_argument("--batch-size", type=int, default=PUSH_BATCH_SIZE, help="push batch size")
     parser.add_argument("--heap", default="2g", help="Neo4j's JVM heap (-Xmx)")
+    parser.add_argument("--pagecache", default="128m", help="Neo4j's page cache (server.memory.pagecache.size)")
     parser.add_argument("--work", type=Path, help="folder for the generated data and databases, reused when present")
     parser.add_argument("--no-queries", action="store_true", help="only push, no query table")
     args = parser.parse_args(argv)
@@ -63,9 +69,11 @@ def main(argv: list[str] | None = None) -> None:
     if problem:
         sys.exit(problem)
     work = args.work or Path(tempfile.mkdtemp(prefix="techgraph-neo4j-bench-"))
-    server = start(Path(tempfile.mkdtemp(prefix="neo4j-", dir=work)), heap=args.heap)
+    home = Path(tempfile.mkdtemp(prefix="neo4j-", dir=work))
+    server = start(home, heap=args.heap, settings={"server.memory.pagecache.size": args.pagecache})
     memory = rss_mb(server.process.pid)
-    print(f"Neo4j {server.version}: ready in {server.started_in:.1f} s, RSS {memory:.0f} MB (-Xmx{args.heap})")
+    print(f"Neo4j {server.version}: ready in {server.started_in:.1f} s, RSS {memory:.0f} MB "
+          f"(-Xmx{args.heap}, page cache {args.pagecache})")  # fmt: skip
     try:
         for size in args.sizes.split(","):
             edges = parse_size(size)
@@ -78,8 +86,9 @@ def main(argv: list[str] | None = None) -> None:
             with graph.open(db, data=[folder]) as embedded:
                 total = embedded.manifest["edges"]
                 began = time.perf_counter()
-                embedded.nx  # noqa: B018 - the rows push sends, read once from the data files
-                print(f"\n{size}: the graph read from the data files in {time.perf_counter() - began:.1f} s")
+                rows = sum(len(batch) for _, batch in embedded.engine.batches(load_schema(), args.batch_size))
+                print(f"\n{size}: the {rows:,} rows push sends read from the embedded database in "
+                      f"{time.perf_counter() - began:.1f} s")  # fmt: skip
                 for run, replace in (("push --replace (CREATE)", True), ("push again (MERGE)", False)):
                     began = time.perf_counter()
                     counts = embedded.push(server.settings, batch_size=args.batch_size, replace=replace)
@@ -88,6 +97,8 @@ def main(argv: list[str] | None = None) -> None:
                           f"in {seconds:.1f} s = {total / seconds:,.0f} relationships/s (batch {args.batch_size}); "
                           f"Neo4j RSS {rss_mb(server.process.pid):.0f} MB", flush=True)  # fmt: skip
                     assert counts["relationships"] == total, counts
+                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                print(f"{size}: this process's peak RSS after the pushes {peak:.0f} MB", flush=True)
                 if args.no_queries:
                     continue
                 overrides = realistic_params(folder)

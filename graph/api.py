@@ -18,20 +18,25 @@ from graph.cypher.readonly import check_read_only
 from graph.cypher.stored import StoredQuery, get_query, load_queries
 from graph.errors import QueryError, UnknownEntityError
 from graph.paths import data_folders, default_db_dir
-from graph.text import suggest
+from graph.text import close_names
 
 if TYPE_CHECKING:
     from graph.backends.base import Engine
+    from graph.model.schema import Schema
 
 _ALL_NAMES = "MATCH (n) RETURN n.id AS id, n.name AS name, n.aliases AS aliases"
 _NODE = "MATCH (n) WHERE n.id = $id RETURN n AS node"
+# A profile's statements start from the node by the list of its one id, with its label: a primary-key lookup.
+_PROFILE_NODE = "MATCH (n) WHERE n.id IN $entity RETURN n AS node"
 _OUTGOING = """
-MATCH (n)-[r]->(other) WHERE n.id = $id
+MATCH (n) WHERE n.id IN $entity
+MATCH (n)-[r]->(other)
 RETURN type(r) AS relation, r AS properties, labels(other)[0] AS label, other.id AS id, other.name AS name
 ORDER BY relation, name
 """
 _INCOMING = """
-MATCH (n)<-[r]-(other) WHERE n.id = $id
+MATCH (n) WHERE n.id IN $entity
+MATCH (n)<-[r]-(other)
 RETURN type(r) AS relation, r AS properties, labels(other)[0] AS label, other.id AS id, other.name AS name
 ORDER BY relation, name
 """
@@ -65,6 +70,13 @@ class TechGraph:
         """The stored queries, by name."""
         return load_queries()
 
+    @cached_property
+    def _schema(self) -> Schema:
+        """The schema, read once (its YAML takes tens of ms to read: more than a question on it)."""
+        from graph.model.schema import load_schema
+
+        return load_schema()
+
     def queries(self) -> list[StoredQuery]:
         """The canned questions, sorted by name.
 
@@ -89,11 +101,14 @@ class TechGraph:
         """
         stored = get_query(name, self.stored_queries)
         values = stored.coerce(params)
+        starts = {}  # an entity naming one node: its label, so that the engine looks it up by key
         for pname, parameter in stored.parameters.items():
             if parameter.type == "entity":
                 matches = parameter.of_label(self.resolve(values[pname]), values[pname], name)
                 values[pname] = [match["id"] for match in matches]
-        return Rows(*self.engine.run(stored.cypher, values, timeout=timeout))
+                if len(matches) == 1:
+                    starts[pname] = matches[0]["label"]
+        return Rows(*self.engine.run(stored.cypher, values, timeout=timeout, starts=starts))
 
     def cypher(self, text: str, params: dict[str, Any] | None = None, write: bool = False, timeout: float | None = None) -> Rows:
         """Run an ad-hoc Cypher statement (Neo4j dialect), read-only unless ``write``; stopped past
@@ -128,7 +143,7 @@ class TechGraph:
         if rows:
             return rows
         _, everything = self.engine.run(_ALL_NAMES, {})
-        raise UnknownEntityError(f"unknown entity '{name}'{_close_names(name, everything)}")
+        raise UnknownEntityError(f"unknown entity '{name}'{close_names(name, everything)}")
 
     def show(self, name: str) -> dict[str, Any]:
         """A profile of one entity: its properties, and every relation in and out.
@@ -142,9 +157,10 @@ class TechGraph:
         """
         matches = self.resolve(name)
         node_id = matches[0]["id"]
-        _, (row,) = self.engine.run(_NODE, {"id": node_id})
-        _, outgoing = self.engine.run(_OUTGOING, {"id": node_id})
-        _, incoming = self.engine.run(_INCOMING, {"id": node_id})
+        ids, starts = {"entity": [node_id]}, {"entity": matches[0]["label"]}
+        _, (row,) = self.engine.run(_PROFILE_NODE, ids, starts=starts)
+        _, outgoing = self.engine.run(_OUTGOING, ids, starts=starts)
+        _, incoming = self.engine.run(_INCOMING, ids, starts=starts)
         return {
             **row["node"],
             "id": node_id,
@@ -255,16 +271,18 @@ class TechGraph:
     def exposure(self, name: str, day: str | None = None) -> dict[str, Any]:
         """Whether an entity's property is blocked on ``day`` (default: the view's as-of day, else today)
         under OFAC's 50% rule, who controls it, its stakes and the restrictions on it and its controlling
-        owners. See :func:`graph.analysis.ownership.exposure`.
+        owners. See :func:`graph.analysis.ownership.exposure`; it reads only the entity's neighbourhood
+        (:func:`graph.analysis.ownership.neighbourhood`), fetched from the engine.
 
         >>> result = open().exposure("China Mobile Limited", "2021-06-01")
         >>> result["verdict"], result["owners"][0]["name"], result["restrictions"][-1]["id"]
         ('no', 'China Mobile Communications Group Co., Ltd.', 'eo-13959')
         """
-        from graph.analysis.ownership import exposure
+        from graph.analysis.ownership import exposure, neighbourhood
 
-        node = self.resolve(name)[0]["id"]
-        return exposure(self.nx, node, day or self.as_of_day).as_dict()
+        node = self.resolve(name)[0]
+        local = neighbourhood(self.engine, node, self._schema)
+        return exposure(local, node["id"], day or self.as_of_day, self._schema).as_dict()
 
     def chains(self) -> list[dict[str, Any]]:
         """Retaliation chains (the ``retaliation-chains`` query), each step with its delay in days.
@@ -273,9 +291,10 @@ class TechGraph:
         >>> [(s["id"], s["delay_days"]) for s in chain["steps"]]
         [('ofac-hk-designations-2020-08-07', None), ('cn-counter-sanctions-2020-08-10', 3)]
         """
-        from graph.analysis.chains import chains
+        from graph.analysis.chains import chain_rows, chains, retaliation_graph
 
-        return chains(self.query("retaliation-chains"), self._issuers)
+        on_chains = retaliation_graph(self.engine)  # only the measures on the chains, fetched thin
+        return chains(chain_rows(on_chains), lambda measure: sorted(on_chains.nodes[measure]["issuers"]))
 
     def export(self, fmt: str, out_dir: Path | str) -> list[Path]:
         """Write the graph (or this as-of view) as graphml, gexf, ftm or csv; return the files.
@@ -310,23 +329,28 @@ class TechGraph:
 
         return ego(self.nx, self.resolve(name)[0]["id"], depth, Path(out))
 
-    def _issuers(self, measure: str) -> list[str]:
-        return sorted(self.nx.nodes[u]["name"] for u, _, d in self.nx.in_edges(measure, data=True) if d["type"] == "ISSUED")
-
-    def push(self, target=None, batch_size: int = 1000, replace: bool = False, progress=None) -> dict[str, int]:
+    def push(self, target=None, batch_size: int | None = None, replace: bool = False, progress=None) -> dict[str, int]:
         """Write this graph's data to Neo4j (idempotent; see :func:`graph.backends.neo4j.push.push`).
 
-        ``target`` is a connected Neo4jEngine, Neo4jSettings, or None for the
-        ``TECHGRAPH_NEO4J_*`` settings. Returns the node and relationship counts
-        in Neo4j afterwards.
+        ``target``: a connected Neo4jEngine, Neo4jSettings, or None for the ``TECHGRAPH_NEO4J_*``
+        settings; ``batch_size``: records a transaction (default ``PUSH_BATCH_SIZE``). The embedded
+        database's rows are streamed from the engine, table by table (no networkx graph is built);
+        another engine's come from :attr:`nx`. Returns Neo4j's node and relationship counts after.
         """
+        from graph.backends.ladybug.engine import EmbeddedEngine
         from graph.backends.neo4j.engine import Neo4jEngine
         from graph.backends.neo4j.push import push
-        from graph.model.schema import load_schema
+        from graph.backends.neo4j.settings import PUSH_BATCH_SIZE
+        from graph.dataset.network import graph_rows, row_batches
 
+        schema, size = self._schema, batch_size or PUSH_BATCH_SIZE
         engine = target if isinstance(target, Neo4jEngine) else Neo4jEngine(target or Neo4jSettings.from_env())
         try:
-            return push(self.nx, engine, load_schema(), batch_size=batch_size, replace=replace, progress=progress)
+            if isinstance(self.engine, EmbeddedEngine):
+                batches = self.engine.batches(schema, size)
+            else:
+                batches = row_batches(graph_rows(self.nx), schema, size)
+            return push(batches, engine, schema, batch_size=size, replace=replace, progress=progress)
         finally:
             if engine is not target:
                 engine.close()
@@ -340,15 +364,6 @@ class TechGraph:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
-
-
-def _close_names(name: str, nodes: list[dict[str, Any]]) -> str:
-    """The hint of an unknown entity: names, ids and aliases close to ``name`` or containing it (any case), as node names."""
-    lowered: dict[str, str] = {}
-    for node in nodes:
-        for candidate in [node["name"], node["id"], *(node["aliases"] or [])]:
-            lowered.setdefault(candidate.lower(), node["name"])
-    return suggest(name.lower(), lowered, containing=True, show=lowered.__getitem__)
 
 
 def open(  # noqa: A001

@@ -82,6 +82,19 @@ def suggest(
     return f" (did you mean {', '.join(repr(n) if quote else n for n in names)}?)"
 
 
+def close_names(name: str, nodes: Iterable[dict]) -> str:
+    """The hint of an unknown entity: names, ids and aliases close to ``name`` or containing it (any case), as node names.
+
+    >>> close_names("tencnt", [{"id": "tencent", "name": "Tencent Holdings Limited", "aliases": None}])
+    " (did you mean 'Tencent Holdings Limited'?)"
+    """
+    lowered: dict[str, str] = {}
+    for node in nodes:
+        for candidate in [node["name"], node["id"], *(node["aliases"] or [])]:
+            lowered.setdefault(candidate.lower(), node["name"])
+    return suggest(name.lower(), lowered, containing=True, show=lowered.__getitem__)
+
+
 def not_utf8(data: bytes, position: int) -> str:
     """Why ``data`` is not text: the byte at ``position`` and its column in its line.
 

@@ -582,6 +582,8 @@ ALLOWED = {
     ("graph/backends/neo4j/push.py", "push_statements", "<formatted>"): "labels, relationship types and property names of the schema",
     ("graph/backends/neo4j/push.py", "counts", "run"): "a schema label or relationship type; no values",
     ("graph/backends/neo4j/push.py", "counts", "<formatted>"): "a schema label or relationship type; no values",
+    ("graph/backends/ladybug/engine.py", "EmbeddedEngine.batches", "execute"): "push's table reads: labels, types and property names of the schema, no value",
+    ("graph/backends/ladybug/engine.py", "EmbeddedEngine.batches", "<formatted>"): "the MATCH and RETURN of a table read from the schema's labels, types and property names",
     ("graph/backends/ladybug/engine.py", "EmbeddedEngine.run", "execute"): "passes the caller's statement on (dialect-rewritten); its parameters go separately",
     ("graph/api.py", "TechGraph.query", "run"): "a stored query's text from queries/*.cypher; its values go as parameters",
     ("graph/api.py", "TechGraph.cypher", "run"): "the user's own statement, checked read-only; its -p values go as parameters",
@@ -599,6 +601,8 @@ ALLOWED = {
     ("graph/backends/ladybug/dialect.py", "_walk_from_starts", "<formatted>"): "the statement's own tokens rearranged (a key-bound start folded into the MATCH leaving from it, its variables named in a join hint); literals stay opaque placeholders, the key goes as its $parameter",
     ("graph/backends/neo4j/push.py", "_writes", "<formatted>"): "CREATE or MERGE statements of push_statements: labels, relationship types and property names of the schema; rows as $rows",
     ("graph/backends/ladybug/dialect.py", "_filter_walks", "<formatted>"): "the statement's own tokens rearranged (a walk's relationship filter moved into it); literals stay opaque placeholders",
+    ("graph/analysis/ownership.py", "_holders_of", "<formatted>"): "a schema label (a target of the ownership or targeting relation's pairs) and those relation types; the ids go as $ids",
+    ("graph/analysis/ownership.py", "neighbourhood", "run"): "statements of _holders_of (schema labels and relation types); the ids go as $ids",
     ("graph/backends/neo4j/browser.py", "_entity_param", "<formatted>"): "the guide's editable `:param` example: a query header's example name as a JSON string literal; sent to no engine by techgraph",
 }
 

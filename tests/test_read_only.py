@@ -226,8 +226,10 @@ def _raw(g: graph.TechGraph, statement: str, params: dict) -> list[dict]:
 
 @pytest.mark.parametrize("statement", READS)
 def test_reads_run_and_give_the_engines_rows(copy, statement):
-    rows = copy.cypher(statement, PARAMS)
-    assert rows == _raw(copy, statement, PARAMS)
+    rows, raw = copy.cypher(statement, PARAMS), _raw(copy, statement, PARAMS)
+    if "ORDER BY" not in statement:  # a UNION's order, say, is the engine's choice on each run
+        rows, raw = sorted(rows, key=repr), sorted(raw, key=repr)
+    assert rows == raw
     assert rows, statement
 
 

@@ -154,16 +154,22 @@ def importer(g, fmt: str) -> tuple[Importer, ImportReport]:
     return Importer(Contribution(g, load_schema()), fmt, "2024-01-01", report, skip_bad=False), report
 
 
-@pytest.mark.parametrize("identifiers", ["shown", "hidden"])
-def test_csl_rows_do_not_chain_parties_through_aliases(identifiers):
+def imported_in_turn(lists, identifiers: str):
+    """The shipped graph with each (format, fixture file) applied in turn; ``identifiers="hidden"`` drops the records' ids."""
     g = load_graph()
-    for fmt, file in (("ofac-sdn", "sdn.csv"), ("csl", "csl.csv")):
+    for fmt, file in lists:
         run, _ = importer(g, fmt)
         for item in list_format(fmt).read(FIXTURES / file):
             if identifiers == "hidden" and isinstance(item, Entity):
                 item.identifiers = []
             run.take(item)
         run.finish(partial=False)
+    return g
+
+
+@pytest.mark.parametrize("identifiers", ["shown", "hidden"])
+def test_csl_rows_do_not_chain_parties_through_aliases(identifiers):
+    g = imported_in_turn((("ofac-sdn", "sdn.csv"), ("csl", "csl.csv")), identifiers)
     khalid = [n for n, d in g.nodes(data=True) if "csl:90001" in (d.get("identifiers") or [])]
     assert khalid and "ofac-sdn:90001" in g.nodes[khalid[0]]["identifiers"]  # the born-1961 one, not his namesake
     omar = [n for n, d in g.nodes(data=True) if "csl:90005" in (d.get("identifiers") or [])]
@@ -183,3 +189,22 @@ def test_a_duplicated_record_id_with_another_name_is_refused():
     assert [(bad.where, bad.reason.split(":")[0]) for bad in report.skipped] == [("sdn_duplicate.csv:3", "record '90010' is defined twice")]
     (node,) = [n for n, d in contribution.g.nodes(data=True) if "ofac-sdn:90010" in (d.get("identifiers") or [])]
     assert "OTHER PARTY HOLDINGS LIMITED" not in contribution.g.nodes[node].get("aliases", [])  # the repeat of the same name is fine
+
+
+@pytest.mark.parametrize("identifiers", ["shown", "hidden"])
+def test_a_newer_ofac_number_never_takes_the_node_of_a_record_the_same_file_names_exactly(identifiers):
+    # The real CSL of April 2022 lists SberTech (36410), RDIF's management company (34337) and Zvezdochka (36065)
+    # under new SDN numbers before the rows of their older numbers (18746, 18279, 20201): with identifiers hidden the
+    # new rows took the older numbers' nodes (same normalised name or alias), and those rows then found them taken.
+    lists = (("ofac-consolidated", "cons_two_numbers.csv"), ("ofac-sdn", "sdn_two_numbers.csv"), ("csl", "csl_two_numbers.csv"))
+    g = imported_in_turn(lists, identifiers)
+    numbers = {
+        node: {i.rsplit(":", 1)[1] for i in d.get("identifiers") or [] if i.split(":")[0] in ("csl", "ofac-sdn", "ofac-consolidated")}
+        for node, d in g.nodes(data=True)
+    }  # fmt: skip
+    assert all(len(held) <= 1 for held in numbers.values()), {n: h for n, h in numbers.items() if len(h) > 1}
+    node_of = {(record, number): n for n, d in g.nodes(data=True) for i in d.get("identifiers") or []
+               for record, _, number in [i.rpartition(":")]}  # fmt: skip
+    for older, listed in (("90101", "ofac-consolidated"), ("90103", "ofac-consolidated"), ("90105", "ofac-sdn")):
+        assert node_of[("csl", older)] == node_of[(listed, older)]  # the older number's CSL row is its node's
+    assert len({node_of[("csl", n)] for n in ("90101", "90102", "90103", "90104", "90105", "90106")}) == 6

@@ -9,8 +9,9 @@ from graph.backends.base import graph_from_engine
 from graph.backends.ladybug.build import build_database
 from graph.backends.ladybug.engine import EmbeddedEngine
 from graph.backends.ladybug.folder import current_build, ensure_database, read_manifest
-from graph.dataset.network import load_graph
+from graph.dataset.network import graph_rows, load_graph, row_batches
 from graph.errors import DatabaseError, DataError, QueryError
+from graph.model.schema import load_schema
 from graph.paths import data_dir
 from tests.conftest import write
 
@@ -69,6 +70,22 @@ def test_round_trip_keeps_every_node_edge_and_property(db_dir, built_db):
     assert {(u, v, k): d for u, v, k, d in stored.edges(keys=True, data=True)} == {
         (u, v, k): d for u, v, k, d in original.edges(keys=True, data=True)
     }
+
+
+def test_batches_give_the_rows_of_the_data_files_nodes_first_a_batch_at_a_time(built_db):
+    schema = load_schema()
+    expected = {}
+    for kind, batch in row_batches(graph_rows(load_graph()), schema, 1000):  # what push sent from networkx before
+        for row in batch:
+            expected[kind, row.get("id") or row["key"]] = {p: v for p, v in row.items() if v is not None}
+    engine = EmbeddedEngine(built_db)
+    batches = list(engine.batches(schema, 7))
+    engine.close()
+    got = {(kind, row.get("id") or row["key"]): row for kind, batch in batches for row in batch}
+    assert got == expected and sum(map(len, (b for _, b in batches))) == len(expected)
+    assert max(len(b) for _, b in batches) == 7 and all(len(b) <= 7 for _, b in batches)
+    kinds = [isinstance(kind, str) for kind, _ in batches]
+    assert kinds == sorted(kinds, reverse=True)  # every node batch before the first relation batch
 
 
 @pytest.mark.parametrize("delay", [0.05, 0.3, 0.6, 0.9])

@@ -34,7 +34,7 @@ def test_cypher_timeout_stops_a_slow_query_with_one_line_and_exit_3(run):
     elapsed = time.monotonic() - started
     assert result.exit_code == 3, result.output
     assert result.output.startswith(TIMEOUT_LINE) and result.output.count("\n") == 1
-    assert elapsed < 5
+    assert elapsed < 30  # the query alone takes minutes; the bound leaves room for a loaded machine
 
 
 def test_timeout_comes_from_the_environment_and_fast_queries_finish(run):
@@ -116,7 +116,7 @@ def test_yaml_alias_bomb_is_one_line_naming_the_file_fast_and_small(tmp_path: Pa
     elapsed = time.monotonic() - started
     assert done.returncode == 1, done.stderr
     assert done.stderr.startswith("Error: bomb/laughs.yaml:10: invalid YAML: aliases expand the file by more than")
-    assert done.stderr.count("\n") == 1 and elapsed < 5  # a second of it is starting Python
+    assert done.stderr.count("\n") == 1 and elapsed < 30  # unguarded, past 60 s; the rest is room for a loaded machine
 
 
 def test_recursive_alias_is_refused_and_small_aliases_still_load(tmp_path: Path):

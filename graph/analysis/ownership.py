@@ -12,6 +12,10 @@ through holdings that control (the schema's ``ownership.control`` share or more,
 an unknown share: possibly); a smaller holding is a stake, shown as such. Walks go
 up to the schema's ownership depth; a measure counts on a day by the lifecycle rule.
 
+The rule reads a networkx MultiDiGraph: the whole graph, or only the neighbourhood of the entity
+that :func:`neighbourhood` fetches from an engine (its owners up to the depth, breadth first, with
+their holdings and the measures targeting each), which gives the same answer in milliseconds.
+
 >>> from graph.dataset.network import load_graph
 >>> result = exposure(load_graph(), "ofac-hk-designations-2020-08-07", "2021-06-01")
 Traceback (most recent call last):
@@ -27,7 +31,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
@@ -35,6 +40,10 @@ from graph.errors import QueryError
 from graph.model.dates import check_day, today
 from graph.model.schema import Schema, load_schema
 
+if TYPE_CHECKING:
+    from graph.backends.base import Engine
+
+TARGETS = "SANCTIONS"  # the relation from a measure to what it hits
 THRESHOLD = 50.0
 MAX_LISTED_PATHS = 100  # owner paths listed in an answer; aggregates count every path
 # Ownership with a cycle within reach is walked path by path (the totals below assume none): at most this many.
@@ -109,7 +118,7 @@ def measures_on(
         (
             {"id": m, "name": g.nodes[m]["name"], "kind": g.nodes[m].get("kind", ""), "effect": life.effect(g.nodes[m])}
             for m, _, d in g.in_edges(node, data=True)
-            if d["type"] == "SANCTIONS"
+            if d["type"] == TARGETS
             and g.nodes[m].get("label", life.label) == life.label
             and life.effect(g.nodes[m]) in effects
             and life.in_force_on(g.nodes[m], day)
@@ -326,3 +335,52 @@ def _walked_totals(
         totals[chain[0]] = (c + 1, k + (interest or 0.0), u + (interest is None))
     return totals
 
+
+
+@cache
+def _holders_of(label: str, relations: tuple[str, ...]) -> str:
+    """The statement fetching what points at nodes of one label by ``relations``: each holding or measure
+    with its source node, from a list of ids (``$ids``) looked up by the label's primary key."""
+    return (
+        f"UNWIND $ids AS id MATCH (x:{label}) WHERE x.id = id "
+        f"OPTIONAL MATCH (source)-[r:{'|'.join(relations)}]->(x) "
+        "RETURN x.id AS held, r AS relation, source"
+    )
+
+
+def neighbourhood(engine: Engine, node: dict[str, str], schema: Schema | None = None) -> nx.MultiDiGraph:
+    """What :func:`exposure` reads of ``node`` (its ``id``, ``name`` and ``label``, as a name
+    resolves), fetched from ``engine``: every owner up to the schema's ownership depth, walked
+    breadth first through every holding (one round trip a step and label, so dense cross-holdings
+    cost their edges, not their paths), each with all its holdings and the measures targeting it,
+    and the holders one step further (their names only count).
+
+    >>> import graph
+    >>> g = graph.open()
+    >>> local = neighbourhood(g.engine, g.resolve("WeCom")[0])
+    >>> {"wecom", "tencent", "eo-13943"} <= set(local.nodes), exposure(local, "wecom", "2021-06-01").verdict
+    (True, <Verdict.NO: 'no'>)
+    """
+    schema = schema or load_schema()
+    rel = schema.ownership.relation
+    relations = (rel, TARGETS)
+    held = {b for kind in relations for _, b in schema.relations[kind].pairs}  # labels anything can point at
+    g: nx.MultiDiGraph = nx.MultiDiGraph()
+    g.add_node(node["id"], label=node["label"], name=node["name"])
+    frontier = {node["id"]: node["label"]}
+    for _ in range(schema.ownership.depth + 1):
+        following: dict[str, str] = {}
+        for label in sorted(set(frontier.values()) & held):
+            ids = sorted(n for n, of in frontier.items() if of == label)
+            for row in engine.run(_holders_of(label, relations), {"ids": ids})[1]:
+                if row["relation"] is None:
+                    continue
+                source, data = dict(row["source"]), dict(row["relation"])
+                source_id = source.pop("id")
+                if source_id not in g:
+                    g.add_node(source_id, **source)
+                    if data["type"] == rel:
+                        following[source_id] = source["label"]
+                g.add_edge(source_id, row["held"], key=data.pop("key"), **data)
+        frontier = following
+    return g

@@ -30,10 +30,17 @@ class Engine(Protocol):
         ...
 
     def run(
-        self, text: str, params: dict[str, Any] | None = None, write: bool = False, timeout: float | None = None
+        self,
+        text: str,
+        params: dict[str, Any] | None = None,
+        write: bool = False,
+        timeout: float | None = None,
+        starts: dict[str, str] | None = None,
     ) -> tuple[list[str], list[dict[str, Any]]]:
         """Run one statement; return its column names and rows (dicts). Past ``timeout`` seconds (None:
-        no limit of techgraph's) the engine stops it and raises :class:`graph.errors.QueryTimeout`."""
+        no limit of techgraph's) the engine stops it and raises :class:`graph.errors.QueryTimeout`.
+        ``starts`` maps a list parameter of start ids (``MATCH (n) WHERE n.id IN $p``) holding one id to
+        that node's label, when the caller knows it (it resolved the name): an engine may look it up by key."""
         ...
 
     def resolve(self, name: str) -> list[dict[str, Any]]:

@@ -7,17 +7,20 @@ from pathlib import Path
 import click
 
 import graph
-from graph.backends.neo4j.settings import Neo4jSettings
+from graph.backends.neo4j.settings import PUSH_BATCH_SIZE, Neo4jSettings
 from graph.cli.common import Context, neo4j_options, run
 
 
 @click.command("push")
 @neo4j_options
-@click.option("--batch-size", type=click.IntRange(min=1), default=1000, show_default=True, help="Records per transaction.")
+@click.option(
+    "--batch-size", type=click.IntRange(min=1), default=PUSH_BATCH_SIZE, show_default=True, help="Records per transaction."
+)
 @click.option("--replace", is_flag=True, help="Delete every node of techgraph's labels first.")
 @click.pass_obj
 def push_command(obj: Context, neo4j: Neo4jSettings, batch_size: int, replace: bool) -> None:
-    """Push the graph to Neo4j: uniqueness constraints, then batched MERGE; running it twice changes nothing.
+    """Push the graph to Neo4j: uniqueness constraints, then batched CREATE (into an empty database) or MERGE;
+    running it twice changes nothing.
 
     Example:
 

@@ -27,7 +27,8 @@ from pydantic import ValidationError
 
 from graph.dataset.files import EXTEND, Record, data_files, json_line, read_documents, read_records
 from graph.errors import DataError, brief
-from graph.model.schema import Schema, load_schema
+from graph.model.lifecycle import full_day
+from graph.model.schema import BASIS, Schema, load_schema
 from graph.paths import data_dir
 from graph.text import numbered_lines, shown, suggest
 
@@ -252,15 +253,23 @@ def dataset_rows(
 
 
 def extend_values(values: dict[str, Any], extension: dict[str, Any]) -> dict[str, Any]:
-    """Apply one ``Extend`` record's values to a node's or relation's: new list items last, ``until`` if none yet.
+    """Apply one ``Extend`` record's values to a node's or relation's: new list items last, ``until`` if none yet,
+    and an earlier date with its basis (``announced`` and ``announced_basis``) where the node's has a basis too.
 
     >>> extend_values({"aliases": ["A"]}, {"aliases": ["B", "A", "B"], "until": "2024"})
     {'aliases': ['A', 'B'], 'until': '2024'}
+    >>> extend_values({"announced": "2022-04-21", "announced_basis": "first-edition"},
+    ...               {"announced": "2022-01-21", "announced_basis": "first-edition"})
+    {'announced': '2022-01-21', 'announced_basis': 'first-edition'}
     """
     if "until" in extension:
         values.setdefault("until", extension["until"])
+    dates = {field.removesuffix(BASIS) for field in extension if field.endswith(BASIS)}
+    for date in dates:  # dated by an edition: the earliest day any list shows it holding
+        if values.get(date + BASIS) and full_day(extension[date]) < full_day(values[date]):
+            values[date], values[date + BASIS] = extension[date], extension[date + BASIS]
     for field, items in extension.items():
-        if field != "until":
+        if field != "until" and field not in dates and not field.endswith(BASIS):
             current = values.get(field) or []
             values[field] = current + [item for item in dict.fromkeys(items) if item not in current]
     return values
@@ -285,6 +294,7 @@ class _Extensions:
         # ("node", id) or ("relation", key) -> (how errors name the record, its list values), in file order;
         # the name is made when an error needs it (the file's shown path costs more than the record's check).
         self.by_target: dict[tuple[str, str], list[tuple[_Name, dict[str, Any]]]] = {}
+        dated = [(f.removesuffix(BASIS), f) for f in schema.extend_model().model_fields if f.endswith(BASIS)]
         for record, values in records.of({EXTEND}):
             name = _Name(record.file, record.line, _record_name(record))
             node_id, key = values.pop("id", None), values.pop("key", None)
@@ -292,6 +302,9 @@ class _Extensions:
                 raise DataError(f"{name}: an Extend needs exactly one of 'id' and 'key'")
             if node_id is not None and "until" in values:
                 raise DataError(f"{name}: 'until' closes relations, not nodes")
+            for date, basis in dated:
+                if (date in values) != (basis in values):
+                    raise DataError(f"{name}: {brief(date)} and {brief(basis)} move a date earlier together: give both")
             _check_sources(record, values.get("sources", []), documents)
             target = ("node", node_id) if node_id is not None else ("relation", key)
             self.by_target.setdefault(target, []).append((name, values))

@@ -72,7 +72,7 @@ class Contribution:
         self.g, self.schema = g, schema
         self.nodes: dict[str, tuple[str, dict[str, Any]]] = {}  # id -> (label, fields)
         self.edges: dict[str, tuple[str, dict[str, Any]]] = {}  # key -> (type, fields)
-        self.node_extends: dict[str, dict[str, list]] = {}
+        self.node_extends: dict[str, dict[str, Any]] = {}  # list values, and a start moved earlier (redate_node)
         self.edge_extends: dict[str, dict[str, Any]] = {}
         self.touched_nodes: set[str] = set()
         self.touched_edges: set[str] = set()
@@ -99,8 +99,15 @@ class Contribution:
         return contribution
 
     def _valid(self, kind: str, fields: dict[str, Any], where: str) -> dict[str, Any]:
+        """The record's fields as checked, absent ones left out: by the JSON-line checks in pydantic-core (which
+        accept less than the model, never more), else by the model, for the exact error."""
         try:
-            return self.schema.model(kind).model_validate(fields).model_dump(exclude_none=True)
+            (values,) = self.schema.line_adapter(kind).validate_python({kind: fields}).values()
+            return {name: value for name, value in values.items() if value is not None}
+        except ValidationError:
+            pass
+        try:
+            return self.schema.model(kind).model_validate(fields).model_dump(exclude_none=True, by_alias=True)
         except ValidationError as exc:
             raise DataError(f"{where}: {kind} {fields.get('id') or fields.get('name')!r}: {first_error(exc)}") from None
 
@@ -128,17 +135,29 @@ class Contribution:
                 extend[name] = extend.get(name, []) + new
 
     def set_node_fields(self, node: str, values: dict[str, Any]) -> None:
-        """Set checked scalar fields of a node this list created (a programme's dates, as its newest edition gives them)."""
+        """Set checked scalar fields of a node this list created (a programme's dates, as its newest edition gives
+        them); a value None removes the field."""
         fields = self.nodes[node][1]
         changed = {name: value for name, value in values.items() if fields.get(name) != value}
         if changed:
-            fields.update(changed)
-            self.g.nodes[node].update(changed)
+            for target in (fields, self.g.nodes[node]):
+                target.update({name: value for name, value in changed.items() if value is not None})
+                for name in (name for name, value in changed.items() if value is None):
+                    target.pop(name, None)
             self.touched_nodes.add(node)
+
+    def redate_node(self, node: str, dates: dict[str, str]) -> None:
+        """Move the start of a Measure dated by an edition earlier (``announced`` and ``announced_basis``): in
+        place if this list made it, else as an ``Extend`` (the earliest of every list's holds, in any order)."""
+        if node in self.nodes:
+            return self.set_node_fields(node, dict(dates))
+        self.g.nodes[node].update(dates)
+        self.node_extends.setdefault(node, {}).update(dates)
+        self.touched_nodes.add(node)
 
     def add_edge(self, rel_type: str, source: str, target: str, fields: dict[str, Any], where: str) -> str:
         values = self._valid(rel_type, {"from": source, "to": target, **fields}, where)
-        values.pop("from_", None), values.pop("to", None)
+        values.pop("from"), values.pop("to")
         key = self.schema.relation_key(rel_type, source, target, values)
         self.g.add_edge(source, target, key=key, type=rel_type, **values)
         self.edges[key] = (rel_type, {"from": source, "to": target, **values})

@@ -45,6 +45,7 @@ from graph.lists.formats import FORMATS, list_format
 from graph.lists.formats.base import BadRow, ListFormat
 from graph.lists.importer import Importer
 from graph.lists.listings import check_edition_order, newest_edition, record_edition, recorded_edition
+from graph.lists.unchanged import input_digest, record_import, recorded_report
 from graph.model.schema import Schema, load_schema
 from graph.text import shown
 
@@ -91,11 +92,9 @@ def apply_list(
     >>> report.new_nodes, g.has_edge("fcc-covered-list", "example-vision-co-ltd")
     (1, True)
     """
-    from graph.model.dates import check_day
-
     declared = list_format(fmt)
     path, extra_files = _files(Path(path), extra, declared)
-    edition = check_day(edition) if edition else datetime.date.today().isoformat()
+    edition = _edition(edition)
     schema = load_schema()
     report = ImportReport(declared.name, edition)
     contribution = Contribution.read(previous, g, schema) if previous else Contribution(g, schema)
@@ -106,6 +105,13 @@ def apply_list(
             progress(1)
     run.finish(partial)
     return report, contribution
+
+
+def _edition(edition: str | None) -> str:
+    """The edition's date as given (checked), or today's."""
+    from graph.model.dates import check_day
+
+    return check_day(edition) if edition else datetime.date.today().isoformat()
 
 
 def import_list(
@@ -227,14 +233,19 @@ def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[s
     extra_folders = [Path(f) for f in manifest["folders"] if Path(f).is_dir()] if manifest else None
     folders = build_folders(db_dir, extra_folders)
     base = current_build(db_dir) if manifest is not None and manifest["fingerprint"] == fingerprint(folders) else None
+    sides = {k: v for k, v in arguments.items() if k not in ("edition", "partial", "skip_bad", "progress")}
+    source, extra_files = _files(Path(path), sides, declared)
+    digest = input_digest(declared.name, {"": source, **extra_files}, _edition(arguments["edition"]),
+                          arguments["partial"], arguments["skip_bad"])  # fmt: skip
+    if base is not None and manifest is not None and (again := recorded_report(target_file, digest, manifest["fingerprint"])):
+        again.target = str(target_file)  # the same input into the same data: nothing would change
+        return again
     store = GraphStore.open(base, manifest["fingerprint"]) if base is not None and manifest is not None else None
     try:
         report = contribution = g = None
+        items = list(declared.read(source, **extra_files))  # a malformed file fails here, before the graph is read
         if store is not None:
             schema = load_schema()
-            sides = {k: v for k, v in arguments.items() if k not in ("edition", "partial", "skip_bad", "progress")}
-            source, extra_files = _files(Path(path), sides, declared)
-            items = list(declared.read(source, **extra_files))
             g = neighbourhood(store, items, declared.name, _previous_targets(target_file, schema))
             nodes_before, edges_before = set(g.nodes), {key for _, _, key in g.edges(keys=True)}
             report, contribution = apply_list(fmt, path, g, previous=target_file, items=items, **arguments)
@@ -255,7 +266,7 @@ def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[s
             else:
                 g = load_graph(folders)
             nodes_before, edges_before = set(g.nodes), {key for _, _, key in g.edges(keys=True)}
-            report, contribution = apply_list(fmt, path, g, previous=target_file, **arguments)
+            report, contribution = apply_list(fmt, path, g, previous=target_file, items=items, **arguments)
             touched_nodes = contribution.touched_nodes | derive(g)  # companies above a new listing rank anew
         report.target = str(target_file)
         text = "".join(line + "\n" for line in contribution.lines())
@@ -263,6 +274,8 @@ def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[s
         if not report.changed:
             if recorded_edition(target_file):  # the same list again, as of a later edition
                 record_edition(target_file, report.edition)
+            if base is not None and manifest is not None:
+                record_import(target_file, digest, manifest["fingerprint"], report)
             return report
         temporary = target_file.with_name(f".{target_file.name}.{os.getpid()}.tmp")
         try:
@@ -299,6 +312,7 @@ def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[s
             changes = _changes(g, touched_nodes, contribution, nodes_before, edges_before) if base is not None else None
             _install(db_dir, g, changes, base, stamp, folders, commit=lambda: os.replace(temporary, target_file))
             record_edition(target_file, report.edition)
+            record_import(target_file, digest, stamp, report)
         finally:
             temporary.unlink(missing_ok=True)
         # The next import's store (a cache: killed before it is written, that import reads the files once).
@@ -409,6 +423,8 @@ def _push_touched(contribution: Contribution, engine, schema: Schema) -> None:
     import networkx as nx
 
     from graph.backends.neo4j.push import push
+    from graph.backends.neo4j.settings import PUSH_BATCH_SIZE
+    from graph.dataset.network import graph_rows, row_batches
 
     g = contribution.g
     touched: nx.MultiDiGraph = nx.MultiDiGraph()
@@ -418,4 +434,4 @@ def _push_touched(contribution: Contribution, engine, schema: Schema) -> None:
     for key in contribution.touched_edges:
         source, target = contribution.edge_ends[key]
         touched.add_edge(source, target, key=key, **g.edges[source, target, key])
-    push(touched, engine, schema)
+    push(row_batches(graph_rows(touched), schema, PUSH_BATCH_SIZE), engine, schema)

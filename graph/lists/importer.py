@@ -2,8 +2,9 @@
 
 An :class:`Importer` takes the items a list's parser yields (:mod:`graph.lists.formats`) one at a
 time and changes the graph through a :class:`~graph.lists.contribution.Contribution`, which keeps
-what the list added; :meth:`Importer.finish` hangs the listings, ownerships and links once the
-stream ends.
+what the list added; :meth:`Importer.finish` resolves the parties once the stream ends (so that a
+node bearing the exact name of one of the file's distinct records is kept for it:
+:meth:`~graph.lists.resolve.Resolver.reserve`), then hangs the listings, ownerships and links.
 
 Example
 -------
@@ -25,7 +26,7 @@ from graph.lists.contribution import Contribution, ImportReport
 from graph.lists.formats import list_format
 from graph.lists.formats.base import BadRow, Entity, Link, Listing, OutOfScope, Ownership, Program, clean_text
 from graph.lists.formats.programs import slug
-from graph.lists.listings import FIRST_EDITION, held_listing, owned_by, placements
+from graph.lists.listings import DATE_BASIS, FIRST_EDITION, FIRST_LISTING, earlier_start, held_listing, owned_by, placements
 from graph.lists.names import name_key
 from graph.lists.resolve import Resolver, merge_entry
 from graph.model.types import text_problem
@@ -52,6 +53,7 @@ class Importer:
         self.distinct_records = list_format(list_name).distinct_records
         self.resolver = Resolver(contribution.g, exclusive=frozenset([list_name] if self.distinct_records else []))
         self.record_nodes: dict[str, str] = {}
+        self.entities: list[Entity] = []
         self.listings: list[Listing] = []
         self.ownerships: list[Ownership] = []
         self.links: list[Link] = []
@@ -91,17 +93,27 @@ class Importer:
                 if problem := text_problem(text):
                     return self.bad(item.where, f"{what} {problem}")
             item.name = name
-            if (first := self.record_nodes.get(item.record)) is not None and not self._same_party(first, item):
-                data = self.c.g.nodes[first]
-                return self.bad(item.where, f"record {item.record!r} is defined twice: {brief(data['name'])} before, "
-                                            f"{brief(name)} here, a different name (one of them is a different party)")
-            self.entity(item)
+            self.entities.append(item)  # resolved once the file is read: a node its name belongs to waits for it
+            if scope := self._scope(item):
+                self.resolver.reserve(scope, self._record_id(item.record), name)
         elif isinstance(item, Listing):
             self.listings.append(item)
         elif isinstance(item, Ownership):
             self.ownerships.append(item)
         elif isinstance(item, Link):
             self.links.append(item)
+
+    def _place(self, entity: Entity) -> None:
+        """Resolve a listed party's record to its node (a record id repeated must name the same party)."""
+        if (first := self.record_nodes.get(entity.record)) is not None and not self._same_party(first, entity):
+            data = self.c.g.nodes[first]
+            return self.bad(entity.where, f"record {entity.record!r} is defined twice: {brief(data['name'])} before, "
+                                          f"{brief(entity.name)} here, a different name (one of them is a different party)")
+        self.entity(entity)
+
+    def _scope(self, entity: Entity) -> str | None:
+        """Where a listed party's record is one of distinct parties: its own scope (the CSL's OFAC rows), or the list."""
+        return entity.scope or (self.list if self.distinct_records else None)
 
     def _same_party(self, node: str, entity: Entity) -> bool:
         """Whether a row repeating a record id names the party the record's node is (by normalised name)."""
@@ -125,7 +137,7 @@ class Importer:
         identifiers = [] if reference else [self._record_id(entity.record), *entity.identifiers]
         node = self.record_nodes.get(entity.record)
         decision_reason = None
-        scope = None if reference else entity.scope or (self.list if self.distinct_records else None)
+        scope = None if reference else self._scope(entity)
         if node is None and self.placed.get(entity.record) in self.c.g:  # an earlier edition placed it: same node
             node = self.placed[entity.record]
         if node is None:
@@ -188,9 +200,11 @@ class Importer:
     def program(self, program: Program, where: str) -> str:
         measure = program.id if program.id in self.c.g else self._measure_named(program.identifiers)
         if measure is not None:
-            if measure in self.c.nodes:  # made by this list: its dates are the newest edition's (or catalogue's)
-                dates = {"announced": program.announced, "effective": program.effective}
-                self.c.set_node_fields(measure, {name: day for name, day in dates.items() if day})
+            if measure in self.c.nodes and (program.announced or program.effective):
+                # made by this list: its dates are the newest edition's (or catalogue's), no longer an edition's
+                dates = {"announced": program.announced, "effective": program.effective, DATE_BASIS: None}
+                self.c.set_node_fields(measure, {name: day for name, day in dates.items() if day or name == DATE_BASIS})
+            self.held_from(measure, self.edition, FIRST_EDITION)
             return measure
         issuer = program.issuer or self._body(program, where)
         if issuer not in self.c.g:
@@ -201,6 +215,8 @@ class Importer:
             "summary": program.summary, "sources": list(program.sources), "identifiers": list(program.identifiers) or None,
             "effect": program.effect,
         }  # fmt: skip
+        if not program.announced and not program.effective:  # dates unknown: held from this edition, marked
+            fields.update(announced=self.edition, **{DATE_BASIS: FIRST_EDITION})
         measure = self.c.add_node("Measure", fields, where)
         if self.measures is not None:
             self.measures.update(dict.fromkeys(program.identifiers, measure))
@@ -208,6 +224,12 @@ class Importer:
         if program.part_of and program.part_of in self.c.g:
             self.c.add_edge("PART_OF", measure, program.part_of, {"sources": list(program.sources)}, where)
         return measure
+
+    def held_from(self, measure: str, day: str | None, basis: str) -> None:
+        """Move the start of a programme's Measure dated by an edition to ``day`` if that is earlier: this edition,
+        or a listing's date (``basis`` says which); a Measure with dates of its own, or a later day, is left."""
+        if day and earlier_start(self.c.g.nodes[measure], day):
+            self.c.redate_node(measure, {"announced": day, DATE_BASIS: basis})
 
     def _body(self, program: Program, where: str) -> str:
         """The node of an issuing body the list names but the format knows no id for: found by name, or made."""
@@ -238,6 +260,7 @@ class Importer:
             "records": [self._record_id(listing.record)],
         }  # fmt: skip
         self.report.listings += 1
+        self.held_from(measure, listing.since, FIRST_LISTING)
         key = held_listing(self.c.g, measure, node, self.c.schema.relation_key("SANCTIONS", measure, node, fields))
         if key is None:  # a new listing: since is the list's date, else this edition's, marked as such
             if not listing.since:
@@ -316,6 +339,8 @@ class Importer:
             self.c.extend_edge(key, sources=fields["sources"], records=fields["records"])
 
     def finish(self, partial: bool) -> None:
+        for entity in self.entities:
+            self._place(entity)
         for listing in self.listings:
             self.listing(listing)
         for ownership in self.ownerships:

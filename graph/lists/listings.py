@@ -11,6 +11,10 @@ list to tell one story:
   announcement): :func:`held_listing` finds the relation an earlier edition made;
 - a listing's ``since`` is the date the list gives; where it gives none, the date of the
   first edition that holds it, marked ``since_basis: first-edition`` (:data:`FIRST_EDITION`);
+- a programme's Measure carries the programme's dates where known; where not, it is held from
+  the first edition that holds it (``announced_basis: first-edition``), or from an earlier date
+  a listing of it gives (``first-listing``, :data:`FIRST_LISTING`), never later: an edition
+  or list that shows it earlier moves it earlier (:func:`earlier_start`), a later one leaves it;
 - editions are imported in order: the newest edition imported (:func:`newest_edition`) is
   kept beside the list's data file (:func:`record_edition`), and an older one is refused
   (:func:`check_edition_order`), since it cannot say when the listings it lacks ended.
@@ -35,10 +39,14 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import DatabaseError, QueryError
+from graph.model.lifecycle import DATE_BASIS, full_day
 from graph.text import shown
 
-# The value of ``since_basis`` (data/schema.yaml) on a listing whose list gives no date.
+# The value of ``since_basis`` (data/schema.yaml) on a listing whose list gives no date, and of a
+# Measure's ``announced_basis`` when the first edition holding it dates it.
 FIRST_EDITION = "first-edition"
+# A Measure's ``announced_basis`` when the earliest listing date a list gives for it dates it.
+FIRST_LISTING = "first-listing"
 # What the record of an edition sits beside: imports/FORMAT.jsonl -> imports/FORMAT.edition.
 EDITION_SUFFIX = ".edition"
 
@@ -74,6 +82,19 @@ def held_listing(g, measure: str, node: str, exact_key: str) -> str | None:
         return exact_key
     still_open = sorted(key for key, data in relations.items() if not data.get("until"))
     return still_open[0] if still_open else None
+
+
+def earlier_start(data: dict[str, Any], day: str | None) -> bool:
+    """Whether ``day`` moves the start of a Measure dated by an edition (``announced_basis``) earlier.
+
+    >>> earlier_start({"announced": "2022-01-21", "announced_basis": FIRST_EDITION}, "2021-06-01")
+    True
+    >>> earlier_start({"announced": "2022-01-21", "announced_basis": FIRST_EDITION}, "2022-04-21")
+    False
+    >>> earlier_start({"announced": "2022-01-21"}, "2021-06-01")  # a date the record gives is not moved
+    False
+    """
+    return bool(day and data.get(DATE_BASIS) and full_day(day) < full_day(data["announced"]))
 
 
 def owned_by(list_name: str, data: dict[str, Any]) -> bool:

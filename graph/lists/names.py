@@ -43,6 +43,7 @@ _TO_SIMPLIFIED = opencc.OpenCC("t2s")
 _CONNECTORS = frozenset({"abd", "abdul", "abdel", "abdal", "abu", "bin", "ibn", "bint", "ben"})
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def name_parts(key: str) -> int:
     """How many words of a person's normalised name say who: not particles or connectors.
 

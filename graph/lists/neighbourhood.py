@@ -300,11 +300,13 @@ def _load(store: GraphStore, g: nx.MultiDiGraph, edges: list[tuple[str, str, str
 
 
 def rederive(store: GraphStore, g: nx.MultiDiGraph, touched: set[str], schema: Schema) -> set[str]:
-    """Set the derived properties of the companies an import's changes reach in the subgraph ``g``.
+    """Set the derived properties of the companies an import's changes reach, and of the measures it
+    touched (their lifecycle), in the subgraph ``g``.
 
     Those are the touched nodes and their owners up the ownership chain (the schema's depth);
-    each one's holdings down to that depth and the listings hitting them are loaded from the
-    store first, so its values are those of the whole graph. Returns the nodes whose values changed.
+    each one's holdings down to that depth, the listings hitting them and the relations acting on
+    a touched measure (SUSPENDS, REVOKES, with their sources) are loaded from the store first, so its
+    values are those of the whole graph. Returns the nodes whose values changed.
     """
     ownership = schema.ownership
     above, frontier = set(touched), set(touched)
@@ -318,11 +320,13 @@ def rederive(store: GraphStore, g: nx.MultiDiGraph, touched: set[str], schema: S
         frontier = {b for n in frontier for _, b, d in g.out_edges(n, data=True) if d.get("type") == ownership.relation} - reached
         reached |= frontier
     _load(store, g, [e for e in store.edges("target", reached) if e[3].get("type") == "SANCTIONS"])
+    acts = set(schema.lifecycle.acts) if schema.lifecycle else set()  # a touched measure's lifecycle needs what acts on it
+    _load(store, g, [e for e in store.edges("target", touched) if e[3].get("type") in acts])
     derivation = Derivation(schema)
     for node, data in g.nodes(data=True):
-        derivation.node(data.get("label"), node)
+        derivation.node(data.get("label"), node, data)
     for source, target, data in g.edges(data=True):
-        derivation.relation(data.get("type"), source, target)
+        derivation.relation(data.get("type"), source, target, data)
     changed = set()
     for node, values in derivation.values().items():
         if node in above and any(g.nodes[node].get(name) != value for name, value in values.items()):

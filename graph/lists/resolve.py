@@ -22,7 +22,8 @@ either side has no country, only the record's own name may match, and a
 person's name needs three words or more then; aliases match only when both
 countries are known and agree. A step that finds more than one node is
 ambiguous and the record becomes a node of its own, so a wrong merge is never
-made silently. Every decision comes with its reason.
+made silently. A node named exactly as one of a file's distinct records is kept
+for it (:meth:`Resolver.reserve`). Every decision comes with its reason.
 
 Example
 -------
@@ -44,6 +45,7 @@ from typing import Any
 
 from rigour.territories import get_territory
 
+from graph.lists.formats.base import name_key as exact_key
 from graph.lists.names import cjk_count, name_key, name_parts
 
 # Which node labels a record of a label may merge into by name; an identifier merges into any party.
@@ -102,6 +104,10 @@ def _scheme(identifier: str) -> str:
     return identifier.rsplit(":", 1)[0] if ":" in identifier else ""
 
 
+def _scope_key(scope: str) -> str:
+    return f"scope {SHARED_SCOPES.get(scope, scope)}"
+
+
 def _value(identifier: str) -> str:
     return identifier.rsplit(":", 1)[-1]
 
@@ -133,6 +139,7 @@ class Resolver:
         self._keys: dict[str, set[str]] = defaultdict(set)  # node -> its name's key and its distinctive aliases'
         self._born: dict[str, frozenset[str]] = {}
         self._held: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # node -> scheme -> values
+        self._reserved: dict[tuple[str, str], set[str]] = defaultdict(set)  # (scope, exact name) -> records bearing it
         for node, data in g.nodes(data=True):
             self.add(node, data)
 
@@ -152,7 +159,7 @@ class Resolver:
             if scheme in SHARED_SCOPES:
                 self._held[node][f"scope {SHARED_SCOPES[scheme]}"].add(_value(identifier))
         if scope and record:
-            self._held[node][f"scope {SHARED_SCOPES.get(scope, scope)}"].add(_value(record))
+            self._held[node][_scope_key(scope)].add(_value(record))
         if key := name_key(name, person):
             self._by_name[key].add(node)
             self._keys[node].add(key)
@@ -160,6 +167,26 @@ class Resolver:
             if (key := name_key(alias, person)) and distinctive(key, person):
                 self._by_alias[key].add(node)
                 self._keys[node].add(key)
+
+    def reserve(self, scope: str, record: str, name: str) -> None:
+        """Keep the nodes named exactly ``name`` (case, spacing and a final period aside) for ``record``, one of
+        the distinct parties of ``scope`` about to be resolved: another record of the scope, by another name,
+        does not merge into them by name (it may be the same list's other party: SberTech's two OFAC numbers).
+
+        >>> import networkx as nx
+        >>> g = nx.MultiDiGraph()
+        >>> g.add_node("sbertech", label="Company", name="SBERBANK TECHNOLOGIES CLOSED JOINT STOCK COMPANY", country="RU")
+        >>> r = Resolver(g)
+        >>> r.reserve("csl ofac", "csl:18746", "SBERBANK TECHNOLOGIES CLOSED JOINT STOCK COMPANY")
+        >>> r.resolve("Company", "JOINT STOCK COMPANY SBERBANK TECHNOLOGIES", [], [], "RU", "csl:36410", "csl ofac").reason
+        "new node: normalised name 'sberbank technologies' is sbertech's, but its name is csl:18746's (two parties)"
+        """
+        self._reserved[(_scope_key(scope), exact_key(name))].add(record)
+
+    def _claimed(self, node: str, scope: str | None, record: str | None) -> str | None:
+        """Why ``node`` cannot be the record by name: its name is another record's of the scope (:meth:`reserve`)."""
+        claims = self._reserved.get((_scope_key(scope), exact_key(self._names[node])), set()) if scope and record else ()
+        return f"its name is {sorted(claims)[0]}'s" if claims and record not in claims else None
 
     def _conflict(self, node: str, identifiers: list[str], scope: str | None, record: str | None) -> str | None:
         """Why ``node`` cannot be the record: it holds another value of an exclusive scheme or scope."""
@@ -171,7 +198,7 @@ class Resolver:
             if (scheme := _scheme(identifier)) in self.exclusive:
                 ours[scheme].add(identifier)
         if scope and record:
-            ours[f"scope {SHARED_SCOPES.get(scope, scope)}"].add(_value(record))
+            ours[_scope_key(scope)].add(_value(record))
         for scheme, values in ours.items():
             if held.get(scheme) and not held[scheme] & values:
                 return f"{node} holds {sorted(held[scheme])[0]}"
@@ -217,10 +244,10 @@ class Resolver:
             if not key or (person and name_parts(key) < 2 and not cjk_count(key)):
                 continue  # one word names many people
             found = {}
-            for n in index.get(key, ()):
+            for n in sorted(index.get(key, ())):  # in a stable order: reasons are the same in every process
                 if self._labels[n] not in allowed or not (evidence := self._evidence(ours, n, key, keys, born, own_name)):
                     continue
-                if why := self._conflict(n, identifiers, scope, record):
+                if why := self._conflict(n, identifiers, scope, record) or self._claimed(n, scope, record):
                     refused.append(f"normalised {what} {key!r} is {n}'s, but {why}")
                 else:
                     found[n] = evidence
@@ -267,6 +294,7 @@ class Resolver:
         return f", country unknown ({ours or '-'}, {theirs or '-'})"
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def distinctive(key: str, person: bool = False) -> bool:
     """Whether a normalised alias says enough to merge on: not one word of a person, a short acronym or
     a short transliteration.

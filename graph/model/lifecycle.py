@@ -52,6 +52,9 @@ MEANINGS = ("pending", "in-force", "suspended", "ended")
 EFFECTS = ("blocking", "restricting", "binding", "none")
 DEFAULT_EFFECT = "restricting"  # of a kind the declaration does not list
 OPEN = ".."  # ISO 8601-2's open end of an interval
+# The Measure property saying how its ``announced`` was set when its programme's date is not known (a list's
+# first edition holding it, or an earlier listing date; graph.lists.listings): held by then, not begun then.
+DATE_BASIS = "announced_basis"
 # The in-force test in Cypher, for a measure `m` and a day `day` (YYYY-MM-DD): every stored query that
 # asks what was in force writes exactly this (a test holds them to it).
 IN_FORCE_CYPHER = "any(p IN m.in_force WHERE left(p, 10) <= day AND (right(p, 2) = '..' OR right(p, 10) > day))"

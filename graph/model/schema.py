@@ -36,6 +36,8 @@ from graph.model.types import PROPERTY_TYPES, Property
 from graph.paths import data_dir
 from graph.text import YAML_LOADER
 
+# The suffix of a property saying how the date it follows was set (``since_basis``, ``announced_basis``).
+BASIS = "_basis"
 # libyaml's safe loader when PyYAML has it (ten times faster: every command reads the schema).
 
 
@@ -158,7 +160,9 @@ class Schema:
 
         An imported list that merges a record into a node defined elsewhere adds
         aliases, identifiers, merges and sources to it (``id``); one that finds a
-        relation already there adds its sources and records to it (``key``).
+        relation already there adds its sources and records to it (``key``). A node's
+        date with a ``<date>_basis`` beside it (a Measure's ``announced``, set by the first
+        edition holding it) may be moved earlier, the date with its basis (the earliest holds).
 
         >>> load_schema().extend_model()(id="huawei", identifiers=["ofac:1"], sources=["https://x.org"]).identifiers
         ['ofac:1']
@@ -175,12 +179,19 @@ class Schema:
             for n, p in kind.properties.items()
             if p.type == "string-list"
         }
+        dated = {
+            n: dataclasses.replace(p, required=False)
+            for kind in self.nodes.values()
+            for name, basis in kind.properties.items()
+            if name.endswith(BASIS) and name.removesuffix(BASIS) in kind.properties
+            for n, p in ((name, basis), (name.removesuffix(BASIS), kind.properties[name.removesuffix(BASIS)]))
+        }
         target = {
             "id": Property("id", "string", description="Node to extend."),
             "key": Property("key", "string", description="Relation to extend."),
             "until": Property("until", "date", description="Closes a relation that has no end yet (a delisting)."),
         }
-        return {**target, **lists}
+        return {**target, **lists, **dated}
 
     def line_adapter(self, name: str) -> TypeAdapter:
         """Validates one JSON line holding a record of ``name`` straight from its bytes, into plain dicts.

@@ -28,6 +28,7 @@ from matplotlib.transforms import blended_transform_factory
 
 from graph.errors import PictureError, QueryError
 from graph.model.dates import check_day
+from graph.model.lifecycle import DATE_BASIS
 from graph.model.schema import load_schema
 from graph.model.style import FALLBACK, PALETTE
 from graph.outputs.drawing import LABEL, check_suffix, drawable, short_name
@@ -132,8 +133,9 @@ def _marks(g: nx.MultiDiGraph, until: date | None) -> tuple[list[_Mark], dict[st
             undated += 1
         elif until and _day(when)[0] > until:
             later += 1
-        else:
-            dated[node_id] = _day(when)
+        else:  # a programme held from a list's edition (announced_basis) is known to hold by then, not to begin
+            day, exact = _day(when)
+            dated[node_id] = day, exact and not node.get(DATE_BASIS)
     issuer_of, lane_of, lanes = _lanes(g, list(dated))
     marks = []
     for node_id, (day, exact) in dated.items():
@@ -229,7 +231,8 @@ def _draw_legend(fig: Figure, ax, marks: list[_Mark], until: date | None) -> Non
         handles.append(Line2D([], [], color=NEVER_IN_FORCE, label="never in force (not enacted, enjoined first, or binds no one)",
                               **{**measure, "marker": "D", "ms": 5.5}))
     if not all(m.exact for m in marks):
-        handles.append(Line2D([], [], mfc="white", label="date known to the month or year only", **measure))
+        handles.append(Line2D([], [], mfc="white", label="date known to the month or year only, or held from a list's edition",
+                              **measure))
     handles.append(Line2D([], [], color=ARROW_COLOUR, lw=1.1, marker=">", ms=5, markevery=[1], label="retaliates against"))
     if until:
         handles.append(ax.axvline(mdates.date2num(until), color="#555555", ls="--", lw=1, label=f"as of {until}"))

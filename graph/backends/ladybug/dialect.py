@@ -126,13 +126,14 @@ def _clause_end(code: str, start: int) -> int:
 
 
 def _walk_from_starts(code: str) -> str:
-    """Fold each start bound by primary key into the fixed-length MATCH that leaves from it, with a join hint
-    in pattern order.
+    """Fold each start bound by primary key into the fixed-length MATCH that leaves from it.
 
     LadybugDB's planner otherwise may join the start to full scans of the relation and node tables it
-    meets (entity-profile of Tencent at 1M relations: 14.5 ms p50, folded 6.5 ms). A variable-length
-    walk is left alone: forced to start at the start, a walk on a dense lattice of cross-holdings
-    enumerates every path (measures-hitting there: 0.06 s as planned, 25 s from the start).
+    meets (entity-profile of Tencent at 1M relations: 14.5 ms p50, folded 6.5 ms). No join hint is
+    added: LadybugDB 0.22 crashes (a segmentation fault) on a hinted pattern that no relation table
+    matches, such as the relations out of an App. A variable-length walk is left alone: forced to
+    start at the start, a walk on a dense lattice of cross-holdings enumerates every path
+    (measures-hitting there: 0.06 s as planned, 25 s from the start).
     """
     done = 0
     while match := _START_THEN_MATCH.search(code, done):
@@ -144,38 +145,9 @@ def _walk_from_starts(code: str) -> str:
         clause = f"{path}({node}:{label})" + code[match.end():end]
         where = _clause_end(clause.replace("WHERE", "MATCH"), 0) if "WHERE" in clause else len(clause)
         pattern, rest = clause[:where], clause[where:].strip()
-        pattern, order = _named(pattern)
         condition = f"{node}.id = {parameter}" + (f" AND ({rest[len('WHERE'):].strip()})" if rest else "")
-        hint = order[0]
-        for name in order[1:]:
-            hint = f"({hint} JOIN {name})"
-        hint = f" HINT {hint}" if len(order) > 1 else ""
-        code = f"{code[:match.start()]}MATCH {pattern.strip()} WHERE {condition}{hint} {code[end:]}".rstrip()
+        code = f"{code[:match.start()]}MATCH {pattern.strip()} WHERE {condition} {code[end:]}".rstrip()
     return code
-
-
-def _named(pattern: str) -> tuple[str, list[str]]:
-    """The pattern with a name for every anonymous node and relationship, and its variables in order."""
-    out: list[str] = []
-    order: list[str] = []
-    index = 0
-    while index < len(pattern):
-        char = pattern[index]
-        if char in "([" and not re.search(r"\w\s*$", pattern[:index]):  # a node or relationship, not a call
-            end = _closing(pattern, index)
-            inner = pattern[index + 1:end - 1]
-            name = re.match(r"\s*(\w*)", inner).group(1)  # type: ignore[union-attr]
-            if not name:
-                name = f"_{'n' if char == '(' else 'r'}{len(order)}"
-                inner = name + inner
-            if name not in order:
-                order.append(name)
-            out.append(char + inner + pattern[end - 1])
-            index = end
-            continue
-        out.append(char)
-        index += 1
-    return "".join(out), order
 
 
 def _filter_walks(code: str) -> str:

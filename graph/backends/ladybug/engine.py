@@ -16,7 +16,8 @@ returns.
 
 from __future__ import annotations
 
-import re
+import os
+from collections.abc import Iterator
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -40,10 +41,20 @@ if TYPE_CHECKING:
     from ladybug import Connection, Database, QueryResult
 
 
-def used_parameters(text: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Only the parameters the statement names (LadybugDB rejects extra ones)."""
-    named = parameter_names(text)
-    return {k: v for k, v in params.items() if k in named}
+@lru_cache(maxsize=1024)
+def checked(
+    text: str, starts: tuple[tuple[str, str], ...] = (), as_of_starts: frozenset[str] | None = None
+) -> tuple[str, frozenset[str]]:
+    """The statement the engine runs for ``text`` (rewritten into LadybugDB's dialect with ``starts``
+    folded, as of a day if ``as_of_starts`` is given, then checked read-only) and the parameters it names;
+    kept per text, as the same few statements run again and again (cutting one into tokens takes about a
+    millisecond). The day of an as-of statement is a parameter: its text is the same every day.
+
+    >>> checked("MATCH (n) WHERE n.id IN $entity RETURN n.name", (("entity", "App"),))
+    ('MATCH (n:App) WHERE n.id = $entity__start RETURN n.name', frozenset({'entity__start'}))
+    """
+    statement = read_only_statement(to_ladybug(text, dict(starts), as_of_starts), READ_FUNCTIONS)
+    return statement, frozenset(parameter_names(statement))
 
 
 # LadybugDB's table functions that only read the catalogue or the connection: the only ones CALL may run.
@@ -54,9 +65,46 @@ READ_FUNCTIONS = frozenset({
     "show_sequences", "show_warnings", "db_version", "storage_version", "catalog_version",
 })  # fmt: skip
 
+# The engine's buffer pool holds both the pages it caches and every query's working memory. Its default,
+# 80% of the machine's memory, costs 50-100 ms to set up at each open (19 GB here); up to about 1 GB the
+# open costs the same as with 64 MB (2026-12-02, benchmarks/RESULTS.md). Four times the build file, at
+# least 512 MB, answers every stored query at 1M relations (64 MB fails most of them).
+POOL_PER_BUILD_BYTE = 4
+MIN_POOL = 512 << 20
+
+
+def pool_size(build: Path) -> int:
+    """The buffer pool an open of ``build`` asks for, in bytes: :data:`POOL_PER_BUILD_BYTE` times the
+    file, at least :data:`MIN_POOL`, at most the engine's default (80% of the machine's memory).
+
+    >>> import tempfile
+    >>> pool_size(Path(tempfile.mkstemp()[1])) == MIN_POOL
+    True
+    """
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return min(max(MIN_POOL, POOL_PER_BUILD_BYTE * Path(build).stat().st_size), int(0.8 * memory))
+
+
 _PLAIN = {str, int, float, bool, type(None)}
-# The engine's column types whose values plain() changes: nodes, relationships, paths, structs, maps, decimals.
-_CONVERTED = re.compile(r"NODE|REL|STRUCT|MAP|UNION|DECIMAL")
+# The engine's column types and the Python type of their values (LadybugDB's Python API): the values plain()
+# leaves alone are those of _PLAIN types and lists of them; a column of any other type is converted.
+_SCALARS = {
+    "STRING": str, "BOOL": bool, "DOUBLE": float, "FLOAT": float, "SERIAL": int,
+    **{f"{sign}INT{bits}": int for sign in ("", "U") for bits in (8, 16, 32, 64)},
+}  # fmt: skip
+_UNCHANGED = frozenset(kind for kind, python in _SCALARS.items() if python in _PLAIN)
+
+
+def converted(kind: str) -> bool:
+    """Whether plain() changes the values of a column of the engine's type ``kind`` (``STRING[]`` is a
+    list of strings, left alone; nodes, relationships, structs, decimals and any other type are converted).
+
+    >>> converted("STRING[]"), converted("INT64"), converted("NODE"), converted("DECIMAL(18, 3)"), converted("DATE")
+    (False, False, True, True, True)
+    """
+    while kind.endswith("]"):  # a list (STRING[]) or an array (DOUBLE[3]) of its items' type
+        kind = kind[: kind.rindex("[")]
+    return kind not in _UNCHANGED
 
 
 @lru_cache(maxsize=1)
@@ -100,13 +148,6 @@ def _rows(result: QueryResult | list[QueryResult]) -> list[list[Any]]:
     return [list(row) for row in _single(result).get_all()]
 
 
-@lru_cache(maxsize=512)
-def _checked(text: str, starts: tuple[tuple[str, str], ...], as_of_starts: frozenset[str] | None) -> str:
-    """The statement rewritten into LadybugDB's dialect (as of a day if ``as_of_starts`` is given: the day is a
-    parameter, so the text is the same for every day) and checked read-only: what the engine runs."""
-    return read_only_statement(to_ladybug(text, dict(starts), as_of_starts), READ_FUNCTIONS)
-
-
 class EmbeddedEngine:
     """The embedded LadybugDB database of a techgraph database folder, opened read-only."""
 
@@ -124,7 +165,7 @@ class EmbeddedEngine:
         self._db: Database | None = None
         self._conn: Connection | None = None
         try:
-            self._db = ladybug.Database(str(build), read_only=True)
+            self._db = ladybug.Database(str(build), read_only=True, buffer_pool_size=pool_size(build))
             self._conn = ladybug.Connection(self._db)
             problem = self._check(manifest, build)
         except RuntimeError as exc:
@@ -183,21 +224,18 @@ class EmbeddedEngine:
             return lookup(names_path(self.build), name)
         return self.run(RESOLVE, {"name": name})[1]
 
-    def _starts(self, text: str, params: dict[str, Any]) -> dict[str, str]:
-        """The list parameters of start ids (:func:`graph.backends.ladybug.dialect.start_parameters`) that
-        hold one id, each with that node's label from the name index; their ids are added to ``params``
-        under :data:`graph.backends.ladybug.dialect.START`'s names. A start by several ids stays as written."""
-        starts: dict[str, str] = {}
-        if not names_path(self.build).is_file():
-            return starts
-        for parameter in start_parameters(text):
+    @staticmethod
+    def _starts(params: dict[str, Any], starts: dict[str, str] | None) -> tuple[tuple[str, str], ...]:
+        """The list parameters of start ids that hold one id whose label the caller gave (``starts``),
+        with those labels; their ids are added to ``params`` under
+        :data:`graph.backends.ladybug.dialect.START`'s names. A start by several ids stays as written."""
+        folded = []
+        for parameter, label in sorted((starts or {}).items()):
             ids = params.get(parameter)
             if isinstance(ids, list) and len(ids) == 1 and isinstance(ids[0], str) and START.format(parameter) not in params:
-                labels = {node["label"] for node in lookup(names_path(self.build), ids[0]) if node["id"] == ids[0]}
-                if len(labels) == 1:
-                    starts[parameter] = labels.pop()
-                    params[START.format(parameter)] = ids[0]
-        return starts
+                folded.append((parameter, label))
+                params[START.format(parameter)] = ids[0]
+        return tuple(folded)
 
     def run(
         self,
@@ -205,31 +243,34 @@ class EmbeddedEngine:
         params: dict[str, Any] | None = None,
         write: bool = False,
         timeout: float | None = None,
+        starts: dict[str, str] | None = None,
         as_of: tuple[str, frozenset[str]] | None = None,
     ) -> tuple[list[str], list[dict[str, Any]]]:
         """Run one statement; return its column names and rows (dicts). The database is built from data
         files and never written: ``write`` is refused, and so is a statement that is not a read
         (:func:`graph.cypher.readonly.read_only_statement`). Past ``timeout`` seconds (None: no limit) the
-        engine stops the statement: :class:`QueryTimeout`. ``as_of`` (a day, and the start parameters
+        engine stops the statement: :class:`QueryTimeout`. ``starts`` gives the label of the one node a
+        list parameter of start ids holds: that start is looked up by primary key
+        (:func:`graph.backends.ladybug.dialect.to_ladybug`). ``as_of`` (a day, and the start parameters
         that hold only nodes that exist that day) runs it on the graph as of that day
         (:func:`graph.backends.ladybug.dialect.as_of`)."""
         if write:
             raise ReadOnlyError("refused: the embedded database is read-only; edit the data files and run `techgraph load`")
         params = dict(params or {})
-        starts = self._starts(text, params)
+        folded = self._starts(params, starts)
         if as_of is not None:
             params.update(as_of_parameters(as_of[0]))
-        statement = _checked(text, tuple(sorted(starts.items())), as_of[1] if as_of is not None else None)
+        statement, named = checked(text, folded, as_of[1] if as_of is not None else None)  # what runs is the checked text
         self._connection.set_query_timeout(max(1, round(timeout * 1000)) if timeout else 0)  # 0: no limit
         try:
-            result = _single(self._connection.execute(statement, used_parameters(statement, params)))
+            result = _single(self._connection.execute(statement, {k: v for k, v in params.items() if k in named}))
         except RuntimeError as exc:
             if timeout and "Interrupted" in str(exc):
                 raise QueryTimeout(timeout) from None
             raise QueryError(f"query failed on the embedded engine: {' '.join(str(exc).split())}") from None
         columns = result.get_column_names()
         # Only the columns of types plain() changes are converted (tens of thousands of rows: half the time).
-        convert = [i for i, kind in enumerate(result.get_column_data_types()) if _CONVERTED.search(kind)]
+        convert = [i for i, kind in enumerate(result.get_column_data_types()) if converted(kind)]
         rows = []
         for row in result.get_all():
             values = list(row)
@@ -237,6 +278,41 @@ class EmbeddedEngine:
                 values[i] = plain(values[i], as_of[0] if as_of is not None else None)
             rows.append(dict(zip(columns, values, strict=False)))
         return columns, rows
+
+    def batches(self, schema, size: int) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
+        """Everything the database holds, read table by table: every node label's rows first, then every
+        relation's by ``(type, from label, to label)``, in batches of at most ``size`` rows, each row a
+        dict of its present (not null) properties plus ``id`` (a node) or ``from``, ``to``, ``key``.
+
+        The engine hands the rows over ``size`` at a time: only one batch is held in Python.
+
+        >>> import tempfile
+        >>> from graph.backends.ladybug.folder import ensure_database
+        >>> from graph.model.schema import load_schema
+        >>> folder = Path(tempfile.mkdtemp()); _ = ensure_database(folder)
+        >>> kind, rows = next(EmbeddedEngine(folder).batches(load_schema(), 2))
+        >>> kind, len(rows), "id" in rows[0]
+        ('Government', 2, True)
+        """
+        kinds = [*schema.nodes, *((t, a, b) for t, relation in schema.relations.items() for a, b in relation.pairs)]
+        for kind in kinds:
+            properties = list(schema.properties_of(kind))
+            if isinstance(kind, str):
+                columns = ["id", *(p for p in properties if p != "id")]
+                match = f"MATCH (n:{kind})"
+                values = [f"n.{c}" for c in columns]
+            else:
+                columns = ["from", "to", "key", *(p for p in properties if p != "key")]
+                match = f"MATCH (a:{kind[1]})-[n:{kind[0]}]->(b:{kind[2]})"
+                values = ["a.id", "b.id", *(f"n.{c}" for c in columns[2:])]
+            result = _single(self._connection.execute(f"{match} RETURN {', '.join(values)}"))
+            while result.has_next():
+                rows = [
+                    {c: v for c, v in zip(columns, row, strict=True) if v is not None}
+                    for row in result.get_n(size)
+                ]  # fmt: skip
+                yield kind, rows
+            result.close()
 
     def close(self) -> None:
         """Release the database."""
@@ -264,19 +340,25 @@ class AsOfEngine:
         self.engine, self.day = engine, day
 
     def run(
-        self, text: str, params: dict[str, Any] | None = None, write: bool = False, timeout: float | None = None
+        self,
+        text: str,
+        params: dict[str, Any] | None = None,
+        write: bool = False,
+        timeout: float | None = None,
+        starts: dict[str, str] | None = None,
     ) -> tuple[list[str], list[dict[str, Any]]]:
         """Run one statement on the graph as of the day (as :meth:`EmbeddedEngine.run`). The ids a start
         parameter holds (``(n) WHERE n.id IN $p``) are narrowed first to nodes that existed that day, so
         that the start stays a primary-key lookup."""
         params = dict(params or {})
-        checked = set()
+        narrowed = set()
         for parameter in start_parameters(text):
             ids = params.get(parameter)
             if isinstance(ids, list) and all(isinstance(i, str) for i in ids):
-                params[parameter] = self._existing(ids)
-                checked.add(parameter)
-        return self.engine.run(text, params, write, timeout, as_of=(self.day, frozenset(checked)))
+                label = (starts or {}).get(parameter)
+                params[parameter] = self._existing(ids, {ids[0]: label} if label and len(ids) == 1 else None)
+                narrowed.add(parameter)
+        return self.engine.run(text, params, write, timeout, starts, as_of=(self.day, frozenset(narrowed)))
 
     def resolve(self, name: str) -> list[dict[str, Any]]:
         """The nodes ``name`` names that existed on the day."""

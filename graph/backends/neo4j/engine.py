@@ -96,12 +96,19 @@ class Neo4jEngine:
         return self.run(RESOLVE, {"name": name})[1]
 
     def run(
-        self, text: str, params: dict[str, Any] | None = None, write: bool = False, timeout: float | None = None
+        self,
+        text: str,
+        params: dict[str, Any] | None = None,
+        write: bool = False,
+        timeout: float | None = None,
+        starts: dict[str, str] | None = None,
     ) -> tuple[list[str], list[dict[str, Any]]]:
         """Run one statement (a read transaction unless ``write``); return columns and rows.
 
         ``timeout`` (seconds; None: the server's limit) is the transaction's: the server stops
-        it past that (:class:`QueryTimeout`)."""
+        it past that (:class:`QueryTimeout`). ``starts`` is not needed here: a label-less start
+        by id is given every label (:func:`graph.backends.neo4j.dialect.to_neo4j`), whose
+        indexes Neo4j seeks."""
         from neo4j import unit_of_work
 
         text = to_neo4j(text, self._labels)

@@ -1,26 +1,28 @@
 """Push a graph into Neo4j: constraints first, then batched ``UNWIND $rows ...`` statements on the keys.
 
 Into a database that holds no node of the schema's labels (a first push, or ``replace``),
-nodes and relationships are created (``CREATE``: nothing to look for); otherwise they
-merge, nodes on ``id`` and relations on their ``key``, so pushing twice leaves the same
-counts. Rows are sent without their absent (None) properties: ``r.x`` of a missing key
-is null in Cypher, so the statement sets the same values.
+nodes and relationships are created (``CREATE``: nothing to look for), each row's
+properties set as one map (``SET n = r``, the row holding only present properties);
+otherwise they merge, nodes on ``id`` and relations on their ``key``, every schema
+property set by name (an absent one is null, which removes a stale value), so pushing
+twice leaves the same counts. A relation row's ends are matched by label and ``id``
+(the label's uniqueness index).
 
 >>> from graph.model.schema import load_schema
 >>> statements = push_statements(load_schema())
 >>> statements["nodes"]["App"].startswith("UNWIND $rows AS r MERGE (n:App {id: r.id}) SET n.name = r.name")
 True
->>> statements["new_nodes"]["App"].startswith("UNWIND $rows AS r CREATE (n:App {id: r.id}) SET n.name = r.name")
-True
+>>> statements["new_nodes"]["App"]
+'UNWIND $rows AS r CREATE (n:App) SET n = r'
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from graph.backends.neo4j.engine import Neo4jEngine
-from graph.dataset.network import graph_rows, row_batches
+from graph.backends.neo4j.settings import PUSH_BATCH_SIZE
 from graph.errors import QueryError
 from graph.model.schema import Schema
 
@@ -35,20 +37,32 @@ def _set_clause(variable: str, properties, skip: str) -> str:
 
 
 def _writes(schema: Schema, verb: str) -> tuple[dict[str, str], dict[tuple[str, str, str], str]]:
-    """The node and relation statements that write with ``verb`` (MERGE or CREATE)."""
+    """The node and relation statements that write with ``verb``: MERGE (each property by name), or
+    CREATE (a row's properties as one map: ``r`` for a node, ``r.p`` for a relation, see :func:`_relation_rows`)."""
+    merge = verb == "MERGE"
     nodes = {
-        label: f"UNWIND $rows AS r {verb} (n:{label} {{id: r.id}}) SET {_set_clause('n', node.properties, 'id')}"
+        label: f"UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) SET {_set_clause('n', node.properties, 'id')}"
+        if merge else f"UNWIND $rows AS r CREATE (n:{label}) SET n = r"
         for label, node in schema.nodes.items()
-    }
+    }  # fmt: skip
     relations = {
-        (rel_type, a, b): (
-            f"UNWIND $rows AS r MATCH (a:{a} {{id: r.from}}) MATCH (b:{b} {{id: r.to}}) "
-            f"{verb} (a)-[x:{rel_type} {{key: r.key}}]->(b) SET {_set_clause('x', rel.properties, 'key')}"
+        (rel_type, a, b): f"UNWIND $rows AS r MATCH (a:{a} {{id: r.from}}) MATCH (b:{b} {{id: r.to}}) " + (
+            f"MERGE (a)-[x:{rel_type} {{key: r.key}}]->(b) SET {_set_clause('x', rel.properties, 'key')}"
+            if merge else f"CREATE (a)-[x:{rel_type}]->(b) SET x = r.p"
         )
         for rel_type, rel in schema.relations.items()
         for a, b in rel.pairs
-    }
+    }  # fmt: skip
     return nodes, relations
+
+
+def _relation_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Relation rows for a CREATE statement: the ends apart, the properties (``key`` among them) as the map ``p``.
+
+    >>> _relation_rows([{"from": "a", "to": "b", "key": "k", "share": 0.5}])
+    [{'from': 'a', 'to': 'b', 'p': {'key': 'k', 'share': 0.5}}]
+    """
+    return [{"from": r["from"], "to": r["to"], "p": {k: v for k, v in r.items() if k != "from" and k != "to"}} for r in rows]
 
 
 def push_statements(schema: Schema) -> dict[str, Any]:
@@ -73,19 +87,23 @@ def push_statements(schema: Schema) -> dict[str, Any]:
 
 
 def push(
-    g,
+    batches: Iterable[tuple[Any, list[dict[str, Any]]]],
     engine: Neo4jEngine,
     schema: Schema,
-    batch_size: int = 1000,
+    batch_size: int = PUSH_BATCH_SIZE,
     replace: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
-    """Write the graph to Neo4j: constraints, then nodes and relationships in batches.
+    """Write rows to Neo4j: constraints, then each batch of nodes or relationships.
 
-    Each batch is one write transaction (retried by the driver on transient
-    errors). Into a database holding none of the schema's nodes (after
-    ``replace``, which first deletes every node of the schema's labels, or a
-    first push) the batches CREATE; otherwise they MERGE on ``id`` and on each
+    ``batches`` gives ``(kind, rows)``: a node label or ``(type, from label, to
+    label)``, and rows as :meth:`graph.backends.ladybug.engine.EmbeddedEngine.batches`
+    or :func:`graph.dataset.network.row_batches` give them, every node batch before
+    the first relation batch (``batch_size`` is what made them; ``replace`` deletes
+    that many nodes a transaction). Each batch is one write transaction (retried by
+    the driver on transient errors). Into a database holding none of the schema's
+    nodes (after ``replace``, which first deletes every node of the schema's labels,
+    or a first push) the batches CREATE; otherwise they MERGE on ``id`` and on each
     relation's ``key``, so that a second push changes nothing. ``progress`` is
     called with the number of records written after each batch.
 
@@ -100,11 +118,15 @@ def push(
         for statement in statements["clear"].values():
             while engine.run(statement, {"batch": batch_size}, write=True)[1][0]["deleted"]:
                 pass
-    prefix = "new_" if counts(engine, schema)["nodes"] == 0 else ""  # CREATE into a database holding none of them
+    create = counts(engine, schema)["nodes"] == 0  # CREATE into a database holding none of them
+    prefix = "new_" if create else ""
     nodes, relations = statements[f"{prefix}nodes"], statements[f"{prefix}relations"]
-    for kind, batch in row_batches(graph_rows(g), schema, batch_size):
-        statement = nodes[kind] if isinstance(kind, str) else relations[kind]
-        engine.run(statement, {"rows": [{p: v for p, v in row.items() if v is not None} for row in batch]}, write=True)
+    for kind, batch in batches:
+        rows = [{p: v for p, v in row.items() if v is not None} for row in batch]
+        if isinstance(kind, str):
+            engine.run(nodes[kind], {"rows": rows}, write=True)
+        else:
+            engine.run(relations[kind], {"rows": _relation_rows(rows) if create else rows}, write=True)
         if progress:
             progress(len(batch))
     return counts(engine, schema)

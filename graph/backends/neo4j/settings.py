@@ -19,6 +19,9 @@ from graph.errors import DatabaseError
 DEFAULT_URI = "bolt://localhost:7687"
 DEFAULT_USER = "neo4j"
 DEFAULT_DATABASE = "neo4j"
+# Records a push transaction writes: at 100k relations, batches of 1000 took about 5x as long as
+# batches of 10,000, and 50,000 were no faster (benchmarks/RESULTS.md, "Push streamed").
+PUSH_BATCH_SIZE = 10_000
 # The URI schemes of the Bolt protocol the driver speaks (+s: TLS, +ssc: TLS accepting a self-signed
 # certificate); the driver would take http(s):// for its experimental HTTP driver, never meant here.
 URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
