@@ -9,6 +9,7 @@ True
 
 from __future__ import annotations
 
+import shutil
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from graph.backends.neo4j.settings import Neo4jSettings
 from graph.cypher.readonly import check_read_only
 from graph.cypher.stored import StoredQuery, get_query, load_queries
-from graph.errors import QueryError, UnknownEntityError
+from graph.errors import UnknownEntityError
 from graph.paths import data_folders, default_db_dir
 from graph.text import close_names
 
@@ -64,6 +65,7 @@ class TechGraph:
         self.manifest = manifest or {}
         self.as_of_day: str | None = None
         self._whole: TechGraph | None = None  # of an as-of view: the whole graph it views
+        self._temporary: Path | None = None  # of an as-of view of Neo4j: its own database folder, removed on close
 
     @cached_property
     def stored_queries(self) -> dict[str, StoredQuery]:
@@ -246,11 +248,13 @@ class TechGraph:
         """A read-only view of the graph as it stood on ``day``, for every query and command.
 
         Measures and deals exist from their announcement until they ended; relations hold from
-        ``since`` until ``until`` while both their ends exist. The view reads the one built
-        database (:class:`graph.backends.ladybug.engine.AsOfEngine`): each statement is rewritten
-        to what held that day, from what the build derived of each node
-        (:mod:`graph.dataset.asof`); nothing is copied or written, so a database shared
-        read-only serves it too. The embedded database only: on Neo4j it is refused (QueryError).
+        ``since`` until ``until`` while both their ends exist. On the embedded database the view reads
+        the one built database (:class:`graph.backends.ladybug.engine.AsOfEngine`): each statement is
+        rewritten to what held that day, from what the build derived of each node
+        (:mod:`graph.dataset.asof`); nothing is copied or written, so a database shared read-only
+        serves it too. On Neo4j, whose database holds no derived days, the graph is read from the
+        server, cut to the day (:func:`graph.analysis.snapshot.snapshot`) and built into an embedded
+        database in a private temporary folder, removed on :meth:`close`.
 
         >>> before = open().as_of("2020-08-01")     # before Clean Network and the August orders
         >>> len(before.query("measures-hitting", entity="Tencent"))
@@ -261,10 +265,14 @@ class TechGraph:
 
         day = check_day(day)
         whole = self._whole or self
-        if not isinstance(whole.engine, EmbeddedEngine):
-            raise QueryError("--as-of reads the embedded database only (its build holds each day): drop --backend neo4j")
+        if isinstance(whole.engine, EmbeddedEngine):
+            view = TechGraph(AsOfEngine(whole.engine, day), whole.db_dir, {**whole.manifest, "as_of": day})
+        else:
+            from graph.analysis.snapshot import snapshot_database
 
-        view = TechGraph(AsOfEngine(whole.engine, day), whole.db_dir, {**whole.manifest, "as_of": day})
+            folder = snapshot_database(whole.nx, day)
+            view = TechGraph(EmbeddedEngine(folder), folder, {**whole.manifest, "as_of": day})
+            view._temporary = folder
         view.as_of_day, view._whole = day, whole
         return view
 
@@ -356,8 +364,11 @@ class TechGraph:
                 engine.close()
 
     def close(self) -> None:
-        """Release the engine (an as-of view's is its whole graph's: closed with that)."""
+        """Release the engine (an embedded as-of view's is its whole graph's: closed with that; a Neo4j
+        view's temporary database is removed)."""
         self.engine.close()
+        if self._temporary is not None:
+            shutil.rmtree(self._temporary, ignore_errors=True)
 
     def __enter__(self) -> TechGraph:
         return self

@@ -11,6 +11,10 @@ True
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
+
 import networkx as nx
 
 from graph.model.dates import check_day
@@ -36,3 +40,28 @@ def snapshot(g: nx.MultiDiGraph, day: str, schema: Schema | None = None) -> nx.M
         if u in view and v in view and schema.relation_extent.holds(d, day)
     )
     return view
+
+
+def snapshot_database(g: nx.MultiDiGraph, day: str) -> Path:
+    """:func:`snapshot` of ``g`` on ``day`` built into an embedded database in a new private temporary folder
+    (its derived properties derived by the build, as of that day): the as-of view of a graph whose engine
+    holds no derived days (Neo4j). The caller removes the folder.
+
+    >>> import shutil
+    >>> from graph.backends.ladybug.engine import EmbeddedEngine
+    >>> from graph.dataset.network import load_graph
+    >>> folder = snapshot_database(load_graph(), "2020-08-01")
+    >>> EmbeddedEngine(folder).run("MATCH (m:Measure {id: 'eo-13942'}) RETURN m.id")[1]; shutil.rmtree(folder)
+    []
+    """
+    from graph.backends.ladybug.build import install_build
+    from graph.dataset.network import graph_rows
+
+    day = check_day(day)
+    folder = Path(tempfile.mkdtemp(prefix=f"techgraph-as-of-{day}-"))
+    try:
+        install_build(folder, graph_rows(snapshot(g, day)), f"as-of-{day}", {"as_of": day})
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder

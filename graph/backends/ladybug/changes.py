@@ -102,11 +102,9 @@ class BuildChanges:
 
 def _update_statement(kind, tables) -> str:
     """One ``LOAD FROM`` the file of ``kind``'s changed rows that sets every declared property of their nodes or
-    relations: one statement per table (a join in the engine), not a statement, nor a parameter, per row. The
-    as-of columns (:mod:`graph.dataset.asof`) keep the values the build derived."""
+    relations: one statement per table (a join in the engine), not a statement, nor a parameter, per row. A
+    node's as-of columns (:mod:`graph.dataset.asof`) are set too: its row carries them, computed anew."""
     load, values = tables.load(kind)
-    for column in tables.as_of.get(kind, {}) if isinstance(kind, str) else ():
-        values.pop(column)
     if isinstance(kind, str):
         match = f"MATCH (x:{kind} {{id: {values.pop('id')}}})"
     else:
