@@ -144,6 +144,8 @@ class TechGraph:
             rows = [row for row in self.engine.resolve(reordered) if row["label"] == "Official"]
         if rows:
             return rows
+        if self._whole is not None and self._whole.engine.resolve(name):  # known, but not on the view's day
+            raise UnknownEntityError(f"unknown entity '{name}' on {self.as_of_day}: it did not exist that day")
         _, everything = self.engine.run(_ALL_NAMES, {})
         raise UnknownEntityError(f"unknown entity '{name}'{close_names(name, everything)}")
 
@@ -274,6 +276,8 @@ class TechGraph:
             view = TechGraph(EmbeddedEngine(folder), folder, {**whole.manifest, "as_of": day})
             view._temporary = folder
         view.as_of_day, view._whole = day, whole
+        for read_once in ("stored_queries", "_schema"):  # the whole graph's, not read again for each day
+            view.__dict__[read_once] = getattr(whole, read_once)
         return view
 
     def exposure(self, name: str, day: str | None = None) -> dict[str, Any]:

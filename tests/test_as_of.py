@@ -135,3 +135,11 @@ def test_an_incremental_import_sets_the_day_columns_a_rebuild_sets(tmp_path):
     assert day_columns(db) == day_columns(rebuilt_db)
     with graph.open(rebuilt_db, data=[db / "imports"]) as g:
         assert few_answers(g) == incremental
+
+
+def test_a_name_the_view_does_not_know_yet_says_so_without_reading_every_name(whole):
+    with pytest.raises(TechgraphError, match="^unknown entity 'asof-order' on 2020-01-01: it did not exist that day$"):
+        whole.as_of("2020-01-01").query("counter-measures-to", measure="asof-order")
+    assert [r["answer_id"] for r in whole.as_of("2020-09-01").query("counter-measures-to", measure="asof-order")] == [
+        "asof-counter"
+    ]
