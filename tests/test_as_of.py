@@ -23,6 +23,7 @@ from graph.errors import TechgraphError
 from graph.lists.editions import import_list
 from graph.model.schema import load_schema
 from tests.conftest import assert_same_rows
+from tests.test_import import CHINA_TELECOM, sdn
 
 FIXTURE = Path(__file__).parent / "fixtures" / "as_of"
 UNDATED = Path(__file__).parent / "fixtures" / "imports" / "undated"
@@ -110,7 +111,7 @@ def day_columns(db: Path) -> dict:
 def few_answers(g: graph.TechGraph) -> dict:
     """What the imports move, as of days around the editions: measures in force, a listed party's measures and exposure."""
     found = {}
-    for day in ("2022-01-20", "2022-01-25", "2022-04-25"):
+    for day in ("2022-01-20", "2022-01-25", "2022-04-25", "2021-06-10"):
         view = g.as_of(day)
         found[day] = (
             sorted(r["measure_id"] for r in view.query("measures-in-force-on", date=day)),
@@ -130,6 +131,11 @@ def test_an_incremental_import_sets_the_day_columns_a_rebuild_sets(tmp_path):
         assert g.nx.nodes["ofac-dprk3"]["announced"] == "2022-01-21"  # moved earlier by the second import
         incremental = few_answers(g)
     assert "ofac-dprk3" in incremental["2022-01-25"][0]  # the programme held from the earlier edition
+    # A later edition: January's parties delisted, China Telecom listed under a programme that already hits
+    # shipped companies (their group counts move on days the import never names).
+    import_list("ofac-sdn", sdn(tmp_path / "lists", "sdn-2022-03-01.csv", CHINA_TELECOM), db=db, edition="2022-03-01")
+    with graph.open(db) as g:
+        incremental = few_answers(g)
     rebuilt_db = tmp_path / "rebuilt"
     graph.load(rebuilt_db, [db / "imports"])
     assert day_columns(db) == day_columns(rebuilt_db)

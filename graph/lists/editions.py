@@ -312,7 +312,9 @@ def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[s
             changes = None
             if base is not None:  # the as-of columns of what the changes reach, computed anew
                 ends = {end for key in contribution.touched_edges for end in contribution.edge_ends[key]}
+                held = set(g.nodes)
                 days = as_of_rows(store, g, touched_nodes | ends, schema)
+                nodes_before = nodes_before | (set(g.nodes) - held)  # read from the store: in the build already
                 changes = _changes(g, touched_nodes | set(days), contribution, nodes_before, edges_before, days)
             _install(db_dir, g, changes, base, stamp, folders, commit=lambda: os.replace(temporary, target_file))
             record_edition(target_file, report.edition)
