@@ -23,7 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graph.backends.ladybug.dialect import START, as_of_parameters, start_parameters, to_ladybug
+from graph.backends.ladybug.as_of import as_of_parameters
+from graph.backends.ladybug.dialect import START, start_parameters, to_ladybug
 from graph.backends.ladybug.folder import (
     build_manifest,
     current_build,
@@ -253,7 +254,7 @@ class EmbeddedEngine:
         list parameter of start ids holds: that start is looked up by primary key
         (:func:`graph.backends.ladybug.dialect.to_ladybug`). ``as_of`` (a day, and the start parameters
         that hold only nodes that exist that day) runs it on the graph as of that day
-        (:func:`graph.backends.ladybug.dialect.as_of`)."""
+        (:func:`graph.backends.ladybug.as_of.as_of`)."""
         if write:
             raise ReadOnlyError("refused: the embedded database is read-only; edit the data files and run `techgraph load`")
         params = dict(params or {})
@@ -324,7 +325,7 @@ class EmbeddedEngine:
 
 class AsOfEngine:
     """An embedded database as it stood on a day: the same database, every statement rewritten
-    (:func:`graph.backends.ladybug.dialect.as_of`); nothing is copied or written, so it works on a
+    (:func:`graph.backends.ladybug.as_of.as_of`); nothing is copied or written, so it works on a
     database shared read-only.
 
     >>> import graph
