@@ -9,6 +9,7 @@ True
 
 from __future__ import annotations
 
+import shutil
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,7 +64,8 @@ class TechGraph:
         self.db_dir = db_dir
         self.manifest = manifest or {}
         self.as_of_day: str | None = None
-        self._temporary: Path | None = None  # an as-of view's own database folder, removed on close
+        self._whole: TechGraph | None = None  # of an as-of view: the whole graph it views
+        self._temporary: Path | None = None  # of an as-of view of Neo4j: its own database folder, removed on close
 
     @cached_property
     def stored_queries(self) -> dict[str, StoredQuery]:
@@ -142,6 +144,8 @@ class TechGraph:
             rows = [row for row in self.engine.resolve(reordered) if row["label"] == "Official"]
         if rows:
             return rows
+        if self._whole is not None and self._whole.engine.resolve(name):  # known, but not on the view's day
+            raise UnknownEntityError(f"unknown entity '{name}' on {self.as_of_day}: it did not exist that day")
         _, everything = self.engine.run(_ALL_NAMES, {})
         raise UnknownEntityError(f"unknown entity '{name}'{close_names(name, everything)}")
 
@@ -221,7 +225,8 @@ class TechGraph:
     @cached_property
     def nx(self):
         """The graph as a networkx MultiDiGraph: what this engine holds (the data files' graph for
-        the embedded database, the database's content on Neo4j, the snapshot for an as-of view).
+        the embedded database, the database's content on Neo4j; for an as-of view, the whole graph's
+        :func:`graph.analysis.snapshot.snapshot` of the day, its derived properties derived anew).
 
         >>> open().nx.nodes["wechat"]["label"]
         'App'
@@ -229,7 +234,14 @@ class TechGraph:
         from graph.backends.base import graph_from_engine
         from graph.dataset.network import load_graph
 
-        if self.db_dir is None or self.as_of_day or self.manifest.get("stale"):
+        if self._whole is not None and self.as_of_day:
+            from graph.analysis.snapshot import snapshot
+            from graph.dataset.derived import derive
+
+            view = snapshot(self._whole.nx, self.as_of_day)
+            derive(view)
+            return view
+        if self.db_dir is None or self.manifest.get("stale"):
             # a server, a snapshot, or a kept build that could not be rebuilt: what the engine holds is the graph
             return graph_from_engine(self.engine, self.documents())
         return load_graph(data_folders(self.manifest.get("folders")))
@@ -237,44 +249,35 @@ class TechGraph:
     def as_of(self, day: str) -> TechGraph:
         """A read-only view of the graph as it stood on ``day``, for every query and command.
 
-        Measures and deals exist from their announcement until they ended; relations
-        hold from ``since`` until ``until``. The view is built once per day and data
-        version (on Neo4j, from the database's content) into an embedded database: in the
-        database folder, or, when this user cannot write there (a shared read-only database)
-        or on Neo4j, in a private temporary folder removed on :meth:`close`.
+        Measures and deals exist from their announcement until they ended; relations hold from
+        ``since`` until ``until`` while both their ends exist. On the embedded database the view reads
+        the one built database (:class:`graph.backends.ladybug.engine.AsOfEngine`): each statement is
+        rewritten to what held that day, from what the build derived of each node
+        (:mod:`graph.dataset.asof`); nothing is copied or written, so a database shared read-only
+        serves it too. On Neo4j, whose database holds no derived days, the graph is read from the
+        server, cut to the day (:func:`graph.analysis.snapshot.snapshot`) and built into an embedded
+        database in a private temporary folder, removed on :meth:`close`.
 
         >>> before = open().as_of("2020-08-01")     # before Clean Network and the August orders
         >>> len(before.query("measures-hitting", entity="Tencent"))
         0
         """
-        import shutil
-        import tempfile
-
-        from graph.analysis.snapshot import snapshot
-        from graph.backends.ladybug.build import install_build
-        from graph.backends.ladybug.engine import EmbeddedEngine
-        from graph.backends.ladybug.folder import unwritable
-        from graph.dataset.network import graph_rows
+        from graph.backends.ladybug.engine import AsOfEngine, EmbeddedEngine
         from graph.model.dates import check_day
 
         day = check_day(day)
-        folder: Path | None = None
-        temporary = None
-        if self.db_dir is not None:
-            views = Path(self.db_dir) / "as-of"
-            kept = views / f"{self.manifest['fingerprint']}-{day}"
-            if (kept / "current").exists():
-                folder = kept
-            elif unwritable(views if views.is_dir() else Path(self.db_dir)) is None:
-                shutil.rmtree(kept, ignore_errors=True)
-                folder = kept
-            # else a shared database this user cannot write: the view goes to a private folder
-        if folder is None:
-            folder = temporary = Path(tempfile.mkdtemp(prefix=f"techgraph-as-of-{day}-"))
-        if not (folder / "current").exists():
-            install_build(folder, graph_rows(snapshot(self.nx, day)), f"as-of-{day}", {"as_of": day})
-        view = TechGraph(EmbeddedEngine(folder), folder, {**self.manifest, "as_of": day})
-        view.as_of_day, view._temporary = day, temporary
+        whole = self._whole or self
+        if isinstance(whole.engine, EmbeddedEngine):
+            view = TechGraph(AsOfEngine(whole.engine, day), whole.db_dir, {**whole.manifest, "as_of": day})
+        else:
+            from graph.analysis.snapshot import snapshot_database
+
+            folder = snapshot_database(whole.nx, day)
+            view = TechGraph(EmbeddedEngine(folder), folder, {**whole.manifest, "as_of": day})
+            view._temporary = folder
+        view.as_of_day, view._whole = day, whole
+        for read_once in ("stored_queries", "_schema"):  # the whole graph's, not read again for each day
+            view.__dict__[read_once] = getattr(whole, read_once)
         return view
 
     def exposure(self, name: str, day: str | None = None) -> dict[str, Any]:
@@ -365,11 +368,10 @@ class TechGraph:
                 engine.close()
 
     def close(self) -> None:
-        """Release the engine (and an as-of view's temporary database)."""
+        """Release the engine (an embedded as-of view's is its whole graph's: closed with that; a Neo4j
+        view's temporary database is removed)."""
         self.engine.close()
         if self._temporary is not None:
-            import shutil
-
             shutil.rmtree(self._temporary, ignore_errors=True)
 
     def __enter__(self) -> TechGraph:

@@ -191,16 +191,16 @@ def test_cli_as_of_exposure_and_chains(run):
     assert bad.exit_code == 2 and bad.output == "Error: date '2021-02-30x' is not an ISO-8601 day (YYYY-MM-DD)\n"
 
 
-def test_as_of_views_are_cached_per_day_and_swept_on_rebuild(db_dir, built_db, extra_folder):
+def test_as_of_views_copy_nothing_and_answer_from_the_one_build(db_dir, built_db):
     import graph
 
+    before = sorted(p.name for p in db_dir.rglob("*"))
     with graph.open(db_dir) as g:
-        g.as_of("2020-09-01").close()
-        g.as_of("2021-09-01").close()
-        stamp = g.manifest["fingerprint"]
-    assert sorted(p.name for p in (db_dir / "as-of").iterdir()) == [f"{stamp}-2020-09-01", f"{stamp}-2021-09-01"]
-    graph.load(db_dir, [extra_folder])
-    assert list((db_dir / "as-of").iterdir()) == []
+        earlier = g.as_of("2020-08-01").query("measures-hitting", entity="Tencent")
+        later = g.as_of("2021-01-01").query("measures-hitting", entity="Tencent")
+        assert g.as_of("2021-01-01").engine.engine is g.engine  # the same database, no copy per day
+    assert len(earlier) == 0 and len(later) > 0
+    assert sorted(p.name for p in db_dir.rglob("*")) == before
 
 
 def lattice(layers: int, width: int, cycle: bool = False) -> nx.MultiDiGraph:

@@ -604,6 +604,11 @@ ALLOWED = {
     ("graph/backends/ladybug/dialect.py", "_filter_walks", "<formatted>"): "the statement's own tokens rearranged (a walk's relationship filter moved into it); literals stay opaque placeholders",
     ("graph/analysis/ownership.py", "_holders_of", "<formatted>"): "a schema label (a target of the ownership or targeting relation's pairs) and those relation types; the ids go as $ids",
     ("graph/analysis/ownership.py", "neighbourhood", "run"): "statements of _holders_of (schema labels and relation types); the ids go as $ids",
+    ("graph/backends/ladybug/as_of.py", "_as_of_part", "<formatted>"): "the statement's own tokens rearranged for a day (its clauses re-emitted, the day's tests on its own variables and schema columns appended); literals stay opaque placeholders, the day goes as $asof__day",
+    ("graph/backends/ladybug/as_of.py", "_walk_filter", "<formatted>"): "a walk's own bracket with the day's tests on its variables and schema columns in its recursive filter; the day goes as $asof__day",
+    ("graph/backends/ladybug/engine.py", "AsOfEngine.run", "run"): "passes the caller's statement on to EmbeddedEngine.run (rewritten for the day there); its parameters go separately",
+    ("graph/backends/ladybug/engine.py", "AsOfEngine._existing", "<formatted>"): "a schema label (from the name index's label column, checked against the labels with an extent); the id goes as $id",
+    ("graph/backends/ladybug/engine.py", "AsOfEngine._existing", "run"): "the statement above: a schema label; the id goes as $id",
     ("graph/backends/neo4j/browser.py", "_entity_param", "<formatted>"): "the guide's editable `:param` example: a query header's example name as a JSON string literal; sent to no engine by techgraph",
 }
 

@@ -242,12 +242,12 @@ def test_a_page_cache_too_small_for_the_copy_is_doubled_until_it_fits(db_dir, mo
     estimate fill it, and the build tries again with twice as much rather than failing."""
     import graph.backends.ladybug.build as store
 
-    monkeypatch.setattr(store, "BUILD_POOL_BASE", 4 * 2**20)  # 32 MB is what the shipped data needs
+    monkeypatch.setattr(store, "BUILD_POOL_BASE", 8 * 2**20)  # the shipped data with its as-of columns needs 64 MB
     monkeypatch.setattr(store, "BUILD_POOL_PER_ROW", 0)
     manifest = build_database(db_dir)
     assert manifest["edges"] == load_graph().number_of_edges()
     assert not [p for p in db_dir.iterdir() if p.name.startswith(".")]
-    monkeypatch.setattr(store, "BUILD_POOL_ATTEMPTS", 2)  # 4 and 8 MB only: it gives up, saying why
-    with pytest.raises(DatabaseError, match=r"build failed, previous database kept: LadybugDB's page cache of 8 MB was too small"):
+    monkeypatch.setattr(store, "BUILD_POOL_ATTEMPTS", 2)  # 8 and 16 MB only: it gives up, saying why
+    with pytest.raises(DatabaseError, match=r"build failed, previous database kept: LadybugDB's page cache of 16 MB was too small"):
         build_database(db_dir)
     assert read_manifest(db_dir)["fingerprint"] == manifest["fingerprint"]

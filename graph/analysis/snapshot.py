@@ -1,4 +1,4 @@
-"""The graph as it stood on a day, by the temporal extents and the measure lifecycle the schema declares.
+"""The graph as it stood on a day, by the one temporal rule (:mod:`graph.model.holding`).
 
 Works on a networkx MultiDiGraph read from whichever engine is open, so it
 behaves the same on the embedded database and on Neo4j.
@@ -11,50 +11,15 @@ True
 
 from __future__ import annotations
 
-from typing import Any
+import shutil
+import tempfile
+from pathlib import Path
 
 import networkx as nx
 
-from graph.model.dates import check_day, holds
-from graph.model.lifecycle import full_day
+from graph.model.dates import check_day
+from graph.model.holding import known_on, node_holds
 from graph.model.schema import Schema, load_schema
-
-
-def node_holds(data: dict[str, Any], day: str, schema: Schema | None = None) -> bool:
-    """Whether a node existed on ``day``: its label's temporal extent (measures and deals from
-    their announcement, else effective date, until they ended), and for measures the lifecycle
-    too (from their first status until they ended for good: revoked, expired, failed);
-    other labels always.
-
-    >>> bill = {"label": "Measure", "kind": "legislation", "announced": "2020-08-06",
-    ...         "history": ["2020-03-12 proposed https://x.org", "2021-01-03 failed https://x.org"]}
-    >>> node_holds(bill, "2020-04-01"), node_holds(bill, "2021-01-03")
-    (True, False)
-    """
-    schema = schema or load_schema()
-    node_type = schema.nodes.get(data["label"])
-    if node_type is None:
-        return True
-    life = schema.lifecycle
-    if life is None or data["label"] != life.label:
-        return node_type.extent.holds(data, day)
-    begun = life.status_on(data, day) is not None or node_type.extent.holds(data, day)
-    return begun and not life.ended_on(data, day) and holds(None, node_type.extent.ends(data), day)
-
-
-def _known_on(data: dict[str, Any], day: str, schema: Schema) -> dict[str, Any]:
-    """A measure as it stood on ``day``: its history up to that day, no end yet if it ended later (its
-    derived lifecycle is computed again from these, in the view's own build); other nodes unchanged."""
-    life = schema.lifecycle
-    if life is None or data.get("label") != life.label:
-        return data
-    known = dict(data)
-    if known.get(life.history):
-        known[life.history] = [e for e in known[life.history] if full_day(life.parse(e).day) <= day] or None
-    end = schema.nodes[life.label].extent.end
-    if end and known.get(end) and full_day(known[end]) > day:
-        known[end] = None
-    return known
 
 
 def snapshot(g: nx.MultiDiGraph, day: str, schema: Schema | None = None) -> nx.MultiDiGraph:
@@ -67,7 +32,7 @@ def snapshot(g: nx.MultiDiGraph, day: str, schema: Schema | None = None) -> nx.M
     day = check_day(day)
     schema = schema or load_schema()
     view: nx.MultiDiGraph = nx.MultiDiGraph(**g.graph)
-    view.add_nodes_from((n, _known_on(d, day, schema)) for n, d in g.nodes(data=True) if node_holds(d, day, schema))
+    view.add_nodes_from((n, known_on(d, day, schema)) for n, d in g.nodes(data=True) if node_holds(d, day, schema))
     # A multigraph takes (u, v, key, data); the stubs give add_edges_from only Graph's 2- and 3-tuples.
     view.add_edges_from(
         (u, v, k, d)  # type: ignore[misc]
@@ -75,3 +40,28 @@ def snapshot(g: nx.MultiDiGraph, day: str, schema: Schema | None = None) -> nx.M
         if u in view and v in view and schema.relation_extent.holds(d, day)
     )
     return view
+
+
+def snapshot_database(g: nx.MultiDiGraph, day: str) -> Path:
+    """:func:`snapshot` of ``g`` on ``day`` built into an embedded database in a new private temporary folder
+    (its derived properties derived by the build, as of that day): the as-of view of a graph whose engine
+    holds no derived days (Neo4j). The caller removes the folder.
+
+    >>> import shutil
+    >>> from graph.backends.ladybug.engine import EmbeddedEngine
+    >>> from graph.dataset.network import load_graph
+    >>> folder = snapshot_database(load_graph(), "2020-08-01")
+    >>> EmbeddedEngine(folder).run("MATCH (m:Measure {id: 'eo-13942'}) RETURN m.id")[1]; shutil.rmtree(folder)
+    []
+    """
+    from graph.backends.ladybug.build import install_build
+    from graph.dataset.network import graph_rows
+
+    day = check_day(day)
+    folder = Path(tempfile.mkdtemp(prefix=f"techgraph-as-of-{day}-"))
+    try:
+        install_build(folder, graph_rows(snapshot(g, day)), f"as-of-{day}", {"as_of": day})
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder

@@ -46,8 +46,11 @@ class Context:
         g = graph.open(neo4j=neo4j) if backend == "neo4j" else graph.open(self.db)
         if not self.as_of:
             return g
-        with g:
-            return g.as_of(self.as_of)
+        try:
+            return g.as_of(self.as_of)  # a view of g: closing it leaves g to the end of the command
+        except BaseException:
+            g.close()
+            raise
 
 
 def neo4j_options(function):

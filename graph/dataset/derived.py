@@ -38,6 +38,7 @@ PROPERTIES = {
     "Company": ("group_measures", "group_targets"),
     "Measure": ("status", "lifecycle", "in_force", "restricts", "retaliation"),
 }
+Dates = tuple[str | None, str | None]  # a relation's since and until
 RETALIATION = "RETALIATES_AGAINST"  # the relation whose chains retaliation_roles places measures on
 
 
@@ -46,12 +47,14 @@ class Derivation:
     derived properties need (company ids, OWNS and SANCTIONS ends), then computes them."""
 
     def __init__(self, schema: Schema | None = None) -> None:
-        schema = schema or load_schema()
+        self.schema = schema = schema or load_schema()
         self.ownership, self.lifecycle = schema.ownership, schema.lifecycle
         self.extent = schema.nodes["Measure"].extent
         self.companies: list[str] = []
-        self.owned: dict[str, list[str]] = defaultdict(list)
-        self.hit_by: dict[str, list[str]] = defaultdict(list)
+        self.owned: dict[str, list[tuple[str, Dates]]] = defaultdict(list)  # owner -> (controlled, relation)
+        self.hit_by: dict[str, list[tuple[str, Dates]]] = defaultdict(list)  # target -> (measure, relation)
+        self.retaliations: list[tuple[str, str, Dates]] = []
+        self.extents: dict[str, tuple[str, dict[str, Any]]] = {}  # node of another label with an extent -> its dates
         self.measures: dict[str, dict[str, Any]] = {}  # what a measure's lifecycle needs of it
         self.acts: dict[str, list[tuple[str, str, dict[str, Any]]]] = defaultdict(list)
         self.answers: set[str] = set()  # measures that retaliate against one
@@ -71,17 +74,23 @@ class Derivation:
         elif self.lifecycle and label == self.lifecycle.label:
             keep = ("kind", "effect", "announced", "effective", "ended", self.lifecycle.history)
             self.measures[node_id] = {name: (data or {}).get(name) for name in keep}
+        elif label in self.schema.nodes:
+            extent = self.schema.nodes[label].extent
+            if extent.start or extent.end:
+                names = {*extent.start, *extent.in_force, *([extent.end] if extent.end else [])}
+                self.extents[node_id] = (label, {name: (data or {}).get(name) for name in names})
 
     def relation(self, rel_type: str | None, source: str, target: str, data: dict[str, Any] | None = None) -> None:
         """Note one relation (``rel_type`` None: a graph's edge without one)."""
         if rel_type == self.ownership.relation:
             if self.ownership.controls((data or {}).get(self.ownership.share)):  # a stake is not a subsidiary
-                self.owned[source].append(target)
+                self.owned[source].append((target, _dates(data)))
         elif rel_type == "SANCTIONS":
-            self.hit_by[target].append(source)
+            self.hit_by[target].append((source, _dates(data)))
         elif rel_type == RETALIATION:
             self.answers.add(source)
             self.answered.add(target)
+            self.retaliations.append((source, target, _dates(data)))
         elif self.lifecycle and rel_type in self.lifecycle.acts:
             self.acts[target].append((rel_type, source, data or {}))
 
@@ -115,14 +124,25 @@ class Derivation:
         for company in self.companies:
             reached, frontier = {company}, [company]
             for _ in range(self.ownership.depth):
-                frontier = [child for node in frontier for child in self.owned.get(node, ()) if child not in reached]
+                frontier = [child for node in frontier for child, _ in self.owned.get(node, ()) if child not in reached]
                 reached.update(frontier)
                 if not frontier:
                     break
             hit = [node for node in reached if node in self.hit_by]
-            measures = {measure for node in hit for measure in self.hit_by[node]}
+            measures = {measure for node in hit for measure, _ in self.hit_by[node]}
             values[company] = {"group_measures": len(measures), "group_targets": len(hit)}
         return values
+
+    def as_of_values(self, values: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Node id -> as-of column -> value (:mod:`graph.dataset.asof`), given :meth:`values`."""
+        from graph.dataset.asof import AsOfValues
+
+        return AsOfValues(self, values).values()
+
+
+def _dates(data: dict[str, Any] | None) -> tuple[str | None, str | None]:
+    """What the as-of columns need of a relation: when it holds (``since``, ``until``)."""
+    return (data or {}).get("since"), (data or {}).get("until")
 
 
 def retaliation_roles(answers: set[str], answered: set[str]) -> dict[str, str]:

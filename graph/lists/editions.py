@@ -224,7 +224,7 @@ def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[s
         sweep_leftovers,
     )  # fmt: skip
     from graph.dataset.files import fingerprint
-    from graph.lists.neighbourhood import GraphStore, fold, graph_of, neighbourhood, place, rederive, store_path
+    from graph.lists.neighbourhood import GraphStore, as_of_rows, fold, graph_of, neighbourhood, place, rederive, store_path
 
     sweep_leftovers(db_dir)  # what a killed import left: its data file under a temporary name, its build
     declared = list_format(fmt)
@@ -309,7 +309,13 @@ def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[s
                 if part[0] in targets and store is not None:
                     found.setdefault(part[0], []).append(part)
             fold(g, found, schema)  # list items in the order a rebuild from the files gives them
-            changes = _changes(g, touched_nodes, contribution, nodes_before, edges_before) if base is not None else None
+            changes = None
+            if base is not None:  # the as-of columns of what the changes reach, computed anew
+                ends = {end for key in contribution.touched_edges for end in contribution.edge_ends[key]}
+                held = set(g.nodes)
+                days = as_of_rows(store, g, touched_nodes | ends, schema)
+                nodes_before = nodes_before | (set(g.nodes) - held)  # read from the store: in the build already
+                changes = _changes(g, touched_nodes | set(days), contribution, nodes_before, edges_before, days)
             _install(db_dir, g, changes, base, stamp, folders, commit=lambda: os.replace(temporary, target_file))
             record_edition(target_file, report.edition)
             record_import(target_file, digest, stamp, report)
@@ -372,14 +378,16 @@ def _previous_targets(path: Path, schema: Schema) -> dict[str, set[str]]:
     return found
 
 
-def _changes(g, nodes: set[str], contribution: Contribution, nodes_before: set[str], edges_before: set[str]):
-    """The rows of the nodes and relations an import changed, as :class:`graph.backends.ladybug.changes.BuildChanges`."""
+def _changes(g, nodes: set[str], contribution: Contribution, nodes_before: set[str], edges_before: set[str], days):
+    """The rows of the nodes and relations an import changed, as :class:`graph.backends.ladybug.changes.BuildChanges`,
+    each node's with its as-of columns from ``days`` (:func:`graph.lists.neighbourhood.as_of_rows`)."""
     from graph.backends.ladybug.changes import BuildChanges
 
     changes = BuildChanges()
     for node in sorted(nodes):
         data = g.nodes[node]
-        changes.add(data["label"], {k: v for k, v in data.items() if k != "label"} | {"id": node}, new=node not in nodes_before)
+        row = {k: v for k, v in data.items() if k != "label"} | days.get(node, {}) | {"id": node}
+        changes.add(data["label"], row, new=node not in nodes_before)
     for key in sorted(contribution.touched_edges):
         source, target = contribution.edge_ends[key]
         data = g.edges[source, target, key]

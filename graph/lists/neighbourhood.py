@@ -333,3 +333,58 @@ def rederive(store: GraphStore, g: nx.MultiDiGraph, touched: set[str], schema: S
             g.nodes[node].update(values)
             changed.add(node)
     return changed
+
+
+def as_of_rows(store: GraphStore | None, g: nx.MultiDiGraph, touched: set[str], schema: Schema) -> dict[str, dict[str, Any]]:
+    """The as-of columns (:mod:`graph.dataset.asof`) of every node whose columns an import's changes may move,
+    by id, computed in the subgraph ``g`` (after :func:`rederive` and :func:`fold`), each with every column its
+    label has (None where it has no value): the touched nodes; the measures a touched measure acts on or
+    shares a retaliation with (their days follow its); and the companies above a touched node or above
+    what a touched measure hits, up the ownership chain (their group counts day by day). What those
+    depend on is loaded from the store first (None: ``g`` is the whole graph); every other node keeps its
+    stored derived values.
+    """
+    from graph.dataset.asof import AsOfValues, columns
+    from graph.dataset.derived import RETALIATION
+
+    wanted = columns(schema)
+    ownership, life = schema.ownership, schema.lifecycle
+    acts = set(life.acts) if life else set()
+    label = lambda node: str(g.nodes[node].get("label"))  # noqa: E731
+
+    def along(nodes: set[str], column: str, types: set[str]) -> set[str]:
+        """The other ends of the relations of ``types`` at ``column`` (source, target) of ``nodes``, loaded."""
+        if store is not None:
+            _load(store, g, [e for e in store.edges(column, nodes) if e[3].get("type") in types])
+        edges = g.out_edges(nodes, data=True) if column == "source" else g.in_edges(nodes, data=True)
+        return {b if column == "source" else a for a, b, d in edges if d.get("type") in types}
+
+    measures = {n for n in touched if n in g and life and label(n) == life.label}
+    near = measures | along(measures, "source", acts | {RETALIATION}) | along(measures, "target", {RETALIATION})
+    along(near, "target", acts | {RETALIATION})  # what a near measure's days depend on
+    along(near, "source", {RETALIATION})
+    above = set(touched) | along(measures, "source", {"SANCTIONS"})
+    frontier = set(above)
+    for _ in range(ownership.depth):
+        frontier = along(frontier, "target", {ownership.relation}) - above
+        above |= frontier
+    reached, frontier = set(above), set(above)
+    for _ in range(ownership.depth):
+        frontier = along(frontier, "source", {ownership.relation}) - reached
+        reached |= frontier
+    along(reached, "target", {"SANCTIONS"})
+    derivation = Derivation(schema)
+    for node, data in g.nodes(data=True):
+        derivation.node(data.get("label"), node, data)
+    for source, target, data in g.edges(data=True):
+        derivation.relation(data.get("type"), source, target, data)
+    redone = near | above
+    whole = {  # the values derived in g for what g holds all of, else those stored
+        node: values if node in redone else {k: g.nodes[node].get(k) for k in values}
+        for node, values in derivation.values().items()
+    }
+    found = AsOfValues(derivation, whole).values()
+    return {
+        node: {column: found.get(node, {}).get(column) for column in wanted[label(node)]}
+        for node in sorted(redone | touched) if node in g and label(node) in wanted
+    }

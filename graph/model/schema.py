@@ -226,8 +226,9 @@ class Schema:
             merged.update(node.properties)
         return merged
 
-    def ladybug_ddl(self) -> list[str]:
-        """CREATE TABLE statements for the embedded LadybugDB database.
+    def ladybug_ddl(self, extra: dict[str, dict[str, str]] | None = None) -> list[str]:
+        """CREATE TABLE statements for the embedded LadybugDB database; ``extra`` adds columns (name: property
+        type) to node tables, by label (the build's as-of columns).
 
         >>> load_schema().ladybug_ddl()[0].startswith("CREATE NODE TABLE App(id STRING PRIMARY KEY")
         True
@@ -235,8 +236,9 @@ class Schema:
         statements = []
         for label in sorted(self.nodes):
             columns = ", ".join(
-                f"{p.name} {PROPERTY_TYPES[p.type].ladybug}" + (" PRIMARY KEY" if p.name == "id" else "")
-                for p in self.nodes[label].properties.values()
+                [f"{p.name} {PROPERTY_TYPES[p.type].ladybug}" + (" PRIMARY KEY" if p.name == "id" else "")
+                 for p in self.nodes[label].properties.values()]
+                + [f"{name} {PROPERTY_TYPES[kind].ladybug}" for name, kind in (extra or {}).get(label, {}).items()]
             )
             statements.append(f"CREATE NODE TABLE {label}({columns})")
         for rel_type in sorted(self.relations):

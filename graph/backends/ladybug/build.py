@@ -42,6 +42,7 @@ from graph.backends.ladybug.folder import (
     with_folders_read,
 )
 from graph.backends.ladybug.names import NameIndexWriter
+from graph.dataset.asof import columns as as_of_columns
 from graph.dataset.derived import PROPERTIES, Derivation
 from graph.dataset.files import file_stats, fingerprint
 from graph.dataset.validate import dataset_rows
@@ -74,15 +75,17 @@ class _CsvTables:
 
     def __init__(self, folder: Path, schema):
         self.folder, self.schema = folder, schema
+        self.as_of = as_of_columns(schema)  # label -> the as-of columns the build adds, with their types
         # kind -> file, writer, columns, their LadybugDB types, the positions of list columns
         self.files: dict[Any, tuple[Any, Any, list[str], list[str], list[int]]] = {}
         self.rows: dict[Any, int] = {}
 
     def _open(self, kind):
         properties = self.schema.properties_of(kind)
-        columns = list(properties) if isinstance(kind, str) else ["from", "to", *properties]
-        types = [PROPERTY_TYPES[properties[c].type].ladybug if c in properties else "STRING" for c in columns]
-        lists = [i for i, c in enumerate(columns) if c in properties and properties[c].type == "string-list"]
+        kinds = {name: p.type for name, p in properties.items()} | (self.as_of.get(kind, {}) if isinstance(kind, str) else {})
+        columns = list(kinds) if isinstance(kind, str) else ["from", "to", *kinds]
+        types = [PROPERTY_TYPES[kinds[c]].ladybug if c in kinds else "STRING" for c in columns]
+        lists = [i for i, c in enumerate(columns) if kinds.get(c) == "string-list"]
         handle = open(self.folder / f"{len(self.files)}.csv", "w", encoding="utf-8", newline="")
         self.files[kind] = (handle, csv.writer(handle), columns, types, lists)
         self.rows[kind] = 0
@@ -99,14 +102,16 @@ class _CsvTables:
         self.rows[kind] += 1
 
     def fill(self, derived: dict[str, dict[str, Any]]) -> None:
-        """Rewrite each node file with derived properties (:mod:`graph.dataset.derived`) in their columns."""
+        """Rewrite each node file with derived properties (:mod:`graph.dataset.derived`) and as-of columns
+        (:mod:`graph.dataset.asof`) in their columns."""
         for kind, (handle, _, columns, _, _) in self.files.items():
-            if kind not in PROPERTIES:
+            if kind not in PROPERTIES and kind not in self.as_of:
                 continue
             handle.close()
             path = Path(handle.name)
             filled = path.with_name(f"filled-{path.name}")
-            at, key = {name: columns.index(name) for name in PROPERTIES[kind]}, columns.index("id")
+            names = [*PROPERTIES.get(kind, ()), *self.as_of.get(kind, ())]
+            at, key = {name: columns.index(name) for name in names}, columns.index("id")
             # Values are as long as the data makes them: csv's default of 131,072 characters a field would refuse some.
             csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
             with open(path, encoding="utf-8", newline="") as rows, open(filled, "w", encoding="utf-8", newline="") as out:
@@ -176,13 +181,15 @@ def write_database(rows, path: Path, schema) -> dict[str, int]:
                 derivation.see(kind, row)
                 if isinstance(kind, str):
                     names.add(kind, row)
-        tables.fill(derivation.values())
+        values = derivation.values()
+        as_of = derivation.as_of_values(values)
+        tables.fill({node: {**values.get(node, {}), **as_of.get(node, {})} for node in values.keys() | as_of.keys()})
         statements = tables.copy_statements()
         largest = max([n for kind, n in tables.rows.items() if not isinstance(kind, str)], default=0)
         pool = BUILD_POOL_BASE + BUILD_POOL_PER_ROW * largest
         for attempt in range(1, BUILD_POOL_ATTEMPTS + 1):
             try:
-                _execute_all(path, [*schema.ladybug_ddl(), *statements], pool)
+                _execute_all(path, [*schema.ladybug_ddl(tables.as_of), *statements], pool)
                 break
             except RuntimeError as exc:
                 if "buffer pool is full" not in str(exc):
@@ -229,9 +236,6 @@ def build_database(db_dir: Path, folders: list[Path] | None = None) -> dict[str,
         stamp = fingerprint(folders)
         # A bad record raises while the new build is still a temporary file: the current one stays.
         manifest = install_build(Path(db_dir), dataset_rows(folders), stamp, {"folders": folders, "files": files}, started)
-    for view in (Path(db_dir) / "as-of").glob("*"):  # as-of views of older data
-        if not view.name.startswith(f"{stamp}-"):
-            shutil.rmtree(view, ignore_errors=True)
     return manifest
 
 

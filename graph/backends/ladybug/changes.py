@@ -102,7 +102,8 @@ class BuildChanges:
 
 def _update_statement(kind, tables) -> str:
     """One ``LOAD FROM`` the file of ``kind``'s changed rows that sets every declared property of their nodes or
-    relations: one statement per table (a join in the engine), not a statement, nor a parameter, per row."""
+    relations: one statement per table (a join in the engine), not a statement, nor a parameter, per row. A
+    node's as-of columns (:mod:`graph.dataset.asof`) are set too: its row carries them, computed anew."""
     load, values = tables.load(kind)
     if isinstance(kind, str):
         match = f"MATCH (x:{kind} {{id: {values.pop('id')}}})"

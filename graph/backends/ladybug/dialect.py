@@ -49,11 +49,22 @@ START = "{}__start"  # the parameter holding the one id of a list parameter boun
 _ALL_RELATIONSHIPS = re.compile(r"\ball\s*\(\s*(\w+)\s+IN\s+relationships\s*\(\s*(\w+)\s*\)\s+WHERE\s+", re.I)
 
 
-def to_ladybug(text: str, starts: dict[str, str] | None = None) -> str:
+def start_parameters(text: str) -> set[str]:
+    """The list parameters the statement looks label-less start nodes up by (``(n) WHERE n.id IN $p``).
+
+    >>> sorted(start_parameters("MATCH (a) WHERE a.id IN $from MATCH (b) WHERE b.id IN $to AND b.id <> a.id RETURN a"))
+    ['from', 'to']
+    """
+    return {m.group(4) for m in _BY_IDS.finditer(text)}
+
+
+def to_ladybug(text: str, starts: dict[str, str] | None = None, as_of_starts: frozenset[str] | None = None) -> str:
     """Rewrite a Neo4j-dialect statement into LadybugDB's dialect (the tokens re-emitted, comments dropped).
 
     ``starts`` maps a list parameter of ids to the label of the one node it holds: the start nodes
-    looked up by it become primary-key lookups by the parameter :data:`START` names.
+    looked up by it become primary-key lookups by the parameter :data:`START` names. ``as_of_starts``
+    (None: the whole graph) makes it the statement as of a day (:func:`graph.backends.ladybug.as_of.as_of`), the start parameters
+    it names holding only ids of nodes that exist that day.
     """
     tokens = tokenize(text)
     # Literals and backquoted names stand as numbered placeholders that no rewrite matches inside.
@@ -63,6 +74,10 @@ def to_ladybug(text: str, starts: dict[str, str] | None = None) -> str:
     code = _TYPE.sub(r"label(\1)", _LABELS_FIRST.sub(r"label(\1)", code))
     code = _CAST.sub(lambda m: f"CAST({m.group(2)} AS {CASTS[m.group(1)]})", code)
     code = _filter_walks(code)
+    if as_of_starts is not None:
+        from graph.backends.ladybug.as_of import as_of
+
+        code = as_of(code, as_of_starts)
     if starts:
         code = _BY_IDS.sub(lambda m: _bind(m, starts), code)
         code = _walk_from_starts(code)

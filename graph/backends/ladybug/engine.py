@@ -23,7 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graph.backends.ladybug.dialect import START, to_ladybug
+from graph.backends.ladybug.as_of import as_of_parameters
+from graph.backends.ladybug.dialect import START, start_parameters, to_ladybug
 from graph.backends.ladybug.folder import (
     build_manifest,
     current_build,
@@ -34,6 +35,7 @@ from graph.backends.ladybug.names import lookup
 from graph.cypher.lexer import parameter_names
 from graph.cypher.readonly import read_only_statement
 from graph.cypher.stored import RESOLVE
+from graph.dataset.asof import DAYS, values_on
 from graph.errors import DatabaseError, QueryError, QueryTimeout, ReadOnlyError
 
 if TYPE_CHECKING:
@@ -41,15 +43,18 @@ if TYPE_CHECKING:
 
 
 @lru_cache(maxsize=1024)
-def checked(text: str, starts: tuple[tuple[str, str], ...] = ()) -> tuple[str, frozenset[str]]:
+def checked(
+    text: str, starts: tuple[tuple[str, str], ...] = (), as_of_starts: frozenset[str] | None = None
+) -> tuple[str, frozenset[str]]:
     """The statement the engine runs for ``text`` (rewritten into LadybugDB's dialect with ``starts``
-    folded, then checked read-only) and the parameters it names; kept per text, as the same few
-    statements run again and again (cutting one into tokens takes about a millisecond).
+    folded, as of a day if ``as_of_starts`` is given, then checked read-only) and the parameters it names;
+    kept per text, as the same few statements run again and again (cutting one into tokens takes about a
+    millisecond). The day of an as-of statement is a parameter: its text is the same every day.
 
     >>> checked("MATCH (n) WHERE n.id IN $entity RETURN n.name", (("entity", "App"),))
     ('MATCH (n:App) WHERE n.id = $entity__start RETURN n.name', frozenset({'entity__start'}))
     """
-    statement = read_only_statement(to_ladybug(text, dict(starts)), READ_FUNCTIONS)
+    statement = read_only_statement(to_ladybug(text, dict(starts), as_of_starts), READ_FUNCTIONS)
     return statement, frozenset(parameter_names(statement))
 
 
@@ -103,17 +108,30 @@ def converted(kind: str) -> bool:
     return kind not in _UNCHANGED
 
 
-def plain(value: Any) -> Any:
-    """Turn an engine value into plain, JSON-ready Python."""
+@lru_cache(maxsize=1)
+def _with_extent() -> frozenset[str]:
+    """The labels whose nodes exist only on some days."""
+    from graph.dataset.asof import has_extent
+    from graph.model.schema import load_schema
+
+    schema = load_schema()
+    return frozenset(label for label in schema.nodes if has_extent(schema, label))
+
+
+def plain(value: Any, day: str | None = None) -> Any:
+    """Turn an engine value into plain, JSON-ready Python; a node as it stood on ``day`` if given (its values
+    that an as-of view holds day by day, :func:`graph.dataset.asof.values_on`)."""
     if isinstance(value, dict):
         if "_NODES" in value:
-            return {"nodes": [plain(n) for n in value["_NODES"]], "relationships": [plain(r) for r in value["_RELS"]]}
+            return {"nodes": [plain(n, day) for n in value["_NODES"]], "relationships": [plain(r, day) for r in value["_RELS"]]}
         if "_SRC" in value or "_LABEL" in value:  # a relationship, or a node
-            properties = {k: plain(v) for k, v in value.items() if not k.startswith("_") and v is not None}
+            if day is not None and value.get(DAYS):
+                value = {**value, **values_on(value, day)}
+            properties = {k: plain(v, day) for k, v in value.items() if not k.startswith("_") and v is not None}
             return {"type" if "_SRC" in value else "label": value["_LABEL"], **properties}
-        return {k: plain(v) for k, v in value.items()}
+        return {k: plain(v, day) for k, v in value.items()}
     if isinstance(value, (list, tuple)):  # most items are already plain: no call for them (tens of thousands of rows)
-        return [v if type(v) in _PLAIN else plain(v) for v in value]
+        return [v if type(v) in _PLAIN else plain(v, day) for v in value]
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
@@ -227,17 +245,23 @@ class EmbeddedEngine:
         write: bool = False,
         timeout: float | None = None,
         starts: dict[str, str] | None = None,
+        as_of: tuple[str, frozenset[str]] | None = None,
     ) -> tuple[list[str], list[dict[str, Any]]]:
         """Run one statement; return its column names and rows (dicts). The database is built from data
         files and never written: ``write`` is refused, and so is a statement that is not a read
         (:func:`graph.cypher.readonly.read_only_statement`). Past ``timeout`` seconds (None: no limit) the
         engine stops the statement: :class:`QueryTimeout`. ``starts`` gives the label of the one node a
         list parameter of start ids holds: that start is looked up by primary key
-        (:func:`graph.backends.ladybug.dialect.to_ladybug`)."""
+        (:func:`graph.backends.ladybug.dialect.to_ladybug`). ``as_of`` (a day, and the start parameters
+        that hold only nodes that exist that day) runs it on the graph as of that day
+        (:func:`graph.backends.ladybug.as_of.as_of`)."""
         if write:
             raise ReadOnlyError("refused: the embedded database is read-only; edit the data files and run `techgraph load`")
         params = dict(params or {})
-        statement, named = checked(text, self._starts(params, starts))  # what runs is the checked text
+        folded = self._starts(params, starts)
+        if as_of is not None:
+            params.update(as_of_parameters(as_of[0]))
+        statement, named = checked(text, folded, as_of[1] if as_of is not None else None)  # what runs is the checked text
         self._connection.set_query_timeout(max(1, round(timeout * 1000)) if timeout else 0)  # 0: no limit
         try:
             result = _single(self._connection.execute(statement, {k: v for k, v in params.items() if k in named}))
@@ -252,7 +276,7 @@ class EmbeddedEngine:
         for row in result.get_all():
             values = list(row)
             for i in convert:
-                values[i] = plain(values[i])
+                values[i] = plain(values[i], as_of[0] if as_of is not None else None)
             rows.append(dict(zip(columns, values, strict=False)))
         return columns, rows
 
@@ -297,3 +321,65 @@ class EmbeddedEngine:
             self._conn.close()
         if self._db is not None:
             self._db.close()
+
+
+class AsOfEngine:
+    """An embedded database as it stood on a day: the same database, every statement rewritten
+    (:func:`graph.backends.ladybug.as_of.as_of`); nothing is copied or written, so it works on a
+    database shared read-only.
+
+    >>> import graph
+    >>> view = AsOfEngine(graph.open().engine, "2020-08-01")
+    >>> view.run("MATCH (m:Measure {id: 'eo-13942'}) RETURN m.id AS id"), view.resolve("EO 13942")
+    ((['id'], []), [])
+    """
+
+    can_write = False
+    read_functions = READ_FUNCTIONS
+
+    def __init__(self, engine: EmbeddedEngine, day: str):
+        self.engine, self.day = engine, day
+
+    def run(
+        self,
+        text: str,
+        params: dict[str, Any] | None = None,
+        write: bool = False,
+        timeout: float | None = None,
+        starts: dict[str, str] | None = None,
+    ) -> tuple[list[str], list[dict[str, Any]]]:
+        """Run one statement on the graph as of the day (as :meth:`EmbeddedEngine.run`). The ids a start
+        parameter holds (``(n) WHERE n.id IN $p``) are narrowed first to nodes that existed that day, so
+        that the start stays a primary-key lookup."""
+        params = dict(params or {})
+        narrowed = set()
+        for parameter in start_parameters(text):
+            ids = params.get(parameter)
+            if isinstance(ids, list) and all(isinstance(i, str) for i in ids):
+                label = (starts or {}).get(parameter)
+                params[parameter] = self._existing(ids, {ids[0]: label} if label and len(ids) == 1 else None)
+                narrowed.add(parameter)
+        return self.engine.run(text, params, write, timeout, starts, as_of=(self.day, frozenset(narrowed)))
+
+    def resolve(self, name: str) -> list[dict[str, Any]]:
+        """The nodes ``name`` names that existed on the day."""
+        rows = self.engine.resolve(name)
+        existing = set(self._existing([row["id"] for row in rows], {row["id"]: row["label"] for row in rows}))
+        return [row for row in rows if row["id"] in existing]
+
+    def _existing(self, ids: list[str], labels: dict[str, str] | None = None) -> list[str]:
+        """Those of ``ids`` whose nodes existed on the day (looked up by primary key)."""
+        kept = []
+        for node in ids:
+            label = (labels or {}).get(node) or next(
+                (row["label"] for row in lookup(names_path(self.engine.build), node) if row["id"] == node), None
+            )
+            if label in _with_extent():
+                statement = f"MATCH (n:{label}) WHERE n.id = $id RETURN n.id AS id"
+                if not self.engine.run(statement, {"id": node}, as_of=(self.day, frozenset()))[1]:
+                    continue
+            kept.append(node)
+        return kept
+
+    def close(self) -> None:
+        """Nothing to release: the database is the whole graph's, closed with it."""
