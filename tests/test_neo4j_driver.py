@@ -68,3 +68,26 @@ def test_query_errors_are_one_line_and_hide_the_password(remote, neo4j_server):
 def test_password_is_not_in_settings_repr():
     assert "pw-123456" not in repr(Neo4jSettings(password="pw-123456"))
     assert re.search("password", repr(Neo4jSettings(password="pw-123456"))) is None
+
+
+def test_push_counts_ask_only_for_the_labels_and_types_the_database_knows():
+    """A fresh Neo4j knows none of the schema's names: a count of one it does not know makes the driver
+    print Neo4j's warning of an unknown label or relationship type, once per name, on every first push."""
+    from graph.backends.neo4j.push import counts
+    from graph.model.schema import load_schema
+
+    class Known:
+        statements: list[str] = []
+
+        def run(self, text: str, params: dict | None = None, write: bool = False) -> tuple[list[str], list[dict]]:
+            self.statements.append(text)
+            if "db.labels()" in text:
+                return ["label"], [{"label": "App"}]
+            if "db.relationshipTypes()" in text:
+                return ["type"], [{"type": "OWNS"}]
+            return ["c"], [{"c": 2}]
+
+    engine = Known()
+    assert counts(engine, load_schema()) == {"nodes": 2, "relationships": 2}  # type: ignore[arg-type]
+    assert [s for s in engine.statements if s.startswith("MATCH")] == [
+        "MATCH (n:App) RETURN count(n) AS c", "MATCH ()-[r:OWNS]->() RETURN count(r) AS c"]

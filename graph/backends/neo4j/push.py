@@ -151,7 +151,10 @@ def push(
 
 
 def counts(engine: Neo4jEngine, schema: Schema) -> dict[str, int]:
-    """Nodes of the schema's labels and relationships of its types, as Neo4j counts them."""
-    nodes = sum(engine.run(f"MATCH (n:{label}) RETURN count(n) AS c")[1][0]["c"] for label in schema.nodes)
-    rels = sum(engine.run(f"MATCH ()-[r:{t}]->() RETURN count(r) AS c")[1][0]["c"] for t in schema.relations)
+    """Nodes of the schema's labels and relationships of its types, as Neo4j counts them (from its count
+    store). Only labels and types the database knows are asked for: Neo4j warns of an unknown one."""
+    labels = {row["label"] for row in engine.run("CALL db.labels() YIELD label RETURN label")[1]}
+    types = {row["type"] for row in engine.run("CALL db.relationshipTypes() YIELD relationshipType AS type RETURN type")[1]}
+    nodes = sum(engine.run(f"MATCH (n:{label}) RETURN count(n) AS c")[1][0]["c"] for label in schema.nodes if label in labels)
+    rels = sum(engine.run(f"MATCH ()-[r:{t}]->() RETURN count(r) AS c")[1][0]["c"] for t in schema.relations if t in types)
     return {"nodes": nodes, "relationships": rels}
