@@ -72,6 +72,13 @@ def test_extra_folder_merges_with_shipped_data(extra_folder):
             "SANCTIONS from 'us' to 'tencent': SANCTIONS cannot join Government to Company (allowed: Measure->Official, Measure->Company, Measure->App, Measure->Government)",
         ),
         ("App:\n  - {id: a1, name: A, sources: [https://e.org]\n", 3, "invalid YAML"),
+        ("App:\n  - {id: a1, name: A, sources: [" + "[" * 1100 + "]" * 1100 + "]}\n", 2, "invalid YAML: exceeded maximum nesting depth"),
+        (  # nesting libyaml takes, walked again through an alias: deeper than Python's recursion
+            "App:\n  - {id: a1, name: A, sources: [https://e.org], summary: &deep " + "[" * 900 + "]" * 900 + "}\n"
+            "  - {id: a2, name: B, sources: [https://e.org], summary: *deep}\n",
+            2,
+            "invalid YAML: nested too deeply",
+        ),
         ("App: {id: a1}\n", 1, "App must be a list of records"),
         ("- just a list\n", 1, "a data file must map labels and relationship types to lists"),
     ],
