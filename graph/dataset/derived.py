@@ -80,6 +80,22 @@ class Derivation:
                 names = {*extent.start, *extent.in_force, *([extent.end] if extent.end else [])}
                 self.extents[node_id] = (label, {name: (data or {}).get(name) for name in names})
 
+    @classmethod
+    def of_graph(cls, g: nx.MultiDiGraph, schema: Schema | None = None) -> Derivation:
+        """A derivation that has seen every node and relation of ``g`` (shaped like
+        :func:`graph.dataset.network.load_graph`'s).
+
+        >>> from graph.dataset.network import load_graph
+        >>> Derivation.of_graph(load_graph()).values()["tencent"]["group_measures"]
+        5
+        """
+        derivation = cls(schema)
+        for node, data in g.nodes(data=True):
+            derivation.node(data.get("label"), node, data)
+        for source, target, edge in g.edges(data=True):
+            derivation.relation(edge.get("type"), source, target, edge)
+        return derivation
+
     def relation(self, rel_type: str | None, source: str, target: str, data: dict[str, Any] | None = None) -> None:
         """Note one relation (``rel_type`` None: a graph's edge without one)."""
         if rel_type == self.ownership.relation:
@@ -140,7 +156,7 @@ class Derivation:
         return AsOfValues(self, values).values()
 
 
-def _dates(data: dict[str, Any] | None) -> tuple[str | None, str | None]:
+def _dates(data: dict[str, Any] | None) -> Dates:
     """What the as-of columns need of a relation: when it holds (``since``, ``until``)."""
     return (data or {}).get("since"), (data or {}).get("until")
 
@@ -169,13 +185,8 @@ def derive(g: nx.MultiDiGraph) -> set[str]:
     >>> g.nodes["tencent"]["group_measures"], g.nodes["tencent"]["group_targets"], derive(g)
     (5, 5, set())
     """
-    derivation = Derivation()
-    for node, data in g.nodes(data=True):
-        derivation.node(data.get("label"), node, data)
-    for source, target, edge in g.edges(data=True):
-        derivation.relation(edge.get("type"), source, target, edge)
     changed = set()
-    for node, values in derivation.values().items():
+    for node, values in Derivation.of_graph(g).values().items():
         data = g.nodes[node]
         if any(data.get(name) != value for name, value in values.items()):
             data.update(values)

@@ -322,11 +322,7 @@ def rederive(store: GraphStore, g: nx.MultiDiGraph, touched: set[str], schema: S
     _load(store, g, [e for e in store.edges("target", reached) if e[3].get("type") == "SANCTIONS"])
     acts = set(schema.lifecycle.acts) if schema.lifecycle else set()  # a touched measure's lifecycle needs what acts on it
     _load(store, g, [e for e in store.edges("target", touched) if e[3].get("type") in acts])
-    derivation = Derivation(schema)
-    for node, data in g.nodes(data=True):
-        derivation.node(data.get("label"), node, data)
-    for source, target, data in g.edges(data=True):
-        derivation.relation(data.get("type"), source, target, data)
+    derivation = Derivation.of_graph(g, schema)
     changed = set()
     for node, values in derivation.values().items():
         if node in above and any(g.nodes[node].get(name) != value for name, value in values.items()):
@@ -373,11 +369,7 @@ def as_of_rows(store: GraphStore | None, g: nx.MultiDiGraph, touched: set[str], 
         frontier = along(frontier, "source", {ownership.relation}) - reached
         reached |= frontier
     along(reached, "target", {"SANCTIONS"})
-    derivation = Derivation(schema)
-    for node, data in g.nodes(data=True):
-        derivation.node(data.get("label"), node, data)
-    for source, target, data in g.edges(data=True):
-        derivation.relation(data.get("type"), source, target, data)
+    derivation = Derivation.of_graph(g, schema)
     redone = near | above
     whole = {  # the values derived in g for what g holds all of, else those stored
         node: values if node in redone else {k: g.nodes[node].get(k) for k in values}
