@@ -143,7 +143,8 @@ def push(
     prefix = "new_" if create else ""
     nodes, relations = statements[f"{prefix}nodes"], statements[f"{prefix}relations"]
     for kind, batch in batches:
-        rows = _Rows([row.get(c) for c in columns(schema, kind)] for row in batch)
+        order = columns(schema, kind)  # once a batch: inside the rows' comprehension it would run once a row
+        rows = _Rows([row.get(c) for c in order] for row in batch)
         engine.run((nodes if isinstance(kind, str) else relations)[kind], {"rows": rows}, write=True)
         if progress:
             progress(len(batch))
