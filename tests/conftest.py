@@ -16,6 +16,7 @@ from graph.cli import cli
 from graph.cypher.lexer import code_only
 from tests.neo4j_server import (  # noqa: F401  (the session's Neo4j: fixtures and the hook that orders its tests)
     neo4j_changed,
+    neo4j_export,
     neo4j_server,
     neo4j_server_settings,
     neo4j_shipped,

@@ -8,14 +8,19 @@ Java or the jars (and Maven to resolve them) are missing, the tests that need it
 CI (``CI`` set) that is a failure. ``neo4j_server_settings`` (session) gives further Neo4j settings to
 start with (the Browser's ``browser.post_connect_cmd`` ...): override it to set them.
 
-A developer starts the same server by hand:
+The session's server does not start empty: the shipped graph, exported by ``techgraph export --format csv``
+from the embedded database, is imported offline first (:func:`import_csv`: ``neo4j-admin database import
+full``, run from the same jars), and ``neo4j_shipped`` reads what the import made before pushing over it.
 
-    python -m tests.neo4j_server      # prints the URIs and the password; Ctrl-D or Ctrl-C stops it
+A developer starts the same server by hand, empty or holding an export:
+
+    python -m tests.neo4j_server [EXPORT_DIR]   # prints the URIs and the password; Ctrl-D or Ctrl-C stops it
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -28,7 +33,9 @@ from typing import NamedTuple
 
 import pytest
 
+from graph.backends.neo4j.engine import Neo4jEngine
 from graph.backends.neo4j.settings import Neo4jSettings
+from graph.outputs.exports import neo4j_admin_command
 
 LAUNCHER = Path(__file__).resolve().parents[1] / "neo4j" / "server"
 CLASSPATH = LAUNCHER / "target" / "classpath.txt"
@@ -172,6 +179,51 @@ def start(home: Path, password: str = PASSWORD, settings: dict[str, str] | None 
     raise RuntimeError(f"Neo4j was not ready after {timeout:.0f} s (see {log})")
 
 
+def import_csv(home: Path, files: list[Path], short_lived: bool = False, timeout: float = 3600) -> float:
+    """Import the files of ``techgraph export --format csv`` into the database ``neo4j`` of ``home`` (not
+    running), with the command :func:`graph.outputs.exports.neo4j_admin_command` prints, run by Neo4j's own
+    ``AdminTool`` from the server's jars. Returns the seconds it took; RuntimeError with one line."""
+    home.mkdir(parents=True, exist_ok=True)
+    admin = shlex.split(neo4j_admin_command(files))[1:]  # the words after `neo4j-admin`
+    jit = ["-XX:TieredStopAtLevel=1"] if short_lived else []
+    command = ["java", *JVM_FLAGS, *jit, "-cp", classpath(), "org.neo4j.cli.AdminTool", *admin]
+    began = time.perf_counter()
+    done = subprocess.run(command, cwd=home, env={**os.environ, "NEO4J_HOME": str(home)}, capture_output=True, text=True,
+                          timeout=timeout)  # fmt: skip
+    if done.returncode != 0 or "IMPORT DONE" not in done.stdout:
+        lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()] or ["no output"]
+        raise RuntimeError(f"neo4j-admin database import failed ({done.returncode}): {lines[-1]}")
+    return time.perf_counter() - began
+
+
+def after_import(settings: Neo4jSettings, files: list[Path]) -> None:
+    """Run the ``after_import.cypher`` of an export (as ``cypher-shell -f`` would) on a running server."""
+    (script,) = [f for f in files if f.suffix == ".cypher"]
+    with Neo4jEngine(settings) as engine:
+        for statement in script.read_text(encoding="utf-8").split(";\n"):
+            if statement.strip():
+                engine.run(statement, write=True)
+
+
+class Contents(NamedTuple):
+    """Everything a Neo4j database holds: node id -> (labels, properties), and (from id, type, to id, key)
+    -> properties."""
+
+    nodes: dict[str, tuple[tuple[str, ...], dict]]
+    relationships: dict[tuple[str, str, str, str], dict]
+
+
+def contents(settings: Neo4jSettings) -> Contents:
+    """What the server's database holds, keyed so that two loads of one graph compare equal."""
+    with Neo4jEngine(settings) as engine:
+        nodes = engine.run("MATCH (n) RETURN n.id AS id, labels(n) AS labels, properties(n) AS p")[1]
+        rels = engine.run("MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, b.id AS b, properties(r) AS p")[1]
+    return Contents(
+        {row["id"]: (tuple(sorted(row["labels"])), row["p"]) for row in nodes},
+        {(row["a"], row["t"], row["b"], row["p"]["key"]): row["p"] for row in rels},
+    )
+
+
 @pytest.fixture(scope="session")
 def neo4j_server_settings() -> dict[str, str]:
     """Further Neo4j settings the session's server starts with; override (session scope) to set them."""
@@ -179,14 +231,23 @@ def neo4j_server_settings() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def neo4j_server(tmp_path_factory, neo4j_server_settings):
-    """A real Neo4j 5.26 for the whole session (see the module's docstring); skipped where impossible."""
+def neo4j_export(tmp_path_factory, shipped) -> list[Path]:
+    """The shipped graph as ``techgraph export --format csv`` writes it from the embedded database."""
+    return shipped.export("csv", tmp_path_factory.mktemp("neo4j-export"))
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory, neo4j_server_settings, neo4j_export):
+    """A real Neo4j 5.26 for the whole session (see the module's docstring), its database imported from
+    the shipped graph's export; skipped where impossible."""
     reason = unavailable()
     if reason is not None:
         if os.environ.get("CI"):
             pytest.fail(f"CI needs the Neo4j tests: {reason}")
         pytest.skip(reason)
-    server = start(tmp_path_factory.mktemp("neo4j"), settings=neo4j_server_settings, short_lived=True)
+    home = tmp_path_factory.mktemp("neo4j")
+    import_csv(home, neo4j_export, short_lived=True)
+    server = start(home, settings=neo4j_server_settings, short_lived=True)
     yield server
     server.stop()
 
@@ -225,8 +286,11 @@ def pytest_collection_modifyitems(items: list) -> None:
 
 
 class Pushed(NamedTuple):
-    """The counts after each of two pushes, and the records the second one wrote per batch."""
+    """What the offline import of the export made, what a push replacing it made, the counts after each of
+    two pushes, and the records the second one wrote per batch."""
 
+    imported: Contents
+    created: Contents
     first: dict[str, int]
     second: dict[str, int]
     batches: list[int]
@@ -234,20 +298,29 @@ class Pushed(NamedTuple):
 
 
 @pytest.fixture(scope="session")
-def neo4j_shipped(neo4j_server, shipped) -> Pushed:
-    """The shipped graph pushed into the session's Neo4j twice (replacing what it held, then again
+def neo4j_shipped(neo4j_server, neo4j_export, shipped) -> Pushed:
+    """The shipped graph pushed into the session's Neo4j twice (replacing what the import made, then again
     in batches of 60). Tests that change what Neo4j holds use ``neo4j_changed``: they run after."""
+    after_import(neo4j_server.settings, neo4j_export)
+    imported = contents(neo4j_server.settings)
     first = shipped.push(neo4j_server.settings, replace=True, batch_size=500)
+    created = contents(neo4j_server.settings)
     batches: list[int] = []
     second = shipped.push(neo4j_server.settings, batch_size=60, progress=batches.append)
-    return Pushed(first, second, batches, 60)
+    return Pushed(imported, created, first, second, batches, 60)
 
 
 if __name__ == "__main__":
     problem = unavailable()
     if problem:
         sys.exit(problem)
-    running = start(Path(tempfile.mkdtemp(prefix="techgraph-neo4j-")))
+    neo4j_home = Path(tempfile.mkdtemp(prefix="techgraph-neo4j-"))
+    export = sorted(Path(sys.argv[1]).iterdir()) if len(sys.argv) > 1 else []
+    if export:
+        print(f"imported {sys.argv[1]} in {import_csv(neo4j_home, export):.1f} s")
+    running = start(neo4j_home)
+    if export:
+        after_import(running.settings, export)
     print(f"Neo4j {running.version} in {running.started_in} s: Bolt {running.bolt_uri}, Browser {running.http_url}/browser/")
     print(f"user {running.user}, password {running.password}; Ctrl-D or Ctrl-C stops it")
     try:

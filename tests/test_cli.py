@@ -111,6 +111,7 @@ def test_export_writes_files_and_the_neo4j_admin_command(run, tmp_path):
     assert result.exit_code == 0, result.output
     assert f"wrote {tmp_path / 'csv' / 'Measure_nodes.csv'}" in result.output
     assert "neo4j-admin database import full neo4j" in result.output
+    assert result.output.endswith(f"neo4j-admin cannot:\n  cypher-shell -f {tmp_path / 'csv' / 'after_import.cypher'}\n")
     assert run("export", "--format", "pdf", "--out", str(tmp_path)).exit_code == 2
 
 

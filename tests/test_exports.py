@@ -17,11 +17,14 @@ import graph
 from graph.errors import DataError, QueryError
 from graph.outputs.exports import (
     ARRAY_DELIMITER,
+    EMPTY_LISTS,
+    after_import,
     export,
     neo4j_admin_command,
     read_gexf,
     read_graphml,
 )
+from tests.conftest import write
 
 
 @pytest.fixture(scope="module")
@@ -198,6 +201,8 @@ def read_table(path: Path) -> tuple[list[tuple[str, str]], list[dict]]:
                     row[":" + kind] = text
                 if name and text != "":
                     row[name] = value(text, kind)
+            for empty in row.pop(EMPTY_LISTS, []):  # as after_import.cypher sets them
+                row[empty] = []
             rows.append(row)
     return columns, rows
 
@@ -207,7 +212,10 @@ def test_csv_follows_neo4j_admin_headers_and_round_trips(g, tmp_path):
     schema = graph.load_schema()
     expected_types = {"string": "string", "date": "string", "float": "double", "integer": "long", "string-list": "string[]"}
     nodes, rels = {}, {}
-    for path in files:
+    *tables, script = files
+    assert script.read_text(encoding="utf-8").splitlines() == [f"{c};" for c in after_import(schema)]
+    assert after_import(schema)[: len(schema.neo4j_constraints())] == schema.neo4j_constraints()
+    for path in tables:
         columns, rows = read_table(path)
         kinds = [kind for _, kind in columns]
         name, _, role = path.stem.rpartition("_")
@@ -229,13 +237,14 @@ def test_csv_follows_neo4j_admin_headers_and_round_trips(g, tmp_path):
                 assert key not in rels
                 rels[key] = {"type": name, **row}
         for column, kind in columns:
-            if column and kind not in SPECIAL:
+            if column and kind not in SPECIAL and column != EMPTY_LISTS:
                 assert kind == expected_types[declared[column].type], (path, column)
 
     assert all(u in nodes and v in nodes for u, v, _ in rels)
     assert len(nodes) == len(g) and len(rels) == g.number_of_edges()
-    # Values come back exactly; only empty lists, which neo4j-admin leaves unset, are gone.
-    assert nodes == {n: {k: v for k, v in d.items() if v != []} for n, d in g.nodes(data=True)}
+    # Values come back exactly, empty lists too (named in techgraph_empty_lists, set by after_import.cypher).
+    assert any([] in d.values() for _, d in g.nodes(data=True))
+    assert nodes == dict(g.nodes(data=True))
     assert rels == edges(g)
     strings = [s for d in [*nodes.values(), *rels.values()] for v in d.values() for s in (v if isinstance(v, list) else [v])
                if isinstance(s, str)]
@@ -243,12 +252,56 @@ def test_csv_follows_neo4j_admin_headers_and_round_trips(g, tmp_path):
     assert any("," in s for s in strings) and any('"' in s for s in strings)
 
 
+def test_csv_from_the_database_holds_what_the_graph_export_holds(g, shipped, tmp_path):
+    from_graph = {p.name: read_table(p) for p in export(g, "csv", tmp_path / "graph") if p.suffix == ".csv"}
+    from_database = {p.name: read_table(p) for p in shipped.export("csv", tmp_path / "database") if p.suffix == ".csv"}
+    assert sorted(from_database) == sorted(from_graph)
+    for name, (columns, rows) in from_graph.items():
+        assert from_database[name][0] == columns, name
+        key = (lambda row: row[":ID"]) if name.endswith("_nodes.csv") else (lambda row: (row[":START_ID"], row[":END_ID"], row["key"]))
+        assert sorted(from_database[name][1], key=key) == sorted(rows, key=key), name
+    assert any("share" in row for row in from_graph["OWNS_relationships.csv"][1])  # floats compared too
+
+
+TWO_COMPANIES = """\
+Company:
+  - {id: fx-a, name: FX Alpha Holdings, sources: [https://example.org/fx], aliases: [ALIAS]}
+  - {id: fx-b, name: FX Beta Works, sources: [https://example.org/fx]}
+OWNS:
+  - {from: fx-a, to: fx-b, share: SHARE, sources: [https://example.org/fx]}
+"""
+
+
+def built(tmp_path: Path, alias: str, share: float) -> graph.TechGraph:
+    folder = write(tmp_path / "extra", "extra.yaml", TWO_COMPANIES.replace("ALIAS", alias).replace("SHARE", repr(share)))
+    graph.load(tmp_path / "db", [folder])
+    return graph.open(tmp_path / "db", data=[folder])
+
+
+def test_csv_from_the_database_writes_a_float_six_decimals_would_change_through_python(tmp_path):
+    with built(tmp_path, "FX Alpha", 100 / 3) as g:  # COPY ... TO writes 33.333333
+        files = {p.name: p for p in g.export("csv", tmp_path / "out")}
+    rows = read_table(files["OWNS_relationships.csv"])[1]
+    assert [row["share"] for row in rows if row[":START_ID"] == "fx-a"] == [100 / 3]
+    assert "FX Alpha" in next(row for row in read_table(files["Company_nodes.csv"])[1] if row[":ID"] == "fx-a")["aliases"]
+
+
+def test_csv_from_the_database_refuses_a_list_item_with_the_array_delimiter(tmp_path):
+    with built(tmp_path, "FX; Alpha", 25.0) as g, pytest.raises(DataError) as raised:
+        g.export("csv", tmp_path / "out")
+    assert str(raised.value) == "Company 'fx-a': aliases item 'FX; Alpha' contains ';', the neo4j-admin array delimiter"
+
+
 def test_csv_header_types(g, tmp_path):
     files = {p.name: p for p in export(g, "csv", tmp_path)}
     header = files["OWNS_relationships.csv"].read_text(encoding="utf-8").splitlines()[0]
-    assert header == ":START_ID,:END_ID,:TYPE,key,sources:string[],since,until,note,records:string[],since_basis,share:double"
+    assert header == (
+        ":START_ID,:END_ID,:TYPE,key,sources:string[],since,until,note,records:string[],since_basis,share:double,"
+        "techgraph_empty_lists:string[]"
+    )
     assert files["App_nodes.csv"].read_text(encoding="utf-8").splitlines()[0] == (
-        "id:ID,name,aliases:string[],summary,sources:string[],identifiers:string[],merges:string[],country,:LABEL"
+        "id:ID,name,aliases:string[],summary,sources:string[],identifiers:string[],merges:string[],country,"
+        "techgraph_empty_lists:string[],:LABEL"
     )
 
 
@@ -264,5 +317,5 @@ def test_neo4j_admin_command_names_every_file_once(g, tmp_path):
     words = neo4j_admin_command(files).split()
     assert words[:5] == ["neo4j-admin", "database", "import", "full", "neo4j"]  # database before options (5.19+)
     given = [w.split("=", 1) for w in words if w.startswith(("--nodes=", "--relationships="))]
-    assert sorted(p for _, p in given) == sorted(str(f) for f in files)
+    assert sorted(p for _, p in given) == sorted(str(f) for f in files if f.suffix == ".csv")
     assert all((opt == "--nodes") == p.endswith("_nodes.csv") for opt, p in given)

@@ -36,6 +36,19 @@ def test_push_twice_gives_the_same_counts(neo4j_shipped, shipped):
     assert first == second == {"nodes": shipped.manifest["nodes"], "relationships": shipped.manifest["edges"]}
 
 
+def test_the_offline_import_of_the_export_holds_what_push_creates(neo4j_shipped, shipped):
+    # The session's database was made by `neo4j-admin database import full` from `techgraph export --format
+    # csv` (tests/neo4j_server.py), then replaced by a push: both hold the same nodes, relationships and values.
+    imported, created = neo4j_shipped.imported, neo4j_shipped.created
+    assert len(imported.nodes) == shipped.manifest["nodes"] and len(imported.relationships) == shipped.manifest["edges"]
+    for made, pushed in ((imported.nodes, created.nodes), (imported.relationships, created.relationships)):
+        assert made.keys() == pushed.keys()
+        differ = {k: [(p, made[k][-1].get(p), pushed[k][-1].get(p)) for p in {*made[k][-1], *pushed[k][-1]}
+                      if made[k][-1].get(p) != pushed[k][-1].get(p)] for k in made if made[k] != pushed[k]}  # fmt: skip
+        assert not differ
+    assert any("share" in p for p in imported.relationships.values()) and any(len(p["sources"]) > 1 for _, p in imported.nodes.values())
+
+
 def test_the_server_is_neo4j_5_26_community(remote, neo4j_server):
     (component,) = remote.cypher("CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition")
     assert component == {"name": "Neo4j Kernel", "versions": [neo4j_server.version], "edition": "community"}

@@ -34,6 +34,8 @@ def export_command(obj: Context, fmt: str, out: Path, backend: str, neo4j: Neo4j
         click.echo(f"wrote {path}")
     if fmt == "csv":
         click.echo(f"import into a stopped Neo4j with:\n  {neo4j_admin_command(files)}")
+        click.echo("then, once it runs, create the constraints and the empty lists neo4j-admin cannot:")
+        click.echo(f"  cypher-shell -f {files[-1]}")
 
 
 @click.command("timeline")

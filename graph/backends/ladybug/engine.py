@@ -280,6 +280,25 @@ class EmbeddedEngine:
             rows.append(dict(zip(columns, values, strict=False)))
         return columns, rows
 
+    def copy_to_csv(self, match: str, columns: list[tuple[str, str]], path: Path) -> None:
+        """Write the rows of ``match`` (a read pattern, with its WHERE) to the CSV file ``path`` with the
+        engine's own ``COPY ... TO``, a column for each ``(expression, header name)``: a header line,
+        RFC 4180 quoting, no row through Python.
+
+        >>> import graph, tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "apps.csv"
+        >>> columns = [("n.id", "id:ID"), ("n.name", "name")]
+        >>> graph.open().engine.copy_to_csv("MATCH (n:App) WHERE n.id STARTS WITH 'we'", columns, path)
+        >>> sorted(path.read_text(encoding="utf-8").splitlines())
+        ['id:ID,name', 'wechat,WeChat', 'wechat-pay,WeChat Pay', 'wecom,WeCom']
+        """
+        returned = ", ".join(f"{expression} AS `{name}`" for expression, name in columns)
+        target = "'" + str(Path(path).resolve()).replace("\\", "\\\\").replace("'", "\\'") + "'"
+        try:
+            self._connection.execute(f"COPY ({match} RETURN {returned}) TO {target} (HEADER=true)")
+        except RuntimeError as exc:
+            raise QueryError(f"{path}: the embedded engine could not write it: {' '.join(str(exc).split())}") from None
+
     def batches(self, schema, size: int) -> Iterator[tuple[Any, list[dict[str, Any]]]]:
         """Everything the database holds, read table by table: every node label's rows first, then every
         relation's by ``(type, from label, to label)``, in batches of at most ``size`` rows, each row a

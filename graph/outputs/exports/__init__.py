@@ -30,6 +30,7 @@ Example
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -40,7 +41,15 @@ from graph.outputs.exports.base import Exporter, one_file
 from graph.outputs.exports.ftm import FTM_NODES, FTM_RELATIONS, ftm_entities, ftm_id, write_ftm
 from graph.outputs.exports.gexf import read_gexf, write_gexf
 from graph.outputs.exports.graphml import read_graphml, write_graphml
-from graph.outputs.exports.neo4j_csv import ARRAY_DELIMITER, NEO4J_TYPES, neo4j_admin_command, write_csv
+from graph.outputs.exports.neo4j_csv import (
+    ARRAY_DELIMITER,
+    EMPTY_LISTS,
+    NEO4J_TYPES,
+    after_import,
+    neo4j_admin_command,
+    write_csv,
+    write_csv_from_database,
+)
 from graph.paths import out_folder
 from graph.text import shown
 
@@ -50,12 +59,14 @@ FORMATS = tuple(EXPORTERS)
 
 __all__ = [
     "ARRAY_DELIMITER",
+    "EMPTY_LISTS",
     "EXPORTERS",
     "FORMATS",
     "FTM_NODES",
     "FTM_RELATIONS",
     "NEO4J_TYPES",
     "Exporter",
+    "after_import",
     "export",
     "ftm_entities",
     "ftm_id",
@@ -64,19 +75,21 @@ __all__ = [
     "read_gexf",
     "read_graphml",
     "write_csv",
+    "write_csv_from_database",
     "write_ftm",
     "write_gexf",
     "write_graphml",
 ]
 
 
-def export(g: nx.MultiDiGraph, fmt: str, out_dir: Path | str, schema: Schema | None = None) -> list[Path]:
+def export(g: Any, fmt: str, out_dir: Path | str, schema: Schema | None = None) -> list[Path]:
     """Write the graph in one format into ``out_dir`` (created if missing).
 
     Parameters
     ----------
-    g : networkx.MultiDiGraph
-        A graph as :func:`load_graph` builds it.
+    g : networkx.MultiDiGraph or EmbeddedEngine
+        A graph as :func:`load_graph` builds it, or, for a format whose exporter has
+        ``write_database`` (``csv``), an embedded database's engine.
     fmt : str
         One of ``graphml``, ``gexf``, ``ftm``, ``csv`` (the keys of :data:`EXPORTERS`).
     out_dir : path-like
@@ -105,10 +118,12 @@ def export(g: nx.MultiDiGraph, fmt: str, out_dir: Path | str, schema: Schema | N
     """
     if fmt not in EXPORTERS:
         raise QueryError(f"unknown export format {fmt!r} (formats: {', '.join(FORMATS)})")
+    exporter = EXPORTERS[fmt]
+    write = exporter.write if isinstance(g, nx.Graph) or exporter.write_database is None else exporter.write_database
     out = out_folder(out_dir)
     before = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()}
     try:
-        return EXPORTERS[fmt].write(g, out, schema)
+        return write(g, out, schema)
     except OSError as exc:  # a full disk, a file in the way: what this export wrote goes, nothing half-written stays
         for path in out.iterdir():
             if path.is_file() and before.get(path.name) != path.stat().st_mtime_ns:

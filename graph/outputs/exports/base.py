@@ -32,11 +32,14 @@ class Exporter:
 
     ``write(g, folder, schema)`` writes into ``folder`` (which exists; files of
     the same names are replaced) and returns the files written, in order.
-    ``schema`` is ``None`` for the shipped one.
+    ``schema`` is ``None`` for the shipped one. ``write_database``, where a
+    format has it, writes the same from an embedded database's engine instead
+    of a graph (no graph built).
     """
 
     name: str
     write: Callable[[nx.MultiDiGraph, Path, Schema | None], list[Path]]
+    write_database: Callable[[Any, Path, Schema | None], list[Path]] | None = None
 
 
 def one_file(name: str, file_name: str, write: Callable[[nx.MultiDiGraph, Path], None]) -> Exporter:

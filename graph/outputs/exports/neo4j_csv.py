@@ -4,9 +4,20 @@ The headers follow neo4j-admin: ``id:ID``, ``:LABEL``, ``:START_ID``,
 ``:END_ID``, ``:TYPE``, ``name:string[]`` for string lists and ``name:double``
 for floats, ``name:long`` for integers; dates stay strings, as on every other
 engine. List items are joined with ``;``, neo4j-admin's default array
-delimiter (an item containing ``;`` is an error), and an empty list is an empty
-field, which neo4j-admin leaves unset. :func:`neo4j_admin_command` gives the
-command line that imports the folder into a new database.
+delimiter (an item containing ``;`` is an error). :func:`neo4j_admin_command`
+gives the command line that imports the folder into a new database.
+
+neo4j-admin cannot store an empty list (an empty field is no property) nor, in
+Neo4j community, create constraints (its ``--schema`` needs the block format). So a
+row names its empty lists in one more column, ``techgraph_empty_lists``, and
+``after_import.cypher`` (:func:`after_import`), run once the server is up
+(``cypher-shell -f after_import.cypher``), creates the uniqueness constraints
+``techgraph push`` creates and turns those names back into empty lists: the
+database then holds what ``techgraph push`` writes.
+
+:func:`write_csv` writes a networkx graph; :func:`write_csv_from_database` writes the same
+files from the embedded database with the engine's own ``COPY ... TO`` (no row through Python:
+at a million relationships seconds where the graph alone takes half a minute to load).
 """
 
 from __future__ import annotations
@@ -14,17 +25,51 @@ from __future__ import annotations
 import csv
 import shlex
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from graph.errors import DataError
-from graph.model.schema import Schema, load_schema
+from graph.model.schema import Property, Schema, load_schema
+from graph.model.types import PROPERTY_TYPES
 from graph.outputs.exports.base import Exporter
 
 ARRAY_DELIMITER = ";"
-NEO4J_TYPES = {"string": "", "date": "", "float": ":double", "integer": ":long", "string-list": ":string[]"}
+AFTER_IMPORT = "after_import.cypher"
+EMPTY_LISTS = "techgraph_empty_lists"  # the names of a row's empty lists, until after_import.cypher has run
+NEO4J_TYPES = {name: kind.neo4j_admin for name, kind in PROPERTY_TYPES.items()}
+
+
+@dataclass(frozen=True)
+class _Table:
+    """One file: a label's nodes or a relation type's relationships, and the properties it holds."""
+
+    kind: str
+    is_node: bool
+    properties: list[Property]
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind}_{'nodes' if self.is_node else 'relationships'}.csv"
+
+    @property
+    def lists(self) -> list[str]:
+        return [p.name for p in self.properties if p.type == "string-list"]
+
+    @property
+    def header(self) -> list[str]:
+        ends = ["id:ID"] if self.is_node else [":START_ID", ":END_ID", ":TYPE"]
+        empty = [EMPTY_LISTS + NEO4J_TYPES["string-list"]] if self.lists else []
+        return [*ends, *(p.name + NEO4J_TYPES[p.type] for p in self.properties), *empty, *([":LABEL"] if self.is_node else [])]
+
+
+def _tables(schema: Schema) -> list[_Table]:
+    return [
+        *(_Table(label, True, [p for p in node.properties.values() if p.name != "id"]) for label, node in schema.nodes.items()),
+        *(_Table(rel_type, False, list(rel.properties.values())) for rel_type, rel in schema.relations.items()),
+    ]
 
 
 def _cell(value: Any, where: str, prop: str) -> str:
@@ -47,46 +92,135 @@ def _write_table(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 
 
 def write_csv(g: nx.MultiDiGraph, folder: Path | str, schema: Schema | None = None) -> list[Path]:
-    """Write one nodes file per label and one relationships file per type present in the graph.
+    """Write one nodes file per label and one relationships file per type present in the graph, and
+    ``after_import.cypher``.
 
     >>> import tempfile
     >>> from graph import load_graph
     >>> files = write_csv(load_graph(), tempfile.mkdtemp())
     >>> files[0].read_text(encoding="utf-8").splitlines()[0]
-    'id:ID,name,aliases:string[],summary,sources:string[],identifiers:string[],merges:string[],country,kind,:LABEL'
+    'id:ID,name,aliases:string[],summary,sources:string[],identifiers:string[],merges:string[],country,kind,techgraph_empty_lists:string[],:LABEL'
     """
     schema = schema or load_schema()
-    folder = Path(folder)
     files = []
-    for label, node in schema.nodes.items():
-        props = [p for p in node.properties.values() if p.name != "id"]
+    for table in _tables(schema):
+        if table.is_node:
+            items = [((n,), d, f"{table.kind} {n!r}") for n, d in g.nodes(data=True) if d["label"] == table.kind]
+        else:
+            edges = g.edges(keys=True, data=True)
+            items = [((u, v, table.kind), {**d, "key": k}, k) for u, v, k, d in edges if d["type"] == table.kind]
         rows = [
-            [n, *(_cell(d.get(p.name), f"{label} {n!r}", p.name) for p in props), label]
-            for n, d in g.nodes(data=True)
-            if d["label"] == label
-        ]
+            [*ends, *(_cell(d.get(p.name), where, p.name) for p in table.properties),
+             *([ARRAY_DELIMITER.join(p for p in table.lists if d.get(p) == [])] if table.lists else []),
+             *([table.kind] if table.is_node else [])]
+            for ends, d, where in items
+        ]  # fmt: skip
         if rows:
-            header = ["id:ID", *(p.name + NEO4J_TYPES[p.type] for p in props), ":LABEL"]
-            files.append(_write_table(folder / f"{label}_nodes.csv", header, rows))
-    for rel_type, rel in schema.relations.items():
-        props = list(rel.properties.values())
-        rows = [
-            [u, v, rel_type, *(_cell({**d, "key": k}.get(p.name), k, p.name) for p in props)]
-            for u, v, k, d in g.edges(keys=True, data=True)
-            if d["type"] == rel_type
-        ]
-        if rows:
-            header = [":START_ID", ":END_ID", ":TYPE", *(p.name + NEO4J_TYPES[p.type] for p in props)]
-            files.append(_write_table(folder / f"{rel_type}_relationships.csv", header, rows))
-    return files
+            files.append(_write_table(Path(folder) / table.name, table.header, rows))
+    return [*files, write_after_import(Path(folder), schema)]
+
+
+def after_import(schema: Schema) -> list[str]:
+    """The statements that make an imported database what ``techgraph push`` writes: the uniqueness
+    constraints, then each table's empty lists (:data:`EMPTY_LISTS`) set.
+
+    >>> last = after_import(load_schema())[-1]
+    >>> print(last.replace(" SET ", "\\nSET ").replace(", n.", ",\\n  n.").replace(" REMOVE", "\\nREMOVE"))
+    MATCH ()-[n:STATES]->() WHERE n.techgraph_empty_lists IS NOT NULL
+    SET n.sources = CASE WHEN 'sources' IN n.techgraph_empty_lists THEN [] ELSE n.sources END,
+      n.records = CASE WHEN 'records' IN n.techgraph_empty_lists THEN [] ELSE n.records END
+    REMOVE n.techgraph_empty_lists
+    """
+    fixes = []
+    for table in (t for t in _tables(schema) if t.lists):
+        match = f"MATCH (n:{table.kind})" if table.is_node else f"MATCH ()-[n:{table.kind}]->()"
+        sets = ", ".join(f"n.{p} = CASE WHEN '{p}' IN n.{EMPTY_LISTS} THEN [] ELSE n.{p} END" for p in table.lists)
+        fixes.append(f"{match} WHERE n.{EMPTY_LISTS} IS NOT NULL SET {sets} REMOVE n.{EMPTY_LISTS}")
+    return [*schema.neo4j_constraints(), *fixes]
+
+
+def write_after_import(folder: Path, schema: Schema) -> Path:
+    """``after_import.cypher``: :func:`after_import`, one statement a line, for ``cypher-shell -f``."""
+    path = Path(folder) / AFTER_IMPORT
+    path.write_text("".join(f"{statement};\n" for statement in after_import(schema)), encoding="utf-8")
+    return path
+
+
+def _copied(table: _Table) -> list[tuple[str, str]]:
+    """``(expression, header name)`` of each column of ``table`` as ``COPY ... TO`` writes it: a list
+    joined with the array delimiter (an empty one as an empty field), anything else as the engine has it."""
+
+    def value(p: Property) -> str:
+        if p.type == "string-list":
+            return f"CASE WHEN size(n.{p.name}) = 0 THEN NULL ELSE list_to_string('{ARRAY_DELIMITER}', n.{p.name}) END"
+        return f"n.{p.name}"
+
+    ends = ["n.id"] if table.is_node else ["a.id", "b.id", f"'{table.kind}'"]
+    empty = []
+    if table.lists:
+        names = ", ".join(f"CASE WHEN size(n.{p}) = 0 THEN '{p}' END" for p in table.lists)
+        joined = f"list_to_string('{ARRAY_DELIMITER}', list_filter([{names}], x -> x IS NOT NULL))"
+        empty = [f"CASE WHEN {joined} = '' THEN NULL ELSE {joined} END"]
+    expressions = [*ends, *(value(p) for p in table.properties), *empty, *([f"'{table.kind}'"] if table.is_node else [])]
+    return list(zip(expressions, table.header, strict=True))
+
+
+def write_csv_from_database(engine: Any, folder: Path | str, schema: Schema | None = None) -> list[Path]:
+    """The files of :func:`write_csv`, written from an embedded database (an
+    :class:`~graph.backends.ladybug.engine.EmbeddedEngine`) by the engine's ``COPY (MATCH ...) TO``.
+
+    The rows come in the engine's order, their values alike but for floats, which the engine writes
+    with six decimals: a table holding a float that six decimals do not give back exactly is written
+    through Python instead. A list item holding the array delimiter is refused, as by :func:`write_csv`.
+
+    >>> import graph, tempfile
+    >>> files = write_csv_from_database(graph.open().engine, tempfile.mkdtemp())
+    >>> files[0].name, files[0].read_text(encoding="utf-8").splitlines()[0].split(",")[:3]
+    ('Government_nodes.csv', ['id:ID', 'name', 'aliases:string[]'])
+    """
+    schema = schema or load_schema()
+    files = []
+    for table in _tables(schema):
+        match = f"MATCH (n:{table.kind})" if table.is_node else f"MATCH (a)-[n:{table.kind}]->(b)"
+        if not engine.run(f"{match} RETURN count(*) AS rows")[1][0]["rows"]:
+            continue
+        for prop in table.lists:
+            _refuse_delimiter(engine, match, table, prop)
+        path, columns = Path(folder) / table.name, _copied(table)
+        if any(_inexact(engine, match, p.name) for p in table.properties if p.type == "float"):
+            rows = engine.run(f"{match} RETURN " + ", ".join(f"{e} AS c{i}" for i, (e, _) in enumerate(columns)))[1]
+            _write_table(path, table.header, [[_cell(v, table.kind, "") for v in row.values()] for row in rows])
+        else:
+            engine.copy_to_csv(match, columns, path)
+        files.append(path)
+    return [*files, write_after_import(Path(folder), schema)]
+
+
+def _refuse_delimiter(engine: Any, match: str, table: _Table, prop: str) -> None:
+    """DataError naming the first list item of ``prop`` that holds the array delimiter (found as more
+    delimiters in the joined list than gaps between its items)."""
+    joined = f"list_to_string('{ARRAY_DELIMITER}', n.{prop})"
+    delimiters = f"size({joined}) - size(replace({joined}, '{ARRAY_DELIMITER}', ''))"
+    found = engine.run(f"{match} WHERE size(n.{prop}) > 0 AND {delimiters} >= size(n.{prop}) "
+                       f"RETURN {'n.id' if table.is_node else 'n.key'} AS id, n.{prop} AS items LIMIT 1")[1]  # fmt: skip
+    if found:
+        item = next(i for i in found[0]["items"] if ARRAY_DELIMITER in i)
+        where = f"{table.kind} {found[0]['id']!r}"
+        raise DataError(f"{where}: {prop} item {item!r} contains {ARRAY_DELIMITER!r}, the neo4j-admin array delimiter")
+
+
+def _inexact(engine: Any, match: str, prop: str) -> bool:
+    """Whether a value of the float ``prop`` would change in the six decimals ``COPY ... TO`` writes."""
+    changed = f"CAST(CAST(n.{prop} AS STRING) AS DOUBLE) <> n.{prop}"
+    return bool(engine.run(f"{match} WHERE {changed} RETURN count(*) AS rows")[1][0]["rows"])
 
 
 def neo4j_admin_command(files: Iterable[Path | str], database: str = "neo4j") -> str:
     """The ``neo4j-admin`` (Neo4j 5.19+) command line importing :func:`write_csv`'s files into a new database.
 
     Run it with the database stopped (it replaces the database) where
-    neo4j-admin can read the paths, then create the uniqueness constraints
-    (:meth:`Schema.neo4j_constraints`) that ``techgraph push`` would.
+    neo4j-admin can read the paths, then, once the server runs, ``after_import.cypher``
+    (:func:`after_import`).
 
     >>> print(neo4j_admin_command(["out/OWNS_relationships.csv", "out/Company_nodes.csv"]))  # doctest: +NORMALIZE_WHITESPACE
     neo4j-admin database import full neo4j --overwrite-destination '--array-delimiter=;' --multiline-fields=true
@@ -101,4 +235,4 @@ def neo4j_admin_command(files: Iterable[Path | str], database: str = "neo4j") ->
     ])
 
 
-EXPORTER = Exporter("csv", write_csv)
+EXPORTER = Exporter("csv", write_csv, write_csv_from_database)
