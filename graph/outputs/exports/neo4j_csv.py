@@ -104,6 +104,7 @@ def write_csv(g: nx.MultiDiGraph, folder: Path | str, schema: Schema | None = No
     schema = schema or load_schema()
     files = []
     for table in _tables(schema):
+        items: list[tuple[tuple[str, ...], dict[str, Any], str]]  # the row's ends, its data, what names it in an error
         if table.is_node:
             items = [((n,), d, f"{table.kind} {n!r}") for n, d in g.nodes(data=True) if d["label"] == table.kind]
         else:
