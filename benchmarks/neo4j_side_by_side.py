@@ -1,19 +1,22 @@
-"""Embedded or Neo4j: `push` throughput and every stored query's latency on both engines, same graph.
+"""Embedded or Neo4j: loading a graph into Neo4j, and every stored query's latency on both engines.
 
 For each size, a synthetic graph (benchmarks/generate.py) beside the shipped data is built into the
-embedded database and pushed into a real Neo4j 5.26 (the launcher in neo4j/server/, as the tests start
-it) twice: with ``replace`` (into a database holding none of it: CREATE), then again (MERGE, the same
-counts); then every stored query runs on both, with the same parameters, and its p50 is printed side
-by side. Also printed: Neo4j's start time, its memory (RSS) after start and after each push, this
-process's peak RSS after the pushes, and the time the push's rows alone take to read from the embedded
-database (``EmbeddedEngine.batches``; inside the push rate, which is the whole ``push`` call).
+embedded database, then loaded into a real Neo4j 5.26 (the launcher in neo4j/server/, as the tests start
+it) the offline way: ``techgraph export --format csv`` (from the embedded database), ``neo4j-admin
+database import full`` into a new home, the server started on it, ``after_import.cypher`` run. Then every
+stored query runs on both engines with the same parameters and its p50 is printed side by side; then
+``push`` sends the graph over Bolt twice into the same server: with ``replace`` (into a database
+holding none of it: CREATE), then again (MERGE, the same counts). Printed: each step's time and the
+relationships a second of the offline load (export + import + after_import) and of each push; Neo4j's
+start time and memory (RSS) after start and after each push; this process's peak RSS.
 
 Usage::
 
     python benchmarks/neo4j_side_by_side.py --sizes 100k,1m [--runs 5] [--batch-size 10000] [--heap 2g]
         [--pagecache 128m]  # Neo4j's page cache (server.memory.pagecache.size)
         [--work DIR]     # keep (and reuse) the generated folders and embedded databases in DIR
-        [--no-queries]   # push figures only
+        [--no-queries]   # load figures only
+        [--no-push]      # no push over Bolt (at 1M it takes many minutes)
 """
 
 from __future__ import annotations
@@ -32,8 +35,7 @@ import graph  # noqa: E402
 from benchmarks.generate import generate, parse_size  # noqa: E402
 from benchmarks.run import realistic_params  # noqa: E402
 from graph.backends.neo4j.settings import PUSH_BATCH_SIZE  # noqa: E402
-from graph.model.schema import load_schema  # noqa: E402
-from tests.neo4j_server import start, unavailable  # noqa: E402
+from tests.neo4j_server import after_import, import_csv, start, unavailable  # noqa: E402
 
 
 def rss_mb(pid: int) -> float:
@@ -63,55 +65,66 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--heap", default="2g", help="Neo4j's JVM heap (-Xmx)")
     parser.add_argument("--pagecache", default="128m", help="Neo4j's page cache (server.memory.pagecache.size)")
     parser.add_argument("--work", type=Path, help="folder for the generated data and databases, reused when present")
-    parser.add_argument("--no-queries", action="store_true", help="only push, no query table")
+    parser.add_argument("--no-queries", action="store_true", help="no query table")
+    parser.add_argument("--no-push", action="store_true", help="no push over Bolt")
     args = parser.parse_args(argv)
     problem = unavailable()
     if problem:
         sys.exit(problem)
     work = args.work or Path(tempfile.mkdtemp(prefix="techgraph-neo4j-bench-"))
-    home = Path(tempfile.mkdtemp(prefix="neo4j-", dir=work))
-    server = start(home, heap=args.heap, settings={"server.memory.pagecache.size": args.pagecache})
-    memory = rss_mb(server.process.pid)
-    print(f"Neo4j {server.version}: ready in {server.started_in:.1f} s, RSS {memory:.0f} MB "
-          f"(-Xmx{args.heap}, page cache {args.pagecache})")  # fmt: skip
-    try:
-        for size in args.sizes.split(","):
-            edges = parse_size(size)
-            folder = work / f"syn-{size}"
-            if not folder.is_dir():
-                generate(edges, folder)
-            db = work / f"db-{size}"
-            if not db.is_dir():
-                graph.load(db, [folder])
-            with graph.open(db, data=[folder]) as embedded:
-                total = embedded.manifest["edges"]
+    settings = {"server.memory.pagecache.size": args.pagecache}
+    for size in args.sizes.split(","):
+        folder = work / f"syn-{size}"
+        if not folder.is_dir():
+            generate(parse_size(size), folder)
+        db = work / f"db-{size}"
+        if not db.is_dir():
+            graph.load(db, [folder])
+        with graph.open(db, data=[folder]) as embedded:
+            total = embedded.manifest["edges"]
+            began = time.perf_counter()
+            files = embedded.export("csv", Path(tempfile.mkdtemp(prefix=f"csv-{size}-", dir=work)))
+            exported = time.perf_counter() - began
+            home = Path(tempfile.mkdtemp(prefix=f"neo4j-{size}-", dir=work))
+            imported = import_csv(home, files)
+            server = start(home, heap=args.heap, settings=settings)
+            try:
                 began = time.perf_counter()
-                rows = sum(len(batch) for _, batch in embedded.engine.batches(load_schema(), args.batch_size))
-                print(f"\n{size}: the {rows:,} rows push sends read from the embedded database in "
-                      f"{time.perf_counter() - began:.1f} s")  # fmt: skip
-                for run, replace in (("push --replace (CREATE)", True), ("push again (MERGE)", False)):
-                    began = time.perf_counter()
-                    counts = embedded.push(server.settings, batch_size=args.batch_size, replace=replace)
-                    seconds = time.perf_counter() - began
-                    print(f"{size}: {run} of {counts['nodes']:,} nodes and {counts['relationships']:,} relationships "
-                          f"in {seconds:.1f} s = {total / seconds:,.0f} relationships/s (batch {args.batch_size}); "
-                          f"Neo4j RSS {rss_mb(server.process.pid):.0f} MB", flush=True)  # fmt: skip
-                    assert counts["relationships"] == total, counts
-                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-                print(f"{size}: this process's peak RSS after the pushes {peak:.0f} MB", flush=True)
-                if args.no_queries:
-                    continue
-                overrides = realistic_params(folder)
-                print(f"{'query':36} {'rows':>7} {'embedded p50 ms':>16} {'Neo4j p50 ms':>13} {'Neo4j / embedded':>17}")
-                with graph.open(neo4j=server.settings) as remote:
-                    for q in embedded.queries():
-                        params = {**q.example, **overrides.get(q.name, {})}
-                        local, rows = p50_ms(embedded, q.name, params, args.runs)
-                        far, far_rows = p50_ms(remote, q.name, params, args.runs)
-                        same = "" if far_rows == rows else f"  (Neo4j: {far_rows} rows)"
-                        print(f"{q.name:36} {rows:>7} {local:>16.1f} {far:>13.1f} {far / local:>16.1f}x{same}")
-    finally:
-        server.stop()
+                after_import(server.settings, files)
+                fixed = time.perf_counter() - began
+                load = exported + imported + fixed
+                print(f"\n{size}: {embedded.manifest['nodes']:,} nodes, {total:,} relationships; offline load {load:.1f} s = "
+                      f"{total / load:,.0f} relationships/s: export {exported:.1f} s, neo4j-admin import {imported:.1f} s, "
+                      f"after_import.cypher {fixed:.1f} s; then Neo4j {server.version} ready in {server.started_in:.1f} s, "
+                      f"RSS {rss_mb(server.process.pid):.0f} MB (-Xmx{args.heap}, page cache {args.pagecache})",
+                      flush=True)  # fmt: skip
+                if not args.no_queries:
+                    side_by_side(embedded, server, realistic_params(folder), args.runs)
+                if not args.no_push:
+                    for run, replace in (("push --replace (CREATE)", True), ("push again (MERGE)", False)):
+                        began = time.perf_counter()
+                        counts = embedded.push(server.settings, batch_size=args.batch_size, replace=replace)
+                        seconds = time.perf_counter() - began
+                        print(f"{size}: {run} of {counts['nodes']:,} nodes and {counts['relationships']:,} relationships "
+                              f"in {seconds:.1f} s = {total / seconds:,.0f} relationships/s (batch {args.batch_size}); "
+                              f"Neo4j RSS {rss_mb(server.process.pid):.0f} MB", flush=True)  # fmt: skip
+                        assert counts["relationships"] == total, counts
+            finally:
+                server.stop()
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"{size}: this process's peak RSS so far {peak:.0f} MB", flush=True)
+
+
+def side_by_side(embedded: graph.TechGraph, server, overrides: dict, runs: int) -> None:
+    """Every stored query's p50 on the embedded engine and on Neo4j, the same parameters, one line each."""
+    print(f"{'query':36} {'rows':>7} {'embedded p50 ms':>16} {'Neo4j p50 ms':>13} {'Neo4j / embedded':>17}")
+    with graph.open(neo4j=server.settings) as remote:
+        for q in embedded.queries():
+            params = {**q.example, **overrides.get(q.name, {})}
+            local, rows = p50_ms(embedded, q.name, params, runs)
+            far, far_rows = p50_ms(remote, q.name, params, runs)
+            same = "" if far_rows == rows else f"  (Neo4j: {far_rows} rows)"
+            print(f"{q.name:36} {rows:>7} {local:>16.1f} {far:>13.1f} {far / local:>16.1f}x{same}", flush=True)
 
 
 if __name__ == "__main__":

@@ -286,11 +286,11 @@ def pytest_collection_modifyitems(items: list) -> None:
 
 
 class Pushed(NamedTuple):
-    """What the offline import of the export made, what a push replacing it made, the counts after each of
+    """What the offline import of the export made, what a push over it made, the counts after each of
     two pushes, and the records the second one wrote per batch."""
 
     imported: Contents
-    created: Contents
+    pushed: Contents
     first: dict[str, int]
     second: dict[str, int]
     batches: list[int]
@@ -299,15 +299,16 @@ class Pushed(NamedTuple):
 
 @pytest.fixture(scope="session")
 def neo4j_shipped(neo4j_server, neo4j_export, shipped) -> Pushed:
-    """The shipped graph pushed into the session's Neo4j twice (replacing what the import made, then again
-    in batches of 60). Tests that change what Neo4j holds use ``neo4j_changed``: they run after."""
+    """The shipped graph imported offline into the session's Neo4j (``neo4j_server``), then pushed over it
+    twice (MERGE: in batches of 500, then of 60). Tests that change what Neo4j holds use ``neo4j_changed``:
+    they run after."""
     after_import(neo4j_server.settings, neo4j_export)
     imported = contents(neo4j_server.settings)
-    first = shipped.push(neo4j_server.settings, replace=True, batch_size=500)
-    created = contents(neo4j_server.settings)
+    first = shipped.push(neo4j_server.settings, batch_size=500)
+    pushed = contents(neo4j_server.settings)
     batches: list[int] = []
     second = shipped.push(neo4j_server.settings, batch_size=60, progress=batches.append)
-    return Pushed(imported, created, first, second, batches, 60)
+    return Pushed(imported, pushed, first, second, batches, 60)
 
 
 if __name__ == "__main__":

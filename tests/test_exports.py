@@ -213,8 +213,15 @@ def test_csv_follows_neo4j_admin_headers_and_round_trips(g, tmp_path):
     expected_types = {"string": "string", "date": "string", "float": "double", "integer": "long", "string-list": "string[]"}
     nodes, rels = {}, {}
     *tables, script = files
-    assert script.read_text(encoding="utf-8").splitlines() == [f"{c};" for c in after_import(schema)]
-    assert after_import(schema)[: len(schema.neo4j_constraints())] == schema.neo4j_constraints()
+    empty: dict = {}
+    for kind, data in [*((d["label"], d) for _, d in g.nodes(data=True)), *((d["type"], d) for *_, d in g.edges(data=True))]:
+        empty.setdefault(kind, set()).update(p for p, v in data.items() if v == [])
+    in_order = {kind: [p for p in schema.properties_of(kind if kind in schema.nodes else (kind, "", "")) if p in props]
+                for kind, props in empty.items()}  # fmt: skip
+    statements = after_import(schema, in_order)
+    assert script.read_text(encoding="utf-8").splitlines() == [f"{c};" for c in statements]
+    assert statements[: len(schema.neo4j_constraints())] == schema.neo4j_constraints()
+    assert len(statements) == len(schema.neo4j_constraints()) + sum(1 for props in empty.values() if props)
     for path in tables:
         columns, rows = read_table(path)
         kinds = [kind for _, kind in columns]

@@ -102,7 +102,8 @@ def write_csv(g: nx.MultiDiGraph, folder: Path | str, schema: Schema | None = No
     'id:ID,name,aliases:string[],summary,sources:string[],identifiers:string[],merges:string[],country,kind,techgraph_empty_lists:string[],:LABEL'
     """
     schema = schema or load_schema()
-    files = []
+    files: list[Path] = []
+    empty: dict[str, list[str]] = {}
     for table in _tables(schema):
         items: list[tuple[tuple[str, ...], dict[str, Any], str]]  # the row's ends, its data, what names it in an error
         if table.is_node:
@@ -118,32 +119,34 @@ def write_csv(g: nx.MultiDiGraph, folder: Path | str, schema: Schema | None = No
         ]  # fmt: skip
         if rows:
             files.append(_write_table(Path(folder) / table.name, table.header, rows))
-    return [*files, write_after_import(Path(folder), schema)]
+            empty[table.kind] = [p for p in table.lists if any(d.get(p) == [] for _, d, _ in items)]
+    return [*files, write_after_import(Path(folder), schema, empty)]
 
 
-def after_import(schema: Schema) -> list[str]:
+def after_import(schema: Schema, empty: dict[str, list[str]]) -> list[str]:
     """The statements that make an imported database what ``techgraph push`` writes: the uniqueness
-    constraints, then each table's empty lists (:data:`EMPTY_LISTS`) set.
+    constraints, then, for each label or type with empty lists (``empty``: the list properties that
+    are empty somewhere, by label or type), those lists set where its rows name them (:data:`EMPTY_LISTS`).
 
-    >>> last = after_import(load_schema())[-1]
+    >>> last = after_import(load_schema(), {"Company": ["aliases"], "OWNS": ["records", "sources"]})[-1]
     >>> print(last.replace(" SET ", "\\nSET ").replace(", n.", ",\\n  n.").replace(" REMOVE", "\\nREMOVE"))
-    MATCH ()-[n:STATES]->() WHERE n.techgraph_empty_lists IS NOT NULL
-    SET n.sources = CASE WHEN 'sources' IN n.techgraph_empty_lists THEN [] ELSE n.sources END,
-      n.records = CASE WHEN 'records' IN n.techgraph_empty_lists THEN [] ELSE n.records END
+    MATCH ()-[n:OWNS]->() WHERE n.techgraph_empty_lists IS NOT NULL
+    SET n.records = CASE WHEN 'records' IN n.techgraph_empty_lists THEN [] ELSE n.records END,
+      n.sources = CASE WHEN 'sources' IN n.techgraph_empty_lists THEN [] ELSE n.sources END
     REMOVE n.techgraph_empty_lists
     """
     fixes = []
-    for table in (t for t in _tables(schema) if t.lists):
+    for table in (t for t in _tables(schema) if empty.get(t.kind)):
         match = f"MATCH (n:{table.kind})" if table.is_node else f"MATCH ()-[n:{table.kind}]->()"
-        sets = ", ".join(f"n.{p} = CASE WHEN '{p}' IN n.{EMPTY_LISTS} THEN [] ELSE n.{p} END" for p in table.lists)
+        sets = ", ".join(f"n.{p} = CASE WHEN '{p}' IN n.{EMPTY_LISTS} THEN [] ELSE n.{p} END" for p in empty[table.kind])
         fixes.append(f"{match} WHERE n.{EMPTY_LISTS} IS NOT NULL SET {sets} REMOVE n.{EMPTY_LISTS}")
     return [*schema.neo4j_constraints(), *fixes]
 
 
-def write_after_import(folder: Path, schema: Schema) -> Path:
+def write_after_import(folder: Path, schema: Schema, empty: dict[str, list[str]]) -> Path:
     """``after_import.cypher``: :func:`after_import`, one statement a line, for ``cypher-shell -f``."""
     path = Path(folder) / AFTER_IMPORT
-    path.write_text("".join(f"{statement};\n" for statement in after_import(schema)), encoding="utf-8")
+    path.write_text("".join(f"{statement};\n" for statement in after_import(schema, empty)), encoding="utf-8")
     return path
 
 
@@ -158,10 +161,10 @@ def _copied(table: _Table) -> list[tuple[str, str]]:
 
     ends = ["n.id"] if table.is_node else ["a.id", "b.id", f"'{table.kind}'"]
     empty = []
-    if table.lists:
-        names = ", ".join(f"CASE WHEN size(n.{p}) = 0 THEN '{p}' END" for p in table.lists)
-        joined = f"list_to_string('{ARRAY_DELIMITER}', list_filter([{names}], x -> x IS NOT NULL))"
-        empty = [f"CASE WHEN {joined} = '' THEN NULL ELSE {joined} END"]
+    if table.lists:  # ";name" for each empty list, the first ";" cut (LadybugDB 0.22's list lambdas crash at scale)
+        each = (f"CASE WHEN size(n.{p}) = 0 THEN '{ARRAY_DELIMITER}{p}' ELSE '' END" for p in table.lists)
+        names = f"concat({', '.join(each)})"
+        empty = [f"CASE WHEN {names} = '' THEN NULL ELSE substring({names}, 2, size({names})) END"]
     expressions = [*ends, *(value(p) for p in table.properties), *empty, *([f"'{table.kind}'"] if table.is_node else [])]
     return list(zip(expressions, table.header, strict=True))
 
@@ -180,13 +183,15 @@ def write_csv_from_database(engine: Any, folder: Path | str, schema: Schema | No
     ('Government_nodes.csv', ['id:ID', 'name', 'aliases:string[]'])
     """
     schema = schema or load_schema()
-    files = []
+    files: list[Path] = []
+    empty: dict[str, list[str]] = {}
     for table in _tables(schema):
         match = f"MATCH (n:{table.kind})" if table.is_node else f"MATCH (a)-[n:{table.kind}]->(b)"
-        if not engine.run(f"{match} RETURN count(*) AS rows")[1][0]["rows"]:
+        if not _count(engine, match, "true"):
             continue
         for prop in table.lists:
             _refuse_delimiter(engine, match, table, prop)
+        empty[table.kind] = [p for p in table.lists if _count(engine, match, f"size(n.{p}) = 0")]
         path, columns = Path(folder) / table.name, _copied(table)
         if any(_inexact(engine, match, p.name) for p in table.properties if p.type == "float"):
             rows = engine.run(f"{match} RETURN " + ", ".join(f"{e} AS c{i}" for i, (e, _) in enumerate(columns)))[1]
@@ -194,7 +199,7 @@ def write_csv_from_database(engine: Any, folder: Path | str, schema: Schema | No
         else:
             engine.copy_to_csv(match, columns, path)
         files.append(path)
-    return [*files, write_after_import(Path(folder), schema)]
+    return [*files, write_after_import(Path(folder), schema, empty)]
 
 
 def _refuse_delimiter(engine: Any, match: str, table: _Table, prop: str) -> None:
@@ -210,10 +215,14 @@ def _refuse_delimiter(engine: Any, match: str, table: _Table, prop: str) -> None
         raise DataError(f"{where}: {prop} item {item!r} contains {ARRAY_DELIMITER!r}, the neo4j-admin array delimiter")
 
 
+def _count(engine: Any, match: str, where: str) -> int:
+    """How many rows of ``match`` meet ``where``."""
+    return engine.run(f"{match} WHERE {where} RETURN count(*) AS rows")[1][0]["rows"]
+
+
 def _inexact(engine: Any, match: str, prop: str) -> bool:
     """Whether a value of the float ``prop`` would change in the six decimals ``COPY ... TO`` writes."""
-    changed = f"CAST(CAST(n.{prop} AS STRING) AS DOUBLE) <> n.{prop}"
-    return bool(engine.run(f"{match} WHERE {changed} RETURN count(*) AS rows")[1][0]["rows"])
+    return bool(_count(engine, match, f"CAST(CAST(n.{prop} AS STRING) AS DOUBLE) <> n.{prop}"))
 
 
 def neo4j_admin_command(files: Iterable[Path | str], database: str = "neo4j") -> str:
