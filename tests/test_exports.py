@@ -8,6 +8,7 @@ import json
 import os
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from pathlib import Path
 
 import networkx as nx
@@ -16,6 +17,7 @@ import pytest
 import graph
 from graph.errors import DataError, QueryError
 from graph.outputs.exports import (
+    AFTER_IMPORT,
     ARRAY_DELIMITER,
     EMPTY_LISTS,
     after_import,
@@ -187,8 +189,9 @@ def value(text: str, kind: str):
     return [convert(x) for x in text.split(ARRAY_DELIMITER)] if kind.endswith("[]") else convert(text)
 
 
-def read_table(path: Path) -> tuple[list[tuple[str, str]], list[dict]]:
-    """Columns and rows of one file; an empty field sets nothing, as in neo4j-admin."""
+def read_table(path: Path, never_absent: Iterable[str] = ()) -> tuple[list[tuple[str, str]], list[dict]]:
+    """Columns and rows of one file; an empty field sets nothing, as in neo4j-admin; then, as
+    after_import.cypher does, the lists a row names empty and the ``never_absent`` ones it lacks are empty."""
     with open(path, encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh)
         columns = parse_header(next(reader))
@@ -201,7 +204,7 @@ def read_table(path: Path) -> tuple[list[tuple[str, str]], list[dict]]:
                     row[":" + kind] = text
                 if name and text != "":
                     row[name] = value(text, kind)
-            for empty in row.pop(EMPTY_LISTS, []):  # as after_import.cypher sets them
+            for empty in [*row.pop(EMPTY_LISTS, []), *(p for p in never_absent if p not in row)]:
                 row[empty] = []
             rows.append(row)
     return columns, rows
@@ -213,19 +216,23 @@ def test_csv_follows_neo4j_admin_headers_and_round_trips(g, tmp_path):
     expected_types = {"string": "string", "date": "string", "float": "double", "integer": "long", "string-list": "string[]"}
     nodes, rels = {}, {}
     *tables, script = files
-    empty: dict = {}
-    for kind, data in [*((d["label"], d) for _, d in g.nodes(data=True)), *((d["type"], d) for *_, d in g.edges(data=True))]:
-        empty.setdefault(kind, set()).update(p for p, v in data.items() if v == [])
-    in_order = {kind: [p for p in schema.properties_of(kind if kind in schema.nodes else (kind, "", "")) if p in props]
-                for kind, props in empty.items()}  # fmt: skip
-    statements = after_import(schema, in_order)
+    rows = [*((d["label"], d) for _, d in g.nodes(data=True)), *((d["type"], d) for *_, d in g.edges(data=True))]
+    empty = {}  # each table's lists empty somewhere: whether also absent somewhere (then rows mark their empty ones)
+    for kind in {kind for kind, _ in rows}:
+        declared = schema.properties_of(kind if kind in schema.nodes else (kind, "", ""))
+        lists = [p for p, prop in declared.items() if prop.type == "string-list"]
+        of_kind = [d for k, d in rows if k == kind]
+        empty[kind] = {p: any(d.get(p) is None for d in of_kind) for p in lists if any(d.get(p) == [] for d in of_kind)}
+    assert any(False in found.values() for found in empty.values())  # a list never absent: no row marks it
+    statements = after_import(schema, empty)
     assert script.read_text(encoding="utf-8").splitlines() == [f"{c};" for c in statements]
     assert statements[: len(schema.neo4j_constraints())] == schema.neo4j_constraints()
-    assert len(statements) == len(schema.neo4j_constraints()) + sum(1 for props in empty.values() if props)
+    fixes = sum(sum(not m for m in found.values()) + any(found.values()) for found in empty.values())
+    assert len(statements) == len(schema.neo4j_constraints()) + fixes
     for path in tables:
-        columns, rows = read_table(path)
-        kinds = [kind for _, kind in columns]
         name, _, role = path.stem.rpartition("_")
+        columns, rows = read_table(path, [p for p, marked in empty.get(name, {}).items() if not marked])
+        kinds = [kind for _, kind in columns]
         if role == "nodes":
             assert kinds.count("ID") == 1 and kinds.count("LABEL") == 1, path
             declared = schema.nodes[name].properties
@@ -262,6 +269,8 @@ def test_csv_follows_neo4j_admin_headers_and_round_trips(g, tmp_path):
 def test_csv_from_the_database_holds_what_the_graph_export_holds(g, shipped, tmp_path):
     from_graph = {p.name: read_table(p) for p in export(g, "csv", tmp_path / "graph") if p.suffix == ".csv"}
     from_database = {p.name: read_table(p) for p in shipped.export("csv", tmp_path / "database") if p.suffix == ".csv"}
+    script = (tmp_path / "database" / AFTER_IMPORT).read_text(encoding="utf-8")
+    assert script == (tmp_path / "graph" / AFTER_IMPORT).read_text(encoding="utf-8") and "IS NULL SET" in script
     assert sorted(from_database) == sorted(from_graph)
     for name, (columns, rows) in from_graph.items():
         assert from_database[name][0] == columns, name
@@ -291,6 +300,28 @@ def test_csv_from_the_database_writes_a_float_six_decimals_would_change_through_
     rows = read_table(files["OWNS_relationships.csv"])[1]
     assert [row["share"] for row in rows if row[":START_ID"] == "fx-a"] == [100 / 3]
     assert "FX Alpha" in next(row for row in read_table(files["Company_nodes.csv"])[1] if row[":ID"] == "fx-a")["aliases"]
+
+
+EMPTY_OR_ABSENT = """\
+Company:
+  - {id: fx-a, name: FX Alpha Holdings, sources: [https://example.org/fx], aliases: [], identifiers: []}
+  - {id: fx-b, name: FX Beta Works, sources: [https://example.org/fx], aliases: [FX Beta]}
+"""
+
+
+@pytest.mark.parametrize("source", ["graph", "database"])
+def test_csv_marks_a_rows_empty_list_where_others_lack_it(tmp_path, source):
+    folder = write(tmp_path / "extra", "extra.yaml", EMPTY_OR_ABSENT)
+    graph.load(tmp_path / "db", [folder])
+    with graph.open(tmp_path / "db", data=[folder]) as g:
+        files = {p.name: p for p in (export(g.nx, "csv", tmp_path / "out") if source == "graph" else g.export("csv", tmp_path / "out"))}
+    marks = {row[0]: row[-2] for row in csv.reader(files["Company_nodes.csv"].open(encoding="utf-8", newline=""))}
+    assert (marks["fx-a"], marks["fx-b"]) == ("identifiers", "")  # fx-b has no identifiers: only fx-a's mark tells
+    script = files[AFTER_IMPORT].read_text(encoding="utf-8")
+    assert "MATCH (n:Company) WHERE n.aliases IS NULL SET n.aliases = [];" in script  # every company has aliases
+    assert "SET n.identifiers = CASE WHEN 'identifiers' IN n.techgraph_empty_lists THEN [] ELSE n.identifiers END" in script
+    rows = {row[":ID"]: row for row in read_table(files["Company_nodes.csv"], ["aliases"])[1]}
+    assert (rows["fx-a"]["aliases"], rows["fx-a"]["identifiers"], "identifiers" in rows["fx-b"]) == ([], [], False)
 
 
 def test_csv_from_the_database_refuses_a_list_item_with_the_array_delimiter(tmp_path):

@@ -42,6 +42,7 @@ from graph.outputs.exports.ftm import FTM_NODES, FTM_RELATIONS, ftm_entities, ft
 from graph.outputs.exports.gexf import read_gexf, write_gexf
 from graph.outputs.exports.graphml import read_graphml, write_graphml
 from graph.outputs.exports.neo4j_csv import (
+    AFTER_IMPORT,
     ARRAY_DELIMITER,
     EMPTY_LISTS,
     NEO4J_TYPES,
@@ -58,6 +59,7 @@ EXPORTERS: dict[str, Exporter] = {e.name: e for e in (graphml.EXPORTER, gexf.EXP
 FORMATS = tuple(EXPORTERS)
 
 __all__ = [
+    "AFTER_IMPORT",
     "ARRAY_DELIMITER",
     "EMPTY_LISTS",
     "EXPORTERS",

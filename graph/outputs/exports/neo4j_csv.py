@@ -8,12 +8,14 @@ delimiter (an item containing ``;`` is an error). :func:`neo4j_admin_command`
 gives the command line that imports the folder into a new database.
 
 neo4j-admin cannot store an empty list (an empty field is no property) nor, in
-Neo4j community, create constraints (its ``--schema`` needs the block format). So a
-row names its empty lists in one more column, ``techgraph_empty_lists``, and
+Neo4j community, create constraints (its ``--schema`` needs the block format).
 ``after_import.cypher`` (:func:`after_import`), run once the server is up
 (``cypher-shell -f after_import.cypher``), creates the uniqueness constraints
-``techgraph push`` creates and turns those names back into empty lists: the
-database then holds what ``techgraph push`` writes.
+``techgraph push`` creates and puts the empty lists back: a list a table never
+leaves out (``aliases``) is empty wherever the import left it unset; where a list
+may also be absent, each row names its empty ones in one more column,
+``techgraph_empty_lists``, which the script reads and removes. The database then
+holds what ``techgraph push`` writes.
 
 :func:`write_csv` writes a networkx graph; :func:`write_csv_from_database` writes the same
 files from the embedded database with the engine's own ``COPY ... TO`` (no row through Python:
@@ -65,6 +67,11 @@ class _Table:
         return [*ends, *(p.name + NEO4J_TYPES[p.type] for p in self.properties), *empty, *([":LABEL"] if self.is_node else [])]
 
 
+# A table's lists that are empty somewhere, each marked when it is also absent somewhere: then only a
+# row's own mark (EMPTY_LISTS) tells the import's unset one that was empty from one that was absent.
+Empties = dict[str, bool]
+
+
 def _tables(schema: Schema) -> list[_Table]:
     return [
         *(_Table(label, True, [p for p in node.properties.values() if p.name != "id"]) for label, node in schema.nodes.items()),
@@ -103,7 +110,7 @@ def write_csv(g: nx.MultiDiGraph, folder: Path | str, schema: Schema | None = No
     """
     schema = schema or load_schema()
     files: list[Path] = []
-    empty: dict[str, list[str]] = {}
+    empty: dict[str, Empties] = {}
     for table in _tables(schema):
         items: list[tuple[tuple[str, ...], dict[str, Any], str]]  # the row's ends, its data, what names it in an error
         if table.is_node:
@@ -111,48 +118,57 @@ def write_csv(g: nx.MultiDiGraph, folder: Path | str, schema: Schema | None = No
         else:
             edges = g.edges(keys=True, data=True)
             items = [((u, v, table.kind), {**d, "key": k}, k) for u, v, k, d in edges if d["type"] == table.kind]
+        if not items:
+            continue
+        found = empty[table.kind] = {
+            p: any(d.get(p) is None for _, d, _ in items) for p in table.lists if any(d.get(p) == [] for _, d, _ in items)
+        }
         rows = [
             [*ends, *(_cell(d.get(p.name), where, p.name) for p in table.properties),
-             *([ARRAY_DELIMITER.join(p for p in table.lists if d.get(p) == [])] if table.lists else []),
+             *([ARRAY_DELIMITER.join(p for p, marked in found.items() if marked and d.get(p) == [])] if table.lists else []),
              *([table.kind] if table.is_node else [])]
             for ends, d, where in items
         ]  # fmt: skip
-        if rows:
-            files.append(_write_table(Path(folder) / table.name, table.header, rows))
-            empty[table.kind] = [p for p in table.lists if any(d.get(p) == [] for _, d, _ in items)]
+        files.append(_write_table(Path(folder) / table.name, table.header, rows))
     return [*files, write_after_import(Path(folder), schema, empty)]
 
 
-def after_import(schema: Schema, empty: dict[str, list[str]]) -> list[str]:
+def after_import(schema: Schema, empty: dict[str, Empties]) -> list[str]:
     """The statements that make an imported database what ``techgraph push`` writes: the uniqueness
-    constraints, then, for each label or type with empty lists (``empty``: the list properties that
-    are empty somewhere, by label or type), those lists set where its rows name them (:data:`EMPTY_LISTS`).
+    constraints, then, for each label or type (``empty``: its lists empty somewhere, each marked when rows
+    must name it), every list it never leaves out set empty where the import left it unset, and the lists
+    its rows name (:data:`EMPTY_LISTS`) set empty, the names removed.
 
-    >>> last = after_import(load_schema(), {"Company": ["aliases"], "OWNS": ["records", "sources"]})[-1]
-    >>> print(last.replace(" SET ", "\\nSET ").replace(", n.", ",\\n  n.").replace(" REMOVE", "\\nREMOVE"))
+    >>> for statement in after_import(load_schema(), {"Company": {"aliases": False}, "OWNS": {"records": True}})[-2:]:
+    ...     print(statement.replace(" SET ", "\\n  SET ").replace(" REMOVE ", "\\n  REMOVE "))
+    MATCH (n:Company) WHERE n.aliases IS NULL
+      SET n.aliases = []
     MATCH ()-[n:OWNS]->() WHERE n.techgraph_empty_lists IS NOT NULL
-    SET n.records = CASE WHEN 'records' IN n.techgraph_empty_lists THEN [] ELSE n.records END,
-      n.sources = CASE WHEN 'sources' IN n.techgraph_empty_lists THEN [] ELSE n.sources END
-    REMOVE n.techgraph_empty_lists
+      SET n.records = CASE WHEN 'records' IN n.techgraph_empty_lists THEN [] ELSE n.records END
+      REMOVE n.techgraph_empty_lists
     """
     fixes = []
     for table in (t for t in _tables(schema) if empty.get(t.kind)):
         match = f"MATCH (n:{table.kind})" if table.is_node else f"MATCH ()-[n:{table.kind}]->()"
-        sets = ", ".join(f"n.{p} = CASE WHEN '{p}' IN n.{EMPTY_LISTS} THEN [] ELSE n.{p} END" for p in empty[table.kind])
-        fixes.append(f"{match} WHERE n.{EMPTY_LISTS} IS NOT NULL SET {sets} REMOVE n.{EMPTY_LISTS}")
+        found = empty[table.kind]
+        fixes += [f"{match} WHERE n.{p} IS NULL SET n.{p} = []" for p, marked in found.items() if not marked]
+        if any(found.values()):
+            sets = ", ".join(f"n.{p} = CASE WHEN '{p}' IN n.{EMPTY_LISTS} THEN [] ELSE n.{p} END" for p, m in found.items() if m)
+            fixes.append(f"{match} WHERE n.{EMPTY_LISTS} IS NOT NULL SET {sets} REMOVE n.{EMPTY_LISTS}")
     return [*schema.neo4j_constraints(), *fixes]
 
 
-def write_after_import(folder: Path, schema: Schema, empty: dict[str, list[str]]) -> Path:
+def write_after_import(folder: Path, schema: Schema, empty: dict[str, Empties]) -> Path:
     """``after_import.cypher``: :func:`after_import`, one statement a line, for ``cypher-shell -f``."""
     path = Path(folder) / AFTER_IMPORT
     path.write_text("".join(f"{statement};\n" for statement in after_import(schema, empty)), encoding="utf-8")
     return path
 
 
-def _copied(table: _Table) -> list[tuple[str, str]]:
+def _copied(table: _Table, found: Empties) -> list[tuple[str, str]]:
     """``(expression, header name)`` of each column of ``table`` as ``COPY ... TO`` writes it: a list
-    joined with the array delimiter (an empty one as an empty field), anything else as the engine has it."""
+    joined with the array delimiter (an empty one as an empty field, named in :data:`EMPTY_LISTS` when
+    ``found`` marks it), anything else as the engine has it."""
 
     def value(p: Property) -> str:
         if p.type == "string-list":
@@ -160,11 +176,13 @@ def _copied(table: _Table) -> list[tuple[str, str]]:
         return f"n.{p.name}"
 
     ends = ["n.id"] if table.is_node else ["a.id", "b.id", f"'{table.kind}'"]
-    empty = []
-    if table.lists:  # ";name" for each empty list, the first ";" cut (LadybugDB 0.22's list lambdas crash at scale)
-        each = (f"CASE WHEN size(n.{p}) = 0 THEN '{ARRAY_DELIMITER}{p}' ELSE '' END" for p in table.lists)
+    empty, marked = [], [p for p, m in found.items() if m]
+    if marked:  # ";name" for each empty list, the first ";" cut (LadybugDB 0.22's list lambdas crash at scale)
+        each = (f"CASE WHEN size(n.{p}) = 0 THEN '{ARRAY_DELIMITER}{p}' ELSE '' END" for p in marked)
         names = f"concat({', '.join(each)})"
         empty = [f"CASE WHEN {names} = '' THEN NULL ELSE substring({names}, 2, size({names})) END"]
+    elif table.lists:
+        empty = ["NULL"]
     expressions = [*ends, *(value(p) for p in table.properties), *empty, *([f"'{table.kind}'"] if table.is_node else [])]
     return list(zip(expressions, table.header, strict=True))
 
@@ -184,15 +202,17 @@ def write_csv_from_database(engine: Any, folder: Path | str, schema: Schema | No
     """
     schema = schema or load_schema()
     files: list[Path] = []
-    empty: dict[str, list[str]] = {}
+    empty: dict[str, Empties] = {}
     for table in _tables(schema):
         match = f"MATCH (n:{table.kind})" if table.is_node else f"MATCH (a)-[n:{table.kind}]->(b)"
         if not _count(engine, match, "true"):
             continue
         for prop in table.lists:
             _refuse_delimiter(engine, match, table, prop)
-        empty[table.kind] = [p for p in table.lists if _count(engine, match, f"size(n.{p}) = 0")]
-        path, columns = Path(folder) / table.name, _copied(table)
+        found = empty[table.kind] = {
+            p: bool(_count(engine, match, f"n.{p} IS NULL")) for p in table.lists if _count(engine, match, f"size(n.{p}) = 0")
+        }
+        path, columns = Path(folder) / table.name, _copied(table, found)
         if any(_inexact(engine, match, p.name) for p in table.properties if p.type == "float"):
             rows = engine.run(f"{match} RETURN " + ", ".join(f"{e} AS c{i}" for i, (e, _) in enumerate(columns)))[1]
             _write_table(path, table.header, [[_cell(v, table.kind, "") for v in row.values()] for row in rows])
