@@ -315,13 +315,10 @@ class TechGraph:
         >>> [p.name for p in open().export("gexf", tempfile.mkdtemp())]
         ['techgraph.gexf']
         """
-        from graph.backends.ladybug.engine import EmbeddedEngine
         from graph.outputs.exports import EXPORTERS, export
 
-        exporter = EXPORTERS.get(fmt)
-        if isinstance(self.engine, EmbeddedEngine) and exporter is not None and exporter.write_database is not None:
-            return export(self.engine, fmt, out_dir, self._schema)  # straight from the database: no graph built
-        return export(self.nx if exporter is not None else None, fmt, out_dir, self._schema)
+        direct = fmt in EXPORTERS and EXPORTERS[fmt].write_database and hasattr(self.engine, "copy_to_csv")  # no graph built
+        return export(self.engine if direct else self.nx if fmt in EXPORTERS else None, fmt, out_dir, self._schema)
 
     def timeline(self, out: Path | str) -> dict[str, Any]:
         """Draw the measures over time as PNG or SVG (by suffix); see :func:`graph.outputs.timeline.timeline`.

@@ -609,6 +609,15 @@ ALLOWED = {
     ("graph/backends/ladybug/engine.py", "AsOfEngine.run", "run"): "passes the caller's statement on to EmbeddedEngine.run (rewritten for the day there); its parameters go separately",
     ("graph/backends/ladybug/engine.py", "AsOfEngine._existing", "<formatted>"): "a schema label (from the name index's label column, checked against the labels with an extent); the id goes as $id",
     ("graph/backends/ladybug/engine.py", "AsOfEngine._existing", "run"): "the statement above: a schema label; the id goes as $id",
+    ("graph/backends/ladybug/engine.py", "EmbeddedEngine.copy_to_csv", "execute"): "COPY of the exporter's schema-derived MATCH and column expressions TO a file path given as a literal escaped by cypher_string (LadybugDB takes no parameter there)",
+    ("graph/backends/ladybug/engine.py", "EmbeddedEngine.copy_to_csv", "<formatted>"): "the COPY statement above; no data value",
+    ("graph/outputs/exports/neo4j_csv.py", "after_import", "<formatted>"): "after_import.cypher: schema labels, relationship types and list property names; no data value",
+    ("graph/outputs/exports/neo4j_csv.py", "write_csv_from_database", "<formatted>"): "a table's MATCH and columns from the schema's labels, types and property names; no data value",
+    ("graph/outputs/exports/neo4j_csv.py", "write_csv_from_database", "run"): "the read of a table (schema names and expressions) whose floats COPY would round; no data value",
+    ("graph/outputs/exports/neo4j_csv.py", "_refuse_delimiter", "<formatted>"): "a table's MATCH and a list property's name of the schema; no data value",
+    ("graph/outputs/exports/neo4j_csv.py", "_refuse_delimiter", "run"): "the statement above",
+    ("graph/outputs/exports/neo4j_csv.py", "_count", "<formatted>"): "a table's MATCH and a test on a schema property written by this module; no data value",
+    ("graph/outputs/exports/neo4j_csv.py", "_count", "run"): "the statement above",
     ("graph/backends/neo4j/browser.py", "_entity_param", "<formatted>"): "the guide's editable `:param` example: a query header's example name as a JSON string literal; sent to no engine by techgraph",
 }
 

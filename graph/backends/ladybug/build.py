@@ -61,7 +61,7 @@ BUILD_POOL_PER_ROW = 768
 BUILD_POOL_ATTEMPTS = 4  # the estimate doubled up to three times before the build gives up
 
 
-def _cypher_string(text: str) -> str:
+def cypher_string(text: str) -> str:
     """A Cypher string literal (LadybugDB takes a file to LOAD FROM as a literal only, never a parameter)."""
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
@@ -131,7 +131,7 @@ class _CsvTables:
         header = ", ".join(f"c{i} {'STRING' if i in lists else t}" for i, t in enumerate(types))
         split = f"CASE WHEN c{{}} = '{LIST_SEPARATOR}' THEN CAST([] AS STRING[]) ELSE string_split(c{{}}, '{LIST_SEPARATOR}') END"
         values = {column: split.format(i, i) if i in lists else f"c{i}" for i, column in enumerate(columns)}
-        source = _cypher_string(str(Path(handle.name).resolve()))
+        source = cypher_string(str(Path(handle.name).resolve()))
         return f"LOAD WITH HEADERS ({header}) FROM {source} (header=false, parallel=false)", values
 
     def copy_statements(self) -> list[str]:

@@ -292,8 +292,10 @@ class EmbeddedEngine:
         >>> sorted(path.read_text(encoding="utf-8").splitlines())
         ['id:ID,name', 'wechat,WeChat', 'wechat-pay,WeChat Pay', 'wecom,WeCom']
         """
+        from graph.backends.ladybug.build import cypher_string
+
         returned = ", ".join(f"{expression} AS `{name}`" for expression, name in columns)
-        target = "'" + str(Path(path).resolve()).replace("\\", "\\\\").replace("'", "\\'") + "'"
+        target = cypher_string(str(Path(path).resolve()))
         try:
             self._connection.execute(f"COPY ({match} RETURN {returned}) TO {target} (HEADER=true)")
         except RuntimeError as exc:
