@@ -14,11 +14,10 @@ MATCH (root) WHERE root.id IN $entity
 MATCH w = (root)-[:OWNS*0..6]->(target)
 WHERE all(r IN relationships(w) WHERE coalesce(r.share, 100.0) >= 50)
 MATCH (target)<-[:SANCTIONS]-(m:Measure)
-// The target's values, not the node: a node carried on whole is read whole (every property).
-WITH DISTINCT m, target.id AS target_id, target.name AS target
+WITH DISTINCT m, target
 OPTIONAL MATCH (issuer)-[:ISSUED]->(m)
-WITH m, target_id, target, collect(DISTINCT issuer.name) AS issuers
+WITH m, target, collect(DISTINCT issuer.name) AS issuers
 RETURN m.id AS measure_id, m.name AS measure, m.kind AS kind, issuers,
-       target_id, target, m.announced AS announced, m.effective AS effective,
+       target.id AS target_id, target.name AS target, m.announced AS announced, m.effective AS effective,
        m.ended AS ended, m.status AS status, m.in_force AS in_force, m.citation AS citation
 ORDER BY announced, measure_id, target_id
