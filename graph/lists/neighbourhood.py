@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -120,9 +119,15 @@ class GraphStore:
         self, path: Path, g: nx.MultiDiGraph, nodes: Iterable[str], edges: Iterable[str], stamp: str, file: str, parts: list[Part]
     ) -> None:
         """Write to ``path`` this store with the nodes and relations of ``g`` named here replaced or added,
-        and the parts of the data file ``file`` (its place, see :func:`place`) replaced by ``parts``."""
+        and the parts of the data file ``file`` (its place, see :func:`place`) replaced by ``parts``.
+
+        The store moves (it is closed, renamed and amended), not copied: its build is no longer current, and
+        the copy cost what the graph costs (60 MB with every real list). A store that is missing is made again
+        by the next import (a cache), as after a kill.
+        """
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        shutil.copyfile(self.path, temporary)
+        self.close()
+        os.replace(self.path, temporary)
         conn = _unjournaled(temporary)
         try:
             _upsert(conn, g, list(nodes), list(edges), stamp)
