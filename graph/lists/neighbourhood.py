@@ -21,7 +21,6 @@ Example
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sqlite3
 from collections.abc import Iterable
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import orjson
 
 from graph.dataset.derived import PROPERTIES, Derivation, derive
 from graph.dataset.files import EXTEND
@@ -147,7 +147,7 @@ class GraphStore:
 
     def node_data(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The stored nodes of these ids (those that exist), by id."""
-        return {node: json.loads(data) for node, data in self._chunks("SELECT id, data FROM nodes WHERE id IN ({})", ids)}
+        return {node: orjson.loads(data) for node, data in self._chunks("SELECT id, data FROM nodes WHERE id IN ({})", ids)}
 
     def candidates(self, keys: Iterable[str]) -> set[str]:
         """The nodes stored under any of these lookup keys."""
@@ -157,7 +157,7 @@ class GraphStore:
         """``(source, target, key, data)`` of the relations whose ``column`` (source or target) is one of ``ids``."""
         assert column in ("source", "target"), column
         query = f"SELECT source, target, key, data FROM edges WHERE {column} IN ({{}})"
-        return [(a, b, key, json.loads(data)) for a, b, key, data in self._chunks(query, ids)]
+        return [(a, b, key, orjson.loads(data)) for a, b, key, data in self._chunks(query, ids)]
 
     def edge_ends(self, keys: Iterable[str]) -> set[str]:
         """The end nodes of the relations of these keys."""
@@ -170,7 +170,7 @@ class GraphStore:
         query = "SELECT target, place, kind, data FROM parts WHERE target IN ({})"
         for target, where, kind, data in self._chunks(query, targets):
             if not where.startswith(but + "#"):
-                found.setdefault(target, []).append((target, where, kind, json.loads(data)))
+                found.setdefault(target, []).append((target, where, kind, orjson.loads(data)))
         return found
 
     def close(self) -> None:
@@ -202,7 +202,7 @@ def fold(g: nx.MultiDiGraph, parts: dict[str, list[Part]], schema: Schema) -> No
     for target, found in parts.items():
         found = sorted(found, key=lambda part: part[1])
         ((_, _, kind, base),) = [part for part in found if part[2] != EXTEND]  # the record, in any file
-        values = json.loads(json.dumps(base))  # a copy: the parts stay as read
+        values = {k: list(v) if isinstance(v, list) else v for k, v in base.items()}  # a copy: the parts stay as read
         if kind in schema.nodes:
             values.setdefault("aliases", [])
         for _, _, extension_kind, extension in found:  # the Extend records, in file order
@@ -245,21 +245,26 @@ def _unjournaled(temporary: Path) -> sqlite3.Connection:
     return conn
 
 
+def _json(values: dict[str, Any]) -> str:
+    """A stored value as JSON text (orjson: the store of every real list holds 60k of them)."""
+    return orjson.dumps(values).decode()
+
+
 def _add_parts(conn: sqlite3.Connection, parts: list[Part]) -> None:
-    rows = [(target, where, kind, json.dumps(values, ensure_ascii=False)) for target, where, kind, values in parts]
+    rows = [(target, where, kind, _json(values)) for target, where, kind, values in parts]
     conn.executemany("INSERT INTO parts VALUES (?, ?, ?, ?)", rows)
 
 
 def _upsert(conn: sqlite3.Connection, g: nx.MultiDiGraph, nodes: list[str], edges: list[str], stamp: str) -> None:
     conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("stamp", stamp), ("keys", KEYS_VERSION)])
-    rows = [(n, json.dumps(g.nodes[n], ensure_ascii=False)) for n in nodes]
+    rows = [(n, _json(g.nodes[n])) for n in nodes]
     conn.executemany("INSERT OR REPLACE INTO nodes VALUES (?, ?)", rows)
     conn.executemany("DELETE FROM keys WHERE id = ?", [(n,) for n in nodes])
     conn.executemany("INSERT INTO keys VALUES (?, ?)", [(key, n) for n in nodes for key in _node_keys(g.nodes[n])])
     ends = {key: (a, b) for a, b, key in g.edges(keys=True)} if edges else {}
     conn.executemany(
         "INSERT OR REPLACE INTO edges VALUES (?, ?, ?, ?)",
-        [(key, a, b, json.dumps(g.edges[a, b, key], ensure_ascii=False)) for key in edges for a, b in [ends[key]]],
+        [(key, a, b, _json(g.edges[a, b, key])) for key in edges for a, b in [ends[key]]],
     )
 
 
