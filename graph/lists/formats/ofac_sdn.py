@@ -226,7 +226,7 @@ def csv_rows(path: Path) -> Iterator[tuple[int, list[str] | None, str | None]]:
         except csv.Error as exc:
             yield first_line, None, f"unreadable CSV: {exc}"
             continue
-        bad_line = next((n for n in range(first_line, reader.line_num + 1) if n in bad_lines), None)
+        bad_line = next((n for n in range(first_line, reader.line_num + 1) if n in bad_lines), None) if bad_lines else None
         if bad_line is not None:
             reason = bad_lines[bad_line]
             yield first_line, None, reason if bad_line == first_line else f"line {bad_line}: {reason}"
