@@ -8,14 +8,15 @@ properties, the ownership chains above what it touched. A :class:`GraphStore` (S
 ``<build>.graph``) holds every node and relation of one build with those lookup keys;
 :func:`neighbourhood` assembles from it the subgraph an import runs on, and
 :meth:`GraphStore.amended` writes the next build's store from the previous one and the
-import's rows. Lookup keys are a superset of the resolver's (:func:`lookup_keys`): both
-name forms, every alias, so the resolver sees in the subgraph every node it would see in
-the whole graph.
+import's rows. Lookup keys are a superset of the resolver's (:func:`lookup_keys`): every
+identifier, every name and alias in the form the resolver compares it in (a person's for an
+Official, an organisation's otherwise, a node by its label and a record by its own), so the
+resolver sees in the subgraph every node it would see in the whole graph.
 
 Example
 -------
->>> sorted(lookup_keys(["ofac:1"], ["TANG, Chris"]))
-['i:ofac:1', 'n:chris tang', 'n:tang chris']
+>>> sorted(lookup_keys(["ofac:1"], ["TANG, Chris"], person=True)), sorted(lookup_keys([], ["TANG, Chris"], person=False))
+(['i:ofac:1', 'n:chris tang'], ['n:tang chris'])
 """
 
 from __future__ import annotations
@@ -47,12 +48,15 @@ KEYS_VERSION = hashlib.sha256(b"".join(Path(m).read_bytes() for m in _KEY_SOURCE
 _CHUNK = 500  # ids per SQL IN (...)
 
 
-def lookup_keys(identifiers: Iterable[str], names: Iterable[str]) -> set[str]:
+def lookup_keys(identifiers: Iterable[str], names: Iterable[str], person: bool) -> set[str]:
     """The keys a node is stored under, and a record looks candidates up by: identifiers, and each
-    name's normalised form both as an organisation's and as a person's (any order of its parts)."""
+    name's normalised form as a person's (``person``: any order of its parts) or an organisation's.
+
+    The resolver compares a record's name, in its label's form, with a node's, in the node's label's
+    (:meth:`graph.lists.resolve.Resolver.add`): one form each is every match it can make.
+    """
     keys = {f"i:{identifier}" for identifier in identifiers}
-    for name in names:
-        keys |= {f"n:{key}" for person in (False, True) if (key := name_key(name, person))}
+    keys |= {f"n:{key}" for name in names if (key := name_key(name, person))}
     return keys
 
 
@@ -62,7 +66,8 @@ def store_path(build: Path) -> Path:
 
 
 def _node_keys(data: dict[str, Any]) -> set[str]:
-    return lookup_keys(data.get("identifiers") or (), [data["name"], *(data.get("aliases") or ())])
+    names = [data["name"], *(data.get("aliases") or ())]
+    return lookup_keys(data.get("identifiers") or (), names, person=data["label"] == "Official")
 
 
 class GraphStore:
@@ -281,13 +286,14 @@ def neighbourhood(store: GraphStore, items: list, list_name: str, previous: dict
     for item in items:
         if isinstance(item, Entity):
             names = [clean_text(item.name), *(clean_text(a) for a in item.aliases)]
-            keys |= lookup_keys([f"{list_name}:{item.record}", *item.identifiers], [n for n in names if n])
+            identifiers = [f"{list_name}:{item.record}", *item.identifiers]
+            keys |= lookup_keys(identifiers, [n for n in names if n], person=item.label == "Official")
             seeds.update(new_id_candidates(list_name, clean_text(item.name), item.record))
         elif isinstance(item, Listing):
             program = item.program
             seeds.update(n for n in (program.id, program.issuer, program.part_of) if n)
         elif isinstance(item, Ownership) and item.owner_is_name and (owner := clean_text(item.owner)):
-            keys |= lookup_keys([], [owner])
+            keys |= lookup_keys([], [owner], person=False)  # resolved as a Company (Importer.ownership)
             seeds.update(new_id_candidates(list_name, owner, f"owner:{slug(owner)}"))
     seeds |= store.candidates(keys)
     g: nx.MultiDiGraph = nx.MultiDiGraph()

@@ -106,14 +106,6 @@ class BuildChanges:
 _ENDS = ("id", "from", "to", "key")  # the columns that find a row, never set
 
 
-def _match(kind, source: str, target: str, key: str, node: str) -> str:
-    """``MATCH`` the node (``node`` its id) or relation (its ends' ids and its key) of a table as ``x``."""
-    if isinstance(kind, str):
-        return f"MATCH (x:{kind} {{id: {node}}})"
-    rel_type, source_label, target_label = kind
-    return f"MATCH (:{source_label} {{id: {source}}})-[x:{rel_type}]->(:{target_label} {{id: {target}}}) WHERE x.key = {key}"
-
-
 def _differing(conn, kind, rows: list[dict[str, Any]], columns: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
     """The changed rows of ``kind`` whose values differ from the build's, and the columns that differ in any.
 
@@ -129,14 +121,17 @@ def _differing(conn, kind, rows: list[dict[str, Any]], columns: list[str]) -> tu
     ([{'id': 'x', 'a': 'same', 'b': ['one', 'two']}], ['b'])
     """
     names = [c for c in columns if c not in _ENDS]
-    ends = ["id"] if isinstance(kind, str) else ["from", "to", "key"]
-    match = _match(kind, "r[2]", "r[3]", "r[4]", "r[2]")  # r[1] is the row's number
-    found = f"UNWIND $rows AS r {match} RETURN r[1], {', '.join(f'x.{name}' for name in names)}"
-    wanted = [[str(i), *(row[end] for end in ends)] for i, row in enumerate(rows)]
-    stored = {int(values[0]): values[1:] for values in conn.execute(found, {"rows": wanted}).get_all()}
+    values = ", ".join(f"x.{name}" for name in names)
+    if isinstance(kind, str):  # a node by its primary key, row by row
+        found, key, wanted = f"UNWIND $ids AS i MATCH (x:{kind} {{id: i}}) RETURN i, {values}", "id", "ids"
+    else:  # a relation by its key, in one scan of its table (by its ends' ids: 1.3 s for 5k listings; this, 0.12 s)
+        rel_type, source, target = kind
+        found = f"MATCH (:{source})-[x:{rel_type}]->(:{target}) WHERE x.key IN $keys RETURN x.key, {values}"
+        key, wanted = "key", "keys"
+    stored = {held[0]: held[1:] for held in conn.execute(found, {wanted: [row[key] for row in rows]}).get_all()}
     differing, changed = [], set()
-    for i, row in enumerate(rows):
-        held = stored.get(i)
+    for row in rows:
+        held = stored.get(row[key])
         these = {n for i, n in enumerate(names) if held is None or held[i] != row.get(n)}
         if these:
             differing.append(row)
@@ -149,5 +144,10 @@ def _update_statement(kind, tables, columns: list[str]) -> str:
     (:func:`_differing`'s): one statement per table (a join in the engine), not a statement, nor a parameter, per
     row. A node's as-of columns (:mod:`graph.dataset.asof`) are among them: its row carries them, computed anew."""
     load, values = tables.load(kind)
-    match = _match(kind, values.get("from", ""), values.get("to", ""), values.get("key", ""), values.get("id", ""))
+    if isinstance(kind, str):
+        match = f"MATCH (x:{kind} {{id: {values['id']}}})"
+    else:
+        rel_type, source, target = kind
+        ends = f"(:{source} {{id: {values['from']}}})-[x:{rel_type}]->(:{target} {{id: {values['to']}}})"
+        match = f"MATCH {ends} WHERE x.key = {values['key']}"
     return f"{load} {match} SET {', '.join(f'x.{name} = {values[name]}' for name in columns)}"
