@@ -103,9 +103,6 @@ class BuildChanges:
             conn.close()
 
 
-_ENDS = ("id", "from", "to", "key")  # the columns that find a row, never set
-
-
 def _differing(conn, kind, rows: list[dict[str, Any]], columns: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
     """The changed rows of ``kind`` whose values differ from the build's, and the columns that differ in any.
 
@@ -120,7 +117,7 @@ def _differing(conn, kind, rows: list[dict[str, Any]], columns: list[str]) -> tu
     >>> _differing(conn, "T", [{"id": "x", "a": "same", "b": ["one", "two"]}], ["id", "a", "b"])
     ([{'id': 'x', 'a': 'same', 'b': ['one', 'two']}], ['b'])
     """
-    names = [c for c in columns if c not in _ENDS]
+    names = [c for c in columns if c not in (("id",) if isinstance(kind, str) else ("from", "to", "key"))]  # not set
     values = ", ".join(f"x.{name}" for name in names)
     if isinstance(kind, str):  # a node by its primary key, row by row
         found, key, wanted = f"UNWIND $ids AS i MATCH (x:{kind} {{id: i}}) RETURN i, {values}", "id", "ids"
