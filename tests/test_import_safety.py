@@ -104,6 +104,8 @@ def test_the_import_of_a_subgraph_writes_what_the_import_of_the_whole_graph_writ
     for db in (incremental, whole):
         import_list("ofac-sdn", newer, db=db, edition="2024-09-01")
         import_list("fcc-covered-list", FCC, db=db, edition="2024-10-01")
+    # The store moved to the current build (not copied: the previous build, kept for its readers, has none).
+    assert [p.name for p in incremental.glob("*.graph")] == [current_build(incremental).with_suffix(".graph").name]
     for name in ("ofac-sdn.jsonl", "fcc-covered-list.jsonl"):
         assert (incremental / "imports" / name).read_bytes() == (whole / "imports" / name).read_bytes()
     assert read_manifest(incremental)["fingerprint"] == read_manifest(whole)["fingerprint"]

@@ -251,3 +251,40 @@ def test_a_page_cache_too_small_for_the_copy_is_doubled_until_it_fits(db_dir, mo
     with pytest.raises(DatabaseError, match=r"build failed, previous database kept: LadybugDB's page cache of 16 MB was too small"):
         build_database(db_dir)
     assert read_manifest(db_dir)["fingerprint"] == manifest["fingerprint"]
+
+
+def test_an_update_sets_only_the_columns_whose_values_differ_from_the_build(built_db, tmp_path):
+    """A changed row costs its columns (the engine rewrites a list column whole once any value of it is set):
+    rows equal to the build's are left, and of the others only the columns that differ are set."""
+    import shutil
+
+    import ladybug
+
+    from graph.backends.ladybug.build import _CsvTables
+    from graph.backends.ladybug.changes import _differing
+
+    copy = tmp_path / "copy.lbdb"
+    shutil.copyfile(current_build(built_db), copy)
+    db = ladybug.Database(str(copy))
+    conn = ladybug.Connection(db)
+    tables = _CsvTables(tmp_path, load_schema())
+    company, sanctions = "Company", ("SANCTIONS", "Measure", "Company")
+    names = [c for c in tables.columns(company) if c != "id"]
+    (values,) = conn.execute(f"MATCH (x:Company {{id: 'huawei'}}) RETURN {', '.join(f'x.{c}' for c in names)}").get_all()
+    huawei = {"id": "huawei", **dict(zip(names, values, strict=True))}
+    renamed = {**huawei, "id": "zte", "aliases": [*huawei["aliases"], "Huawei"]}  # differs from ZTE's row in most
+    assert _differing(conn, company, [huawei], tables.columns(company)) == ([], [])
+    assert _differing(conn, company, [{**huawei, "aliases": ["Huawei only"]}], tables.columns(company))[1] == ["aliases"]
+    assert _differing(conn, company, [{**huawei, "id": "no-such-company"}], tables.columns(company))[1] == names
+    assert "aliases" in _differing(conn, company, [huawei, renamed], tables.columns(company))[1]
+    names = [c for c in tables.columns(sanctions) if c not in ("from", "to", "key")]
+    ((source, key, *values),) = conn.execute(
+        f"MATCH (m:Measure)-[x:SANCTIONS]->(:Company {{id: 'huawei'}}) RETURN m.id, x.key, "
+        f"{', '.join(f'x.{c}' for c in names)} ORDER BY x.key LIMIT 1"
+    ).get_all()
+    listing = {"from": source, "to": "huawei", "key": key, **dict(zip(names, values, strict=True))}
+    assert _differing(conn, sanctions, [listing], tables.columns(sanctions)) == ([], [])
+    ended = {**listing, "until": "2099-01-01"}
+    assert _differing(conn, sanctions, [listing, ended], tables.columns(sanctions)) == ([ended], ["until"])
+    conn.close()
+    db.close()

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 
 from graph.dataset.files import EXTEND
@@ -87,7 +88,7 @@ class Contribution:
         if not path.is_file():
             return contribution
         for line in path.read_text(encoding="utf-8").splitlines():
-            ((kind, record),) = json.loads(line).items()
+            ((kind, record),) = orjson.loads(line).items()
             if kind == EXTEND and "id" in record:
                 contribution.node_extends[record.pop("id")] = record
             elif kind == EXTEND:

@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import json
 import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from graph.dataset.derived import derive
 from graph.dataset.network import load_graph
@@ -340,7 +341,7 @@ def _own_parts(text: str, here: str, schema: Schema) -> list:
     """The parts (:data:`graph.lists.neighbourhood.Part`) of the records of a list's new data file."""
     parts = []
     for number, line in enumerate(text.splitlines(), 1):
-        ((kind, values),) = json.loads(line).items()
+        ((kind, values),) = orjson.loads(line).items()
         if kind == "Extend":
             target = f"n:{values.pop('id')}" if "id" in values else f"e:{values.pop('key')}"
         elif kind in schema.nodes:
@@ -367,7 +368,7 @@ def _previous_targets(path: Path, schema: Schema) -> dict[str, set[str]]:
     if not path.is_file():
         return found
     for line in path.read_text(encoding="utf-8").splitlines():
-        ((kind, record),) = json.loads(line).items()
+        ((kind, record),) = orjson.loads(line).items()
         if "id" in record:
             found["nodes"].add(record["id"])
         elif "key" in record and kind == "Extend":

@@ -8,28 +8,28 @@ properties, the ownership chains above what it touched. A :class:`GraphStore` (S
 ``<build>.graph``) holds every node and relation of one build with those lookup keys;
 :func:`neighbourhood` assembles from it the subgraph an import runs on, and
 :meth:`GraphStore.amended` writes the next build's store from the previous one and the
-import's rows. Lookup keys are a superset of the resolver's (:func:`lookup_keys`): both
-name forms, every alias, so the resolver sees in the subgraph every node it would see in
-the whole graph.
+import's rows. Lookup keys are a superset of the resolver's (:func:`lookup_keys`): every
+identifier, every name and alias in the form the resolver compares it in (a person's for an
+Official, an organisation's otherwise, a node by its label and a record by its own), so the
+resolver sees in the subgraph every node it would see in the whole graph.
 
 Example
 -------
->>> sorted(lookup_keys(["ofac:1"], ["TANG, Chris"]))
-['i:ofac:1', 'n:chris tang', 'n:tang chris']
+>>> sorted(lookup_keys(["ofac:1"], ["TANG, Chris"], person=True)), sorted(lookup_keys([], ["TANG, Chris"], person=False))
+(['i:ofac:1', 'n:chris tang'], ['n:tang chris'])
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import shutil
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import orjson
 
 from graph.dataset.derived import PROPERTIES, Derivation, derive
 from graph.dataset.files import EXTEND
@@ -48,12 +48,15 @@ KEYS_VERSION = hashlib.sha256(b"".join(Path(m).read_bytes() for m in _KEY_SOURCE
 _CHUNK = 500  # ids per SQL IN (...)
 
 
-def lookup_keys(identifiers: Iterable[str], names: Iterable[str]) -> set[str]:
+def lookup_keys(identifiers: Iterable[str], names: Iterable[str], person: bool) -> set[str]:
     """The keys a node is stored under, and a record looks candidates up by: identifiers, and each
-    name's normalised form both as an organisation's and as a person's (any order of its parts)."""
+    name's normalised form as a person's (``person``: any order of its parts) or an organisation's.
+
+    The resolver compares a record's name, in its label's form, with a node's, in the node's label's
+    (:meth:`graph.lists.resolve.Resolver.add`): one form each is every match it can make.
+    """
     keys = {f"i:{identifier}" for identifier in identifiers}
-    for name in names:
-        keys |= {f"n:{key}" for person in (False, True) if (key := name_key(name, person))}
+    keys |= {f"n:{key}" for name in names if (key := name_key(name, person))}
     return keys
 
 
@@ -63,7 +66,8 @@ def store_path(build: Path) -> Path:
 
 
 def _node_keys(data: dict[str, Any]) -> set[str]:
-    return lookup_keys(data.get("identifiers") or (), [data["name"], *(data.get("aliases") or ())])
+    names = [data["name"], *(data.get("aliases") or ())]
+    return lookup_keys(data.get("identifiers") or (), names, person=data["label"] == "Official")
 
 
 class GraphStore:
@@ -120,9 +124,15 @@ class GraphStore:
         self, path: Path, g: nx.MultiDiGraph, nodes: Iterable[str], edges: Iterable[str], stamp: str, file: str, parts: list[Part]
     ) -> None:
         """Write to ``path`` this store with the nodes and relations of ``g`` named here replaced or added,
-        and the parts of the data file ``file`` (its place, see :func:`place`) replaced by ``parts``."""
+        and the parts of the data file ``file`` (its place, see :func:`place`) replaced by ``parts``.
+
+        The store moves (it is closed, renamed and amended), not copied: its build is no longer current, and
+        the copy cost what the graph costs (60 MB with every real list). A store that is missing is made again
+        by the next import (a cache), as after a kill.
+        """
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        shutil.copyfile(self.path, temporary)
+        self.close()
+        os.replace(self.path, temporary)
         conn = _unjournaled(temporary)
         try:
             _upsert(conn, g, list(nodes), list(edges), stamp)
@@ -142,7 +152,7 @@ class GraphStore:
 
     def node_data(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The stored nodes of these ids (those that exist), by id."""
-        return {node: json.loads(data) for node, data in self._chunks("SELECT id, data FROM nodes WHERE id IN ({})", ids)}
+        return {node: orjson.loads(data) for node, data in self._chunks("SELECT id, data FROM nodes WHERE id IN ({})", ids)}
 
     def candidates(self, keys: Iterable[str]) -> set[str]:
         """The nodes stored under any of these lookup keys."""
@@ -152,7 +162,7 @@ class GraphStore:
         """``(source, target, key, data)`` of the relations whose ``column`` (source or target) is one of ``ids``."""
         assert column in ("source", "target"), column
         query = f"SELECT source, target, key, data FROM edges WHERE {column} IN ({{}})"
-        return [(a, b, key, json.loads(data)) for a, b, key, data in self._chunks(query, ids)]
+        return [(a, b, key, orjson.loads(data)) for a, b, key, data in self._chunks(query, ids)]
 
     def edge_ends(self, keys: Iterable[str]) -> set[str]:
         """The end nodes of the relations of these keys."""
@@ -165,7 +175,7 @@ class GraphStore:
         query = "SELECT target, place, kind, data FROM parts WHERE target IN ({})"
         for target, where, kind, data in self._chunks(query, targets):
             if not where.startswith(but + "#"):
-                found.setdefault(target, []).append((target, where, kind, json.loads(data)))
+                found.setdefault(target, []).append((target, where, kind, orjson.loads(data)))
         return found
 
     def close(self) -> None:
@@ -197,7 +207,7 @@ def fold(g: nx.MultiDiGraph, parts: dict[str, list[Part]], schema: Schema) -> No
     for target, found in parts.items():
         found = sorted(found, key=lambda part: part[1])
         ((_, _, kind, base),) = [part for part in found if part[2] != EXTEND]  # the record, in any file
-        values = json.loads(json.dumps(base))  # a copy: the parts stay as read
+        values = {k: list(v) if isinstance(v, list) else v for k, v in base.items()}  # a copy: the parts stay as read
         if kind in schema.nodes:
             values.setdefault("aliases", [])
         for _, _, extension_kind, extension in found:  # the Extend records, in file order
@@ -240,21 +250,26 @@ def _unjournaled(temporary: Path) -> sqlite3.Connection:
     return conn
 
 
+def _json(values: dict[str, Any]) -> str:
+    """A stored value as JSON text (orjson: the store of every real list holds 60k of them)."""
+    return orjson.dumps(values).decode()
+
+
 def _add_parts(conn: sqlite3.Connection, parts: list[Part]) -> None:
-    rows = [(target, where, kind, json.dumps(values, ensure_ascii=False)) for target, where, kind, values in parts]
+    rows = [(target, where, kind, _json(values)) for target, where, kind, values in parts]
     conn.executemany("INSERT INTO parts VALUES (?, ?, ?, ?)", rows)
 
 
 def _upsert(conn: sqlite3.Connection, g: nx.MultiDiGraph, nodes: list[str], edges: list[str], stamp: str) -> None:
     conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("stamp", stamp), ("keys", KEYS_VERSION)])
-    rows = [(n, json.dumps(g.nodes[n], ensure_ascii=False)) for n in nodes]
+    rows = [(n, _json(g.nodes[n])) for n in nodes]
     conn.executemany("INSERT OR REPLACE INTO nodes VALUES (?, ?)", rows)
     conn.executemany("DELETE FROM keys WHERE id = ?", [(n,) for n in nodes])
     conn.executemany("INSERT INTO keys VALUES (?, ?)", [(key, n) for n in nodes for key in _node_keys(g.nodes[n])])
     ends = {key: (a, b) for a, b, key in g.edges(keys=True)} if edges else {}
     conn.executemany(
         "INSERT OR REPLACE INTO edges VALUES (?, ?, ?, ?)",
-        [(key, a, b, json.dumps(g.edges[a, b, key], ensure_ascii=False)) for key in edges for a, b in [ends[key]]],
+        [(key, a, b, _json(g.edges[a, b, key])) for key in edges for a, b in [ends[key]]],
     )
 
 
@@ -271,13 +286,14 @@ def neighbourhood(store: GraphStore, items: list, list_name: str, previous: dict
     for item in items:
         if isinstance(item, Entity):
             names = [clean_text(item.name), *(clean_text(a) for a in item.aliases)]
-            keys |= lookup_keys([f"{list_name}:{item.record}", *item.identifiers], [n for n in names if n])
+            identifiers = [f"{list_name}:{item.record}", *item.identifiers]
+            keys |= lookup_keys(identifiers, [n for n in names if n], person=item.label == "Official")
             seeds.update(new_id_candidates(list_name, clean_text(item.name), item.record))
         elif isinstance(item, Listing):
             program = item.program
             seeds.update(n for n in (program.id, program.issuer, program.part_of) if n)
         elif isinstance(item, Ownership) and item.owner_is_name and (owner := clean_text(item.owner)):
-            keys |= lookup_keys([], [owner])
+            keys |= lookup_keys([], [owner], person=False)  # resolved as a Company (Importer.ownership)
             seeds.update(new_id_candidates(list_name, owner, f"owner:{slug(owner)}"))
     seeds |= store.candidates(keys)
     g: nx.MultiDiGraph = nx.MultiDiGraph()

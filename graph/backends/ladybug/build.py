@@ -80,10 +80,17 @@ class _CsvTables:
         self.files: dict[Any, tuple[Any, Any, list[str], list[str], list[int]]] = {}
         self.rows: dict[Any, int] = {}
 
-    def _open(self, kind):
+    def columns(self, kind) -> list[str]:
+        """The columns of the file of ``kind``: a node's properties and as-of columns; a relation's ends, then its properties."""
+        return self._columns(kind)[0]
+
+    def _columns(self, kind) -> tuple[list[str], dict[str, str]]:
         properties = self.schema.properties_of(kind)
         kinds = {name: p.type for name, p in properties.items()} | (self.as_of.get(kind, {}) if isinstance(kind, str) else {})
-        columns = list(kinds) if isinstance(kind, str) else ["from", "to", *kinds]
+        return (list(kinds) if isinstance(kind, str) else ["from", "to", *kinds]), kinds
+
+    def _open(self, kind):
+        columns, kinds = self._columns(kind)
         types = [PROPERTY_TYPES[kinds[c]].ladybug if c in kinds else "STRING" for c in columns]
         lists = [i for i, c in enumerate(columns) if kinds.get(c) == "string-list"]
         handle = open(self.folder / f"{len(self.files)}.csv", "w", encoding="utf-8", newline="")

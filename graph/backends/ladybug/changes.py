@@ -60,14 +60,17 @@ class BuildChanges:
         try:
             for kind, row in sorted(self.new, key=lambda item: not isinstance(item[0], str)):
                 tables.add(kind, row)
-            for kind, rows in self.changed.items():
-                for row in rows:
-                    changed.add(kind, row)
-            statements = tables.copy_statements() + [_update_statement(kind, changed) for kind in self.changed]
             db = ladybug.Database(str(path), buffer_pool_size=BUILD_POOL_BASE)
             conn = ladybug.Connection(db)
             try:
-                for statement in statements:
+                updates = []
+                for kind, rows in self.changed.items():
+                    rows, columns = _differing(conn, kind, rows, changed.columns(kind))
+                    for row in rows:
+                        changed.add(kind, row)
+                    if rows:
+                        updates.append(_update_statement(kind, changed, columns))
+                for statement in tables.copy_statements() + updates:
                     conn.execute(statement)
             finally:
                 conn.close()
@@ -100,15 +103,48 @@ class BuildChanges:
             conn.close()
 
 
-def _update_statement(kind, tables) -> str:
-    """One ``LOAD FROM`` the file of ``kind``'s changed rows that sets every declared property of their nodes or
-    relations: one statement per table (a join in the engine), not a statement, nor a parameter, per row. A
-    node's as-of columns (:mod:`graph.dataset.asof`) are set too: its row carries them, computed anew."""
+def _differing(conn, kind, rows: list[dict[str, Any]], columns: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The changed rows of ``kind`` whose values differ from the build's, and the columns that differ in any.
+
+    A rewritten row costs its columns, not its values: LadybugDB's checkpoint rewrites a list column
+    (aliases, sources, as-of days) of the whole table once any of its values is set, 30-50 ms each on a
+    table of 10k rows. A row the build lacks counts as differing in every column.
+
+    >>> import ladybug
+    >>> conn = ladybug.Connection(ladybug.Database(":memory:"))
+    >>> _ = conn.execute("CREATE NODE TABLE T (id STRING PRIMARY KEY, a STRING, b STRING[])")
+    >>> _ = conn.execute("CREATE (:T {id: 'x', a: 'same', b: ['one']})")
+    >>> _differing(conn, "T", [{"id": "x", "a": "same", "b": ["one", "two"]}], ["id", "a", "b"])
+    ([{'id': 'x', 'a': 'same', 'b': ['one', 'two']}], ['b'])
+    """
+    names = [c for c in columns if c not in (("id",) if isinstance(kind, str) else ("from", "to", "key"))]  # not set
+    values = ", ".join(f"x.{name}" for name in names)
+    if isinstance(kind, str):  # a node by its primary key, row by row
+        found, key, wanted = f"UNWIND $ids AS i MATCH (x:{kind} {{id: i}}) RETURN i, {values}", "id", "ids"
+    else:  # a relation by its key, in one scan of its table (by its ends' ids: 1.3 s for 5k listings; this, 0.12 s)
+        rel_type, source, target = kind
+        found = f"MATCH (:{source})-[x:{rel_type}]->(:{target}) WHERE x.key IN $keys RETURN x.key, {values}"
+        key, wanted = "key", "keys"
+    stored = {held[0]: held[1:] for held in conn.execute(found, {wanted: [row[key] for row in rows]}).get_all()}
+    differing, changed = [], set()
+    for row in rows:
+        held = stored.get(row[key])
+        these = {n for i, n in enumerate(names) if held is None or held[i] != row.get(n)}
+        if these:
+            differing.append(row)
+            changed |= these
+    return differing, [n for n in names if n in changed]
+
+
+def _update_statement(kind, tables, columns: list[str]) -> str:
+    """One ``LOAD FROM`` the file of ``kind``'s changed rows that sets the ``columns`` of their nodes or relations
+    (:func:`_differing`'s): one statement per table (a join in the engine), not a statement, nor a parameter, per
+    row. A node's as-of columns (:mod:`graph.dataset.asof`) are among them: its row carries them, computed anew."""
     load, values = tables.load(kind)
     if isinstance(kind, str):
-        match = f"MATCH (x:{kind} {{id: {values.pop('id')}}})"
+        match = f"MATCH (x:{kind} {{id: {values['id']}}})"
     else:
         rel_type, source, target = kind
-        ends = f"(:{source} {{id: {values.pop('from')}}})-[x:{rel_type}]->(:{target} {{id: {values.pop('to')}}})"
-        match = f"MATCH {ends} WHERE x.key = {values.pop('key')}"
-    return f"{load} {match} SET {', '.join(f'x.{name} = {value}' for name, value in values.items())}"
+        ends = f"(:{source} {{id: {values['from']}}})-[x:{rel_type}]->(:{target} {{id: {values['to']}}})"
+        match = f"MATCH {ends} WHERE x.key = {values['key']}"
+    return f"{load} {match} SET {', '.join(f'x.{name} = {values[name]}' for name in columns)}"
