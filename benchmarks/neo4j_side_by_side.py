@@ -35,7 +35,7 @@ import graph  # noqa: E402
 from benchmarks.generate import generate, parse_size  # noqa: E402
 from benchmarks.run import realistic_params  # noqa: E402
 from graph.backends.neo4j.settings import PUSH_BATCH_SIZE  # noqa: E402
-from tests.neo4j_server import after_import, import_csv, start, unavailable  # noqa: E402
+from tests.neo4j_server import import_csv, run_after_import, start, unavailable  # noqa: E402
 
 
 def rss_mb(pid: int) -> float:
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
             server = start(home, heap=args.heap, settings=settings)
             try:
                 began = time.perf_counter()
-                after_import(server.settings, files)
+                run_after_import(server.settings, files)
                 fixed = time.perf_counter() - began
                 load = exported + imported + fixed
                 print(f"\n{size}: {embedded.manifest['nodes']:,} nodes, {total:,} relationships; offline load {load:.1f} s = "

@@ -196,7 +196,7 @@ def import_csv(home: Path, files: list[Path], short_lived: bool = False, timeout
     return time.perf_counter() - began
 
 
-def after_import(settings: Neo4jSettings, files: list[Path]) -> None:
+def run_after_import(settings: Neo4jSettings, files: list[Path]) -> None:
     """Run the ``after_import.cypher`` of an export (as ``cypher-shell -f`` would) on a running server."""
     (script,) = [f for f in files if f.suffix == ".cypher"]
     with Neo4jEngine(settings) as engine:
@@ -214,7 +214,9 @@ class Contents(NamedTuple):
 
 
 def contents(settings: Neo4jSettings) -> Contents:
-    """What the server's database holds, keyed so that two loads of one graph compare equal."""
+    """What the server's database holds, keyed so that two loads of one graph compare equal: the properties as
+    stored (:func:`graph.backends.base.graph_from_engine` gives a node without aliases ``[]``, which would hide
+    an import that left them unset)."""
     with Neo4jEngine(settings) as engine:
         nodes = engine.run("MATCH (n) RETURN n.id AS id, labels(n) AS labels, properties(n) AS p")[1]
         rels = engine.run("MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, b.id AS b, properties(r) AS p")[1]
@@ -302,7 +304,7 @@ def neo4j_shipped(neo4j_server, neo4j_export, shipped) -> Pushed:
     """The shipped graph imported offline into the session's Neo4j (``neo4j_server``), then pushed over it
     twice (MERGE: in batches of 500, then of 60). Tests that change what Neo4j holds use ``neo4j_changed``:
     they run after."""
-    after_import(neo4j_server.settings, neo4j_export)
+    run_after_import(neo4j_server.settings, neo4j_export)
     imported = contents(neo4j_server.settings)
     first = shipped.push(neo4j_server.settings, batch_size=500)
     pushed = contents(neo4j_server.settings)
@@ -321,7 +323,7 @@ if __name__ == "__main__":
         print(f"imported {sys.argv[1]} in {import_csv(neo4j_home, export):.1f} s")
     running = start(neo4j_home)
     if export:
-        after_import(running.settings, export)
+        run_after_import(running.settings, export)
     print(f"Neo4j {running.version} in {running.started_in} s: Bolt {running.bolt_uri}, Browser {running.http_url}/browser/")
     print(f"user {running.user}, password {running.password}; Ctrl-D or Ctrl-C stops it")
     try:

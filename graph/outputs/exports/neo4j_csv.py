@@ -57,6 +57,11 @@ class _Table:
         return f"{self.kind}_{'nodes' if self.is_node else 'relationships'}.csv"
 
     @property
+    def match(self) -> str:
+        """The MATCH of its rows, ``n`` each (a relationship's ends ``a`` and ``b``), on LadybugDB and Neo4j alike."""
+        return f"MATCH (n:{self.kind})" if self.is_node else f"MATCH (a)-[n:{self.kind}]->(b)"
+
+    @property
     def lists(self) -> list[str]:
         return [p.name for p in self.properties if p.type == "string-list"]
 
@@ -143,14 +148,13 @@ def after_import(schema: Schema, empty: dict[str, Empties]) -> list[str]:
     ...     print(statement.replace(" SET ", "\\n  SET ").replace(" REMOVE ", "\\n  REMOVE "))
     MATCH (n:Company) WHERE n.aliases IS NULL
       SET n.aliases = []
-    MATCH ()-[n:OWNS]->() WHERE n.techgraph_empty_lists IS NOT NULL
+    MATCH (a)-[n:OWNS]->(b) WHERE n.techgraph_empty_lists IS NOT NULL
       SET n.records = CASE WHEN 'records' IN n.techgraph_empty_lists THEN [] ELSE n.records END
       REMOVE n.techgraph_empty_lists
     """
     fixes = []
     for table in (t for t in _tables(schema) if empty.get(t.kind)):
-        match = f"MATCH (n:{table.kind})" if table.is_node else f"MATCH ()-[n:{table.kind}]->()"
-        found = empty[table.kind]
+        match, found = table.match, empty[table.kind]
         fixes += [f"{match} WHERE n.{p} IS NULL SET n.{p} = []" for p, marked in found.items() if not marked]
         if any(found.values()):
             sets = ", ".join(f"n.{p} = CASE WHEN '{p}' IN n.{EMPTY_LISTS} THEN [] ELSE n.{p} END" for p, m in found.items() if m)
@@ -204,7 +208,7 @@ def write_csv_from_database(engine: Any, folder: Path | str, schema: Schema | No
     files: list[Path] = []
     empty: dict[str, Empties] = {}
     for table in _tables(schema):
-        match = f"MATCH (n:{table.kind})" if table.is_node else f"MATCH (a)-[n:{table.kind}]->(b)"
+        match = table.match
         if not _count(engine, match, "true"):
             continue
         for prop in table.lists:
