@@ -611,6 +611,7 @@ ALLOWED = {
     ("graph/backends/ladybug/engine.py", "AsOfEngine._existing", "run"): "the statement above: a schema label; the id goes as $id",
     ("graph/backends/ladybug/engine.py", "EmbeddedEngine.copy_to_csv", "execute"): "COPY of the exporter's schema-derived MATCH and column expressions TO a file path given as a literal escaped by cypher_string (LadybugDB takes no parameter there)",
     ("graph/backends/ladybug/engine.py", "EmbeddedEngine.copy_to_csv", "<formatted>"): "the COPY statement above; no data value",
+    ("graph/outputs/exports/neo4j_csv.py", "_Table.match", "<formatted>"): "the MATCH of a table's rows: a schema label or relationship type; no data value",
     ("graph/outputs/exports/neo4j_csv.py", "after_import", "<formatted>"): "after_import.cypher: schema labels, relationship types and list property names; no data value",
     ("graph/outputs/exports/neo4j_csv.py", "write_csv_from_database", "<formatted>"): "a table's MATCH and columns from the schema's labels, types and property names; no data value",
     ("graph/outputs/exports/neo4j_csv.py", "write_csv_from_database", "run"): "the read of a table (schema names and expressions) whose floats COPY would round; no data value",
