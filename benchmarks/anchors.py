@@ -396,8 +396,10 @@ def python_answer(ix: Index, q, given: dict) -> Callable[[], list[dict]]:
     return run
 
 
-def measure_size(size: str, work: Path, runs: int, remote=None, queries: bool = True, questions_too: bool = True) -> list[dict]:
-    """Every stored query at one size: techgraph, networkx (and ``remote`` Neo4j settings) side by side."""
+def measure_size(size: str, work: Path, runs: int, remote=None, queries: bool = True, questions_too: bool = True,
+                 only: set[str] | None = None) -> list[dict]:
+    """Every stored query at one size (those named in ``only``, if given): techgraph, networkx (and ``remote`` Neo4j
+    settings) side by side."""
     folder = work / f"syn-{size}-seed6"
     if not (folder / "relations.jsonl").is_file():
         generate(parse_size(size), folder, 6)
@@ -414,6 +416,8 @@ def measure_size(size: str, work: Path, runs: int, remote=None, queries: bool = 
             g.push(remote, replace=True)
         far = graph.open(neo4j=remote) if remote is not None else None
         for q in g.queries() if queries else []:
+            if only is not None and q.name not in only:
+                continue
             given = {**q.example, **overrides.get(q.name, {})}
             ours_ms, ours = p50(lambda q=q, given=given: g.query(q.name, **given), runs)
             theirs_ms, theirs = p50(python_answer(ix, q, given), runs)
@@ -518,6 +522,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--neo4j", action="store_true", help="also push into a Neo4j 5.26 (neo4j/server/) and time it")
     parser.add_argument("--heap", default="2g", help="Neo4j's JVM heap (-Xmx), with --neo4j")
     parser.add_argument("--only-questions", action="store_true", help="exposure, chains, show and open only")
+    parser.add_argument("--queries", help="comma-separated stored queries to time (default: all)")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     server = None
@@ -530,7 +535,8 @@ def main(argv: list[str] | None = None) -> None:
         server = start(args.work / "neo4j", heap=args.heap)
     try:
         for size in args.sizes.split(","):
-            results = measure_size(size, args.work, args.runs, server.settings if server else None, not args.only_questions)
+            results = measure_size(size, args.work, args.runs, server.settings if server else None, not args.only_questions,
+                                   only=set(args.queries.split(",")) if args.queries else None)
             if results:
                 report(size, results)
     finally:
