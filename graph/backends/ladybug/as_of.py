@@ -42,7 +42,8 @@ def _count_on_or_before(days: str) -> str:
 
 
 def node_holds_cypher(node: str) -> str:
-    """The test that ``node`` exists on the day, on its as-of columns (:mod:`graph.dataset.asof`).
+    """The test that ``node`` exists on the day, on its as-of columns (:mod:`graph.dataset.asof`); of a
+    relation, that it holds with both its ends existing (a relation without those columns: always).
 
     >>> node_holds_cypher("m").split(" AND ")[0]
     '(m._holds_from IS NULL OR m._holds_from <= $asof__day)'
@@ -144,8 +145,9 @@ def as_of(code: str, checked: frozenset[str] = frozenset()) -> str:
     A fixed relationship and the nodes are tested after the clause, in ``WITH ... WHERE`` carrying on the
     variables the rest reads (:func:`_projection`; in the clause's
     WHERE, the planner chose other joins: measures-hitting at 10k relations took 3 s instead of 10 ms),
-    within an OPTIONAL MATCH in its WHERE; a variable-length walk tests its relationships and intermediate
-    nodes inside the walk, LadybugDB's recursive filter ``[:T*1..6 (r, n | WHERE ...)]``: a WHERE after
+    within an OPTIONAL MATCH in its WHERE; a variable-length walk tests its relationships inside the walk
+    (their stored days include their ends', :func:`_walk_filter`), LadybugDB's recursive filter
+    ``[:T*1..6 (r, _ | WHERE ...)]``: a WHERE after
     the walk made walks 60-250 times slower. A start node
     looked up by a list parameter in ``checked`` (``(n) WHERE n.id IN $p``, its ids already those that exist
     that day) is left as written, so that it stays a primary-key lookup.
@@ -191,7 +193,7 @@ def _as_of_part(code: str, checked_starts: frozenset[str], fresh: list[int]) -> 
         text = elements.text
         for _, types, walk, begin, finish in reversed(elements.rels):
             if walk:
-                text = text[:begin] + _walk_filter(schema, text[begin:finish], types, with_extent, fresh) + text[finish:]
+                text = text[:begin] + _walk_filter(schema, text[begin:finish], types, fresh) + text[finish:]
         for name, _, walk, _, _ in elements.rels:
             if not walk:
                 tests.append(relation_holds_cypher(name))
@@ -300,9 +302,22 @@ def _model() -> tuple[Any, frozenset[str], dict[str, dict[str, str]]]:
     return schema, with_extent, kinds
 
 
-def _walk_filter(schema, inner: str, types: tuple[str, ...], with_extent: frozenset[str], fresh: list[int]) -> str:
-    """A walk's bracket with the day's tests in its recursive filter (merged into one it has)."""
-    ends = _ends(schema, types, None)
+def _walk_filter(schema, inner: str, types: tuple[str, ...], fresh: list[int]) -> str:
+    """A walk's bracket with the day's tests in its recursive filter (merged into one it has): on its relations
+    only, whose stored days (:func:`node_holds_cypher`) include their ends' existence; a node test
+    there made walks 20-35 times slower (counter-measures-to at 1M relations: 8.5-10.7 s against ~10 ms
+    without a view). A walk over types of which some store no days (any type: ``[*..8]``) also tests
+    ``since`` and ``until``, for those.
+
+    >>> _walk_filter(_model()[0], ":OWNS*0..6", ("OWNS",), [0]).split(" AND ")[0]
+    ':OWNS*0..6 (_w1, _ | WHERE (_w1.since IS NULL OR _w1.since <= $asof__day)'
+    >>> _walk_filter(_model()[0], ":RETALIATES_AGAINST*1..8", ("RETALIATES_AGAINST",), [0]).split(" AND ")[0]
+    ':RETALIATES_AGAINST*1..8 (_w1, _ | WHERE (_w1._holds_from IS NULL OR _w1._holds_from <= $asof__day)'
+    """
+    from graph.dataset.asof import relation_types
+
+    stored = relation_types(schema)
+    walked = set(types) & set(schema.relations) if types else set(schema.relations)
     existing = re.search(r"\(\s*(\w+)\s*,\s*(\w+)\s*\|\s*WHERE\s+(.*)\)\s*$", inner, re.S)
     if existing:
         rel, node, test = existing.groups()
@@ -312,10 +327,10 @@ def _walk_filter(schema, inner: str, types: tuple[str, ...], with_extent: frozen
     fresh[0] += 1
     rel = rel or f"_w{fresh[0]}"
     tests = [f"({test})"] if test else []
-    tests.append(relation_holds_cypher(rel))
-    if ends & with_extent:
-        node = node if node != "_" else f"_v{fresh[0]}"
-        tests.append(node_holds_cypher(node))
+    if walked - stored or not walked & stored:
+        tests.append(relation_holds_cypher(rel))
+    if walked & stored:
+        tests.append(node_holds_cypher(rel))
     return f"{inner.rstrip()} ({rel}, {node} | WHERE {' AND '.join(tests)})"
 
 
