@@ -83,6 +83,7 @@ class _Elements:
         self.nodes: list[tuple[str, tuple[str, ...]]] = []  # (name, labels)
         self.rels: list[tuple[str, tuple[str, ...], bool, int, int]] = []  # (name, types, walk, start, end) in text
         self.adjacent: dict[str, list[tuple[tuple[str, ...], int | None]]] = {}  # node -> (types, end it is: 0, 1, None)
+        self.joins: dict[str, tuple[str, str]] = {}  # relationship -> the nodes before and after it in the text
         out: list[str] = []
         index, last_node, pending, since = 0, None, None, 0
         while index < len(pattern):
@@ -101,7 +102,8 @@ class _Elements:
                 if char == "(":
                     self.nodes.append((name, words))
                     if pending is not None and last_node is not None:
-                        types, left = pending
+                        types, left, rel = pending
+                        self.joins[rel] = (last_node, name)
                         right = ">" in between
                         ends = (1, 0) if left and not right else (0, 1) if right and not left else (None, None)
                         self.adjacent.setdefault(last_node, []).append((types, ends[0]))
@@ -111,7 +113,7 @@ class _Elements:
                     walk = "*" in inner.split("(")[0]
                     start = sum(len(part) for part in out) + 1
                     self.rels.append((name, words, walk, start, start + len(inner)))
-                    pending = (words, "<" in between)
+                    pending = (words, "<" in between, name)
                 out.append(char + inner + pattern[end - 1])
                 index = since = end
                 continue
@@ -191,9 +193,11 @@ def _as_of_part(code: str, checked_starts: frozenset[str], fresh: list[int]) -> 
         if start and start.group(4) in checked_starts:
             checked.add(elements.nodes[0][0])
         text = elements.text
-        for _, types, walk, begin, finish in reversed(elements.rels):
+        given = dict(elements.nodes)
+        for rel, types, walk, begin, finish in reversed(elements.rels):
             if walk:
-                text = text[:begin] + _walk_filter(schema, text[begin:finish], types, fresh) + text[finish:]
+                ends = [_possible(schema, given[n], elements.adjacent.get(n, [])) for n in elements.joins.get(rel, ())]
+                text = text[:begin] + _walk_filter(schema, text[begin:finish], types, ends, fresh) + text[finish:]
         for name, _, walk, _, _ in elements.rels:
             if not walk:
                 tests.append(relation_holds_cypher(name))
@@ -302,22 +306,31 @@ def _model() -> tuple[Any, frozenset[str], dict[str, dict[str, str]]]:
     return schema, with_extent, kinds
 
 
-def _walk_filter(schema, inner: str, types: tuple[str, ...], fresh: list[int]) -> str:
-    """A walk's bracket with the day's tests in its recursive filter (merged into one it has): on its relations
-    only, whose stored days (:func:`node_holds_cypher`) include their ends' existence; a node test
-    there made walks 20-35 times slower (counter-measures-to at 1M relations: 8.5-10.7 s against ~10 ms
-    without a view). A walk over types of which some store no days (any type: ``[*..8]``) also tests
-    ``since`` and ``until``, for those.
+def _walk_filter(schema, inner: str, types: tuple[str, ...], ends: list[set[str]], fresh: list[int]) -> str:
+    """A walk's bracket with the day's tests in its recursive filter (merged into one it has), for a walk between
+    nodes of ``ends`` (the labels each may have). The tests are on its relationships only: a node test there
+    made walks 20-35 times slower (counter-measures-to at 1M relations: 8.5-10.7 s against ~10 ms without a
+    view). A walk that may pass a node existing only on some days tests its relations' stored days, which
+    include their ends' (:func:`node_holds_cypher`); one that cannot (``(issuer)-[:PART_OF*0..5]->(:Government)``
+    joins governments only), their ``since`` and ``until``, two columns, not three with a list (1.1 s against
+    2.4 s for measures-by-issuer-and-year at 1M); both for a walk over types of which only some store days
+    (any type: ``[*..8]``).
 
-    >>> _walk_filter(_model()[0], ":OWNS*0..6", ("OWNS",), [0]).split(" AND ")[0]
-    ':OWNS*0..6 (_w1, _ | WHERE (_w1.since IS NULL OR _w1.since <= $asof__day)'
-    >>> _walk_filter(_model()[0], ":RETALIATES_AGAINST*1..8", ("RETALIATES_AGAINST",), [0]).split(" AND ")[0]
+    >>> _walk_filter(_model()[0], ":PART_OF*0..5", ("PART_OF",), [{"Government"}], [0]).split(" AND ")[0]
+    ':PART_OF*0..5 (_w1, _ | WHERE (_w1.since IS NULL OR _w1.since <= $asof__day)'
+    >>> _walk_filter(_model()[0], ":RETALIATES_AGAINST*1..8", ("RETALIATES_AGAINST",), [], [0]).split(" AND ")[0]
     ':RETALIATES_AGAINST*1..8 (_w1, _ | WHERE (_w1._holds_from IS NULL OR _w1._holds_from <= $asof__day)'
     """
     from graph.dataset.asof import relation_types
 
-    stored = relation_types(schema)
     walked = set(types) & set(schema.relations) if types else set(schema.relations)
+    pairs = [(t, a, b) for t in walked for a, b in schema.relations[t].pairs]
+    within = set(schema.nodes)
+    for labels in ends:  # the labels a node of the walk may have: those reached from each end over its pairs
+        within &= _reached(pairs, labels)
+    used = [(t, a, b) for t, a, b in pairs if a in within and b in within]
+    with_extent = _model()[1]
+    dated = {t for t, a, b in used if {a, b} & with_extent}
     existing = re.search(r"\(\s*(\w+)\s*,\s*(\w+)\s*\|\s*WHERE\s+(.*)\)\s*$", inner, re.S)
     if existing:
         rel, node, test = existing.groups()
@@ -327,11 +340,19 @@ def _walk_filter(schema, inner: str, types: tuple[str, ...], fresh: list[int]) -
     fresh[0] += 1
     rel = rel or f"_w{fresh[0]}"
     tests = [f"({test})"] if test else []
-    if walked - stored or not walked & stored:
+    if not dated or {t for t, _, _ in used} - relation_types(schema):
         tests.append(relation_holds_cypher(rel))
-    if walked & stored:
+    if dated:
         tests.append(node_holds_cypher(rel))
     return f"{inner.rstrip()} ({rel}, {node} | WHERE {' AND '.join(tests)})"
+
+
+def _reached(pairs: list[tuple[str, str, str]], labels: set[str]) -> set[str]:
+    """The labels reached from ``labels`` over relationships of ``pairs`` (type, from, to), either way, any steps."""
+    found = set(labels)
+    while more := {x for _, a, b in pairs if a in found or b in found for x in (a, b)} - found:
+        found |= more
+    return found
 
 
 def _day_values(code: str, labels: dict[str, set[str]], kinds: dict[str, dict[str, str]]) -> str:
