@@ -7,15 +7,14 @@ node exists while :func:`graph.model.holding.node_holds` says so, stored as ``_h
 lies in a gap when an odd number of them are on or before it). A relation holds from its ``since``
 until its ``until`` while both its ends exist; a relation of a type with an end that exists only on
 some days (:func:`relation_types`) stores those days the same way, so that a walk tests its
-relations only (a node test inside LadybugDB's recursive filter made walks 20-35 times slower). The values a view's own build
-would hold differently (a measure's history and end as known that day, status, lifecycle,
-periods in force, place on the retaliation chains; a company's group_measures and group_targets)
-are stored day by day: ``_asof_days``, the days each version begins (the first :data:`FIRST`, so
-that one always holds),
-and ``_asof_<property>``, each version's value (:func:`encode`). Each version is the rule
-evaluated on its first day, so a view answers what :func:`graph.analysis.snapshot.snapshot`'s
-graph, built, would answer. Values that are the same on every day as in the whole graph are not
-stored (no ``_asof_days``).
+relations only (a node test inside LadybugDB's recursive filter made walks 20-35 times slower).
+The values a view's own build would hold differently (a measure's history and end as known that
+day, status, lifecycle, periods in force, place on the retaliation chains; a company's
+group_measures and group_targets) are stored day by day: ``_asof_days``, the days each version
+begins (the first :data:`FIRST`, so that one always holds), and ``_asof_<property>``, each
+version's value (:func:`encode`). Each version is the rule evaluated on its first day, so a view
+answers what :func:`graph.analysis.snapshot.snapshot`'s graph, built, would answer. Values that
+are the same on every day as in the whole graph are not stored (no ``_asof_days``).
 
 >>> spans([("2020-01-01", "2020-06-01"), ("2021-01-01", None)])
 [('2020-01-01', '2020-06-01'), ('2021-01-01', '~')]
