@@ -4,7 +4,8 @@ built, answers; and an incremental import leaves its day columns as a rebuild ma
 The snapshot route (:func:`graph.analysis.snapshot.snapshot_database`: the graph cut to the day and built on
 its own) is the reference, and what a Neo4j view runs on. The data: the shipped graph and
 tests/fixtures/as_of (a holding that controls for a year, a designation delisted, an order enjoined for an
-interval then revoked, a failed bill, a counter-measure). The imports: the real rows of
+interval then revoked, a failed bill, a counter-measure, walks through measures announced after their
+relations' ends). The imports: the real rows of
 tests/fixtures/imports/undated (an SDN edition moving a programme's date earlier than the CSL had it).
 """
 
@@ -83,6 +84,10 @@ def test_the_view_answers_what_the_snapshot_of_the_day_built_answers(whole, day)
         in_force = {r["measure_id"] for r in view.query("measures-in-force-on", date=day)}
         assert "asof-designation" in in_force and not {"asof-order", "commerce-wechat-identification"} & in_force
         assert got["exposure asof-sub"]["verdict"] == "proven"
+        # The walks' relations all hold, through a line and a middle answer not yet announced: only the direct answer.
+        assert [r["answer_id"] for r in view.query("counter-measures-to", measure="asof-order")] == ["asof-counter"]
+        replies = whole.query("counter-measures-to", measure="asof-order")
+        assert {(r["answer_id"], r["answered_id"]) for r in replies} >= {("asof-reply", "asof-subline"), ("asof-reply", "asof-order")}
 
 
 def assert_same_answers(got: dict, expected: dict, day: str) -> None:
@@ -96,13 +101,16 @@ def assert_same_answers(got: dict, expected: dict, day: str) -> None:
 
 
 def day_columns(db: Path) -> dict:
-    """Every node's as-of columns in the build of ``db``, by label and id."""
+    """Every node's and relation's as-of columns in the build of ``db`` with its id or key, by label or type."""
+    schema = load_schema()
     engine = EmbeddedEngine(db)
     try:
         found = {}
-        for label, names in columns(load_schema()).items():
-            values = ", ".join(f"n.{c} AS {c}" for c in names)
-            found[label] = {row.pop("id"): row for row in engine.run(f"MATCH (n:{label}) RETURN n.id AS id, {values}")[1]}
+        for kind, names in columns(schema).items():
+            values = ", ".join(f"x.{c} AS {c}" for c in names)
+            match, key = ("(x:{})", "x.id") if kind in schema.nodes else ("()-[x:{}]->()", "x.key")
+            rows = engine.run(f"MATCH {match.format(kind)} RETURN {key} AS id, {values}")[1]
+            found[kind] = sorted(rows, key=lambda row: (row["id"], str(row)))  # a relation written twice shows
         return found
     finally:
         engine.close()
@@ -141,6 +149,27 @@ def test_an_incremental_import_sets_the_day_columns_a_rebuild_sets(tmp_path):
     assert day_columns(db) == day_columns(rebuilt_db)
     with graph.open(rebuilt_db, data=[db / "imports"]) as g:
         assert few_answers(g) == incremental
+
+
+def test_an_import_moving_a_measure_rewrites_the_days_of_its_relations_it_did_not_read(tmp_path):
+    import networkx as nx
+
+    from graph.lists.neighbourhood import GraphStore, as_of_rows
+
+    g = nx.MultiDiGraph()
+    g.add_node("m", label="Measure", name="M", kind="designation", announced="2020-01-01")
+    g.add_node("us", label="Government", name="US", kind="state")
+    g.add_edge("us", "m", key="ISSUED:us->m", type="ISSUED")  # undated: it holds while the measure exists
+    GraphStore.write(tmp_path / "store.graph", g, "stamp", [])
+    store = GraphStore(tmp_path / "store.graph")
+    try:  # the import's subgraph: the measure alone, announced a year later
+        sub = nx.MultiDiGraph()
+        sub.add_node("m", **{**g.nodes["m"], "announced": "2021-01-01"})
+        nodes, relations = as_of_rows(store, sub, {"m"}, load_schema())
+    finally:
+        store.close()
+    assert nodes["m"]["_holds_from"] == "2021-01-01"
+    assert relations == {"ISSUED:us->m": {"_holds_from": "2021-01-01", "_holds_until": None, "_holds_gaps": None}}
 
 
 def test_a_name_the_view_does_not_know_yet_says_so_without_reading_every_name(whole):

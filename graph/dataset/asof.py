@@ -1,19 +1,20 @@
 """The graph as of any day, derived once per build from the one temporal rule: no copy of it per day.
 
-An as-of view (:meth:`graph.TechGraph.as_of`) answers from the one built database. A relation
-holds from its ``since`` until its ``until`` while both its ends exist (checked at query time); a
+An as-of view (:meth:`graph.TechGraph.as_of`) answers from the one built database. A
 node exists while :func:`graph.model.holding.node_holds` says so, stored as ``_holds_from`` and
 ``_holds_until`` (None: unbounded) and, for a node that exists over several intervals,
 ``_holds_gaps``: the days between them flattened (``[end1, start2, end2, start3, ...]``: a day
-lies in a gap when an odd number of them are on or before it). The values a view's own build
-would hold differently (a measure's history and end as known that day, status, lifecycle,
-periods in force, place on the retaliation chains; a company's group_measures and group_targets)
-are stored day by day: ``_asof_days``, the days each version begins (the first :data:`FIRST`, so
-that one always holds),
-and ``_asof_<property>``, each version's value (:func:`encode`). Each version is the rule
-evaluated on its first day, so a view answers what :func:`graph.analysis.snapshot.snapshot`'s
-graph, built, would answer. Values that are the same on every day as in the whole graph are not
-stored (no ``_asof_days``).
+lies in a gap when an odd number of them are on or before it). A relation holds from its ``since``
+until its ``until`` while both its ends exist; a relation of a type with an end that exists only on
+some days (:func:`relation_types`) stores those days the same way, so that a walk tests its
+relations only (a node test inside LadybugDB's recursive filter made walks 20-35 times slower).
+The values a view's own build would hold differently (a measure's history and end as known that
+day, status, lifecycle, periods in force, place on the retaliation chains; a company's
+group_measures and group_targets) are stored day by day: ``_asof_days``, the days each version
+begins (the first :data:`FIRST`, so that one always holds), and ``_asof_<property>``, each
+version's value (:func:`encode`). Each version is the rule evaluated on its first day, so a view
+answers what :func:`graph.analysis.snapshot.snapshot`'s graph, built, would answer. Values that
+are the same on every day as in the whole graph are not stored (no ``_asof_days``).
 
 >>> spans([("2020-01-01", "2020-06-01"), ("2021-01-01", None)])
 [('2020-01-01', '2020-06-01'), ('2021-01-01', '~')]
@@ -134,12 +135,23 @@ def has_extent(schema: Schema, label: str) -> bool:
     return bool(extent.start or extent.end) or (schema.lifecycle is not None and schema.lifecycle.label == label)
 
 
+def relation_types(schema: Schema) -> frozenset[str]:
+    """The relation types with an end whose nodes exist only on some days: those that store the days they hold.
+
+    >>> sorted(relation_types(load_schema()))[:3]
+    ['ADDRESSED_TO', 'AMENDS', 'IMPLEMENTS']
+    """
+    ends = {t: {end for pair in rel.pairs for end in pair} for t, rel in schema.relations.items()}
+    return frozenset(t for t, labels in ends.items() if any(has_extent(schema, label) for label in labels))
+
+
 def columns(schema: Schema) -> dict[str, dict[str, str]]:
-    """The as-of columns of each label, with their property types (the build adds them to its tables)."""
-    found: dict[str, dict[str, str]] = {}
+    """The as-of columns of each label and relation type, with their property types (the build adds them to its tables)."""
+    holds = {"_holds_from": "string", "_holds_until": "string", "_holds_gaps": "string-list"}
+    found: dict[str, dict[str, str]] = {rel_type: dict(holds) for rel_type in relation_types(schema)}
     for label in schema.nodes:
         if has_extent(schema, label):
-            found[label] = {"_holds_from": "string", "_holds_until": "string", "_holds_gaps": "string-list"}
+            found[label] = dict(holds)
     for label, names in versioned(schema).items():
         found.setdefault(label, {}).update({DAYS: "string-list", **{f"_asof_{p}": "string-list" for p in names}})
     return found
@@ -230,6 +242,10 @@ class AsOfValues:
         """The days a relation holds: from its ``since`` until its ``until`` while both its ends exist."""
         own = spans([dates])
         return intersect(intersect(own, self.existence(source)), self.existence(target))
+
+    def relation(self, source: str, target: str, dates: tuple[str | None, str | None]) -> dict[str, Any]:
+        """The as-of columns of a relation of a type in :func:`relation_types`: the days :meth:`edge` gives."""
+        return holds_columns(self.edge(source, target, dates))
 
     def values(self) -> dict[str, dict[str, Any]]:
         """Node id -> as-of column -> value, for every node that has any."""

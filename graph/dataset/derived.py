@@ -26,12 +26,15 @@ Example
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from graph.model.lifecycle import Act
 from graph.model.schema import Schema, load_schema
+
+if TYPE_CHECKING:
+    from graph.dataset.asof import AsOfValues
 
 # Label -> the derived properties this module computes for it (a measure's from its lifecycle).
 PROPERTIES = {
@@ -149,11 +152,11 @@ class Derivation:
             values[company] = {"group_measures": len(measures), "group_targets": len(hit)}
         return values
 
-    def as_of_values(self, values: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        """Node id -> as-of column -> value (:mod:`graph.dataset.asof`), given :meth:`values`."""
+    def as_of(self, values: dict[str, dict[str, Any]]) -> AsOfValues:
+        """The as-of columns (:mod:`graph.dataset.asof`) of the nodes and relations seen, given :meth:`values`."""
         from graph.dataset.asof import AsOfValues
 
-        return AsOfValues(self, values).values()
+        return AsOfValues(self, values)
 
 
 def _dates(data: dict[str, Any] | None) -> Dates:

@@ -314,9 +314,9 @@ def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[s
             if base is not None:  # the as-of columns of what the changes reach, computed anew
                 ends = {end for key in contribution.touched_edges for end in contribution.edge_ends[key]}
                 held = set(g.nodes)
-                days = as_of_rows(store, g, touched_nodes | ends, schema)
+                days, relation_days = as_of_rows(store, g, touched_nodes | ends, schema)
                 nodes_before = nodes_before | (set(g.nodes) - held)  # read from the store: in the build already
-                changes = _changes(g, touched_nodes | set(days), contribution, nodes_before, edges_before, days)
+                changes = _changes(g, touched_nodes | set(days), contribution, nodes_before, edges_before, days, relation_days)
             _install(db_dir, g, changes, base, stamp, folders, commit=lambda: os.replace(temporary, target_file))
             record_edition(target_file, report.edition)
             record_import(target_file, digest, stamp, report)
@@ -379,9 +379,11 @@ def _previous_targets(path: Path, schema: Schema) -> dict[str, set[str]]:
     return found
 
 
-def _changes(g, nodes: set[str], contribution: Contribution, nodes_before: set[str], edges_before: set[str], days):
+def _changes(g, nodes: set[str], contribution: Contribution, nodes_before: set[str], edges_before: set[str], days,
+             relation_days):  # fmt: skip
     """The rows of the nodes and relations an import changed, as :class:`graph.backends.ladybug.changes.BuildChanges`,
-    each node's with its as-of columns from ``days`` (:func:`graph.lists.neighbourhood.as_of_rows`)."""
+    each with its as-of columns from ``days`` and ``relation_days`` (:func:`graph.lists.neighbourhood.as_of_rows`),
+    and the rows of the other relations whose as-of columns may have moved (those that did not are left alone)."""
     from graph.backends.ladybug.changes import BuildChanges
 
     changes = BuildChanges()
@@ -389,12 +391,14 @@ def _changes(g, nodes: set[str], contribution: Contribution, nodes_before: set[s
         data = g.nodes[node]
         row = {k: v for k, v in data.items() if k != "label"} | days.get(node, {}) | {"id": node}
         changes.add(data["label"], row, new=node not in nodes_before)
-    for key in sorted(contribution.touched_edges):
-        source, target = contribution.edge_ends[key]
+    ends = {key: (a, b) for a, b, key in g.edges(keys=True) if key in relation_days}
+    for key in sorted(set(contribution.touched_edges) | relation_days.keys()):
+        source, target = contribution.edge_ends[key] if key in contribution.touched_edges else ends[key]
         data = g.edges[source, target, key]
-        row = {k: v for k, v in data.items() if k != "type"} | {"from": source, "to": target, "key": key}
+        row = {k: v for k, v in data.items() if k != "type"} | relation_days.get(key, {})
+        row |= {"from": source, "to": target, "key": key}
         kind = (data["type"], g.nodes[source]["label"], g.nodes[target]["label"])
-        changes.add(kind, row, new=key not in edges_before)
+        changes.add(kind, row, new=key in contribution.touched_edges and key not in edges_before)  # others: read from the store
     return changes
 
 

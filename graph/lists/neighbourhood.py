@@ -347,16 +347,21 @@ def rederive(store: GraphStore, g: nx.MultiDiGraph, touched: set[str], schema: S
     return changed
 
 
-def as_of_rows(store: GraphStore | None, g: nx.MultiDiGraph, touched: set[str], schema: Schema) -> dict[str, dict[str, Any]]:
-    """The as-of columns (:mod:`graph.dataset.asof`) of every node whose columns an import's changes may move,
-    by id, computed in the subgraph ``g`` (after :func:`rederive` and :func:`fold`), each with every column its
-    label has (None where it has no value): the touched nodes; the measures a touched measure acts on or
-    shares a retaliation with (their days follow its); and the companies above a touched node or above
-    what a touched measure hits, up the ownership chain (their group counts day by day). What those
-    depend on is loaded from the store first (None: ``g`` is the whole graph); every other node keeps its
-    stored derived values.
+def as_of_rows(
+    store: GraphStore | None, g: nx.MultiDiGraph, touched: set[str], schema: Schema
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The as-of columns (:mod:`graph.dataset.asof`) of every node and relation whose columns an import's
+    changes may move, by node id and by relation key, computed in the subgraph ``g`` (after :func:`rederive`
+    and :func:`fold`), each with every column its label or type has (None where it has no value).
+
+    The nodes: the touched ones; the measures a touched measure acts on or shares a retaliation with (their
+    days follow its); and the companies above a touched node or above what a touched measure hits, up the
+    ownership chain (their group counts day by day). The relations: those of a type that stores its days
+    (:func:`graph.dataset.asof.relation_types`) at one of those nodes, every one at a node whose days of
+    existence may move (one of a label with an extent). What those depend on is loaded from the store first
+    (None: ``g`` is the whole graph); every other node and relation keeps its stored values.
     """
-    from graph.dataset.asof import AsOfValues, columns
+    from graph.dataset.asof import AsOfValues, columns, has_extent, relation_types
     from graph.dataset.derived import RETALIATION
 
     wanted = columns(schema)
@@ -385,14 +390,26 @@ def as_of_rows(store: GraphStore | None, g: nx.MultiDiGraph, touched: set[str], 
         frontier = along(frontier, "source", {ownership.relation}) - reached
         reached |= frontier
     along(reached, "target", {"SANCTIONS"})
-    derivation = Derivation.of_graph(g, schema)
     redone = near | above
+    nodes = {node for node in redone | touched if node in g}
+    stored = relation_types(schema)
+    moving = {node for node in nodes if has_extent(schema, label(node))}
+    along(moving, "source", set(stored))  # every relation at a node whose existence may move, and its other end
+    along(moving, "target", set(stored))
+    derivation = Derivation.of_graph(g, schema)
     whole = {  # the values derived in g for what g holds all of, else those stored
         node: values if node in redone else {k: g.nodes[node].get(k) for k in values}
         for node, values in derivation.values().items()
     }
-    found = AsOfValues(derivation, whole).values()
-    return {
-        node: {column: found.get(node, {}).get(column) for column in wanted[label(node)]}
-        for node in sorted(redone | touched) if node in g and label(node) in wanted
+    days = AsOfValues(derivation, whole)
+    found = days.values()
+    relations = {
+        key: days.relation(a, b, (d.get("since"), d.get("until")))
+        for a, b, key, d in [*g.out_edges(nodes, keys=True, data=True), *g.in_edges(nodes, keys=True, data=True)]
+        if d.get("type") in stored
     }
+    node_rows = {
+        node: {column: found.get(node, {}).get(column) for column in wanted[label(node)]}
+        for node in sorted(nodes) if label(node) in wanted
+    }
+    return node_rows, relations

@@ -228,7 +228,7 @@ class Schema:
 
     def ladybug_ddl(self, extra: dict[str, dict[str, str]] | None = None) -> list[str]:
         """CREATE TABLE statements for the embedded LadybugDB database; ``extra`` adds columns (name: property
-        type) to node tables, by label (the build's as-of columns).
+        type) to node tables by label and to relation tables by type (the build's as-of columns).
 
         >>> load_schema().ladybug_ddl()[0].startswith("CREATE NODE TABLE App(id STRING PRIMARY KEY")
         True
@@ -244,7 +244,10 @@ class Schema:
         for rel_type in sorted(self.relations):
             rel = self.relations[rel_type]
             ends = ", ".join(f"FROM {a} TO {b}" for a, b in rel.pairs)
-            columns = "".join(f", {p.name} {PROPERTY_TYPES[p.type].ladybug}" for p in rel.properties.values())
+            columns = "".join(
+                [f", {p.name} {PROPERTY_TYPES[p.type].ladybug}" for p in rel.properties.values()]
+                + [f", {name} {PROPERTY_TYPES[kind].ladybug}" for name, kind in (extra or {}).get(rel_type, {}).items()]
+            )
             statements.append(f"CREATE REL TABLE {rel_type}({ends}{columns})")
         return statements
 

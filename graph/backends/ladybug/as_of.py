@@ -42,7 +42,8 @@ def _count_on_or_before(days: str) -> str:
 
 
 def node_holds_cypher(node: str) -> str:
-    """The test that ``node`` exists on the day, on its as-of columns (:mod:`graph.dataset.asof`).
+    """The test that ``node`` exists on the day, on its as-of columns (:mod:`graph.dataset.asof`); of a
+    relation, that it holds with both its ends existing (a relation without those columns: always).
 
     >>> node_holds_cypher("m").split(" AND ")[0]
     '(m._holds_from IS NULL OR m._holds_from <= $asof__day)'
@@ -82,6 +83,7 @@ class _Elements:
         self.nodes: list[tuple[str, tuple[str, ...]]] = []  # (name, labels)
         self.rels: list[tuple[str, tuple[str, ...], bool, int, int]] = []  # (name, types, walk, start, end) in text
         self.adjacent: dict[str, list[tuple[tuple[str, ...], int | None]]] = {}  # node -> (types, end it is: 0, 1, None)
+        self.joins: dict[str, tuple[str, str]] = {}  # relationship -> the nodes before and after it in the text
         out: list[str] = []
         index, last_node, pending, since = 0, None, None, 0
         while index < len(pattern):
@@ -100,7 +102,8 @@ class _Elements:
                 if char == "(":
                     self.nodes.append((name, words))
                     if pending is not None and last_node is not None:
-                        types, left = pending
+                        types, left, rel = pending
+                        self.joins[rel] = (last_node, name)
                         right = ">" in between
                         ends = (1, 0) if left and not right else (0, 1) if right and not left else (None, None)
                         self.adjacent.setdefault(last_node, []).append((types, ends[0]))
@@ -110,7 +113,7 @@ class _Elements:
                     walk = "*" in inner.split("(")[0]
                     start = sum(len(part) for part in out) + 1
                     self.rels.append((name, words, walk, start, start + len(inner)))
-                    pending = (words, "<" in between)
+                    pending = (words, "<" in between, name)
                 out.append(char + inner + pattern[end - 1])
                 index = since = end
                 continue
@@ -144,8 +147,9 @@ def as_of(code: str, checked: frozenset[str] = frozenset()) -> str:
     A fixed relationship and the nodes are tested after the clause, in ``WITH ... WHERE`` carrying on the
     variables the rest reads (:func:`_projection`; in the clause's
     WHERE, the planner chose other joins: measures-hitting at 10k relations took 3 s instead of 10 ms),
-    within an OPTIONAL MATCH in its WHERE; a variable-length walk tests its relationships and intermediate
-    nodes inside the walk, LadybugDB's recursive filter ``[:T*1..6 (r, n | WHERE ...)]``: a WHERE after
+    within an OPTIONAL MATCH in its WHERE; a variable-length walk tests its relationships inside the walk
+    (their stored days include their ends', :func:`_walk_filter`), LadybugDB's recursive filter
+    ``[:T*1..6 (r, _ | WHERE ...)]``: a WHERE after
     the walk made walks 60-250 times slower. A start node
     looked up by a list parameter in ``checked`` (``(n) WHERE n.id IN $p``, its ids already those that exist
     that day) is left as written, so that it stays a primary-key lookup.
@@ -189,9 +193,11 @@ def _as_of_part(code: str, checked_starts: frozenset[str], fresh: list[int]) -> 
         if start and start.group(4) in checked_starts:
             checked.add(elements.nodes[0][0])
         text = elements.text
-        for _, types, walk, begin, finish in reversed(elements.rels):
+        given = dict(elements.nodes)
+        for rel, types, walk, begin, finish in reversed(elements.rels):
             if walk:
-                text = text[:begin] + _walk_filter(schema, text[begin:finish], types, with_extent, fresh) + text[finish:]
+                ends = [_possible(schema, given[n], elements.adjacent.get(n, [])) for n in elements.joins.get(rel, ())]
+                text = text[:begin] + _walk_filter(schema, text[begin:finish], types, ends, fresh) + text[finish:]
         for name, _, walk, _, _ in elements.rels:
             if not walk:
                 tests.append(relation_holds_cypher(name))
@@ -300,9 +306,31 @@ def _model() -> tuple[Any, frozenset[str], dict[str, dict[str, str]]]:
     return schema, with_extent, kinds
 
 
-def _walk_filter(schema, inner: str, types: tuple[str, ...], with_extent: frozenset[str], fresh: list[int]) -> str:
-    """A walk's bracket with the day's tests in its recursive filter (merged into one it has)."""
-    ends = _ends(schema, types, None)
+def _walk_filter(schema, inner: str, types: tuple[str, ...], ends: list[set[str]], fresh: list[int]) -> str:
+    """A walk's bracket with the day's tests in its recursive filter (merged into one it has), for a walk between
+    nodes of ``ends`` (the labels each may have). The tests are on its relationships only: a node test there
+    made walks 20-35 times slower (counter-measures-to at 1M relations: 8.5-10.7 s against ~10 ms without a
+    view). A walk that may pass a node existing only on some days tests its relations' stored days, which
+    include their ends' (:func:`node_holds_cypher`); one that cannot (``(issuer)-[:PART_OF*0..5]->(:Government)``
+    joins governments only), their ``since`` and ``until``, two columns, not three with a list (1.1 s against
+    2.4 s for measures-by-issuer-and-year at 1M); both for a walk over types of which only some store days
+    (any type: ``[*..8]``).
+
+    >>> _walk_filter(_model()[0], ":PART_OF*0..5", ("PART_OF",), [{"Government"}], [0]).split(" AND ")[0]
+    ':PART_OF*0..5 (_w1, _ | WHERE (_w1.since IS NULL OR _w1.since <= $asof__day)'
+    >>> _walk_filter(_model()[0], ":RETALIATES_AGAINST*1..8", ("RETALIATES_AGAINST",), [], [0]).split(" AND ")[0]
+    ':RETALIATES_AGAINST*1..8 (_w1, _ | WHERE (_w1._holds_from IS NULL OR _w1._holds_from <= $asof__day)'
+    """
+    from graph.dataset.asof import relation_types
+
+    walked = set(types) & set(schema.relations) if types else set(schema.relations)
+    pairs = [(t, a, b) for t in walked for a, b in schema.relations[t].pairs]
+    within = set(schema.nodes)
+    for labels in ends:  # the labels a node of the walk may have: those reached from each end over its pairs
+        within &= _reached(pairs, labels)
+    used = [(t, a, b) for t, a, b in pairs if a in within and b in within]
+    with_extent = _model()[1]
+    dated = {t for t, a, b in used if {a, b} & with_extent}
     existing = re.search(r"\(\s*(\w+)\s*,\s*(\w+)\s*\|\s*WHERE\s+(.*)\)\s*$", inner, re.S)
     if existing:
         rel, node, test = existing.groups()
@@ -312,11 +340,19 @@ def _walk_filter(schema, inner: str, types: tuple[str, ...], with_extent: frozen
     fresh[0] += 1
     rel = rel or f"_w{fresh[0]}"
     tests = [f"({test})"] if test else []
-    tests.append(relation_holds_cypher(rel))
-    if ends & with_extent:
-        node = node if node != "_" else f"_v{fresh[0]}"
-        tests.append(node_holds_cypher(node))
+    if not dated or {t for t, _, _ in used} - relation_types(schema):
+        tests.append(relation_holds_cypher(rel))
+    if dated:
+        tests.append(node_holds_cypher(rel))
     return f"{inner.rstrip()} ({rel}, {node} | WHERE {' AND '.join(tests)})"
+
+
+def _reached(pairs: list[tuple[str, str, str]], labels: set[str]) -> set[str]:
+    """The labels reached from ``labels`` over relationships of ``pairs`` (type, from, to), either way, any steps."""
+    found = set(labels)
+    while more := {x for _, a, b in pairs if a in found or b in found for x in (a, b)} - found:
+        found |= more
+    return found
 
 
 def _day_values(code: str, labels: dict[str, set[str]], kinds: dict[str, dict[str, str]]) -> str:

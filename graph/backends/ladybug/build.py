@@ -51,6 +51,7 @@ from graph.model.types import PROPERTY_TYPES
 
 if TYPE_CHECKING:
     from graph.backends.ladybug.changes import BuildChanges
+    from graph.dataset.asof import AsOfValues
 
 # The schema forbids control characters in values: U+001F can join a list's items in a CSV field.
 LIST_SEPARATOR = "\x1f"
@@ -86,7 +87,7 @@ class _CsvTables:
 
     def _columns(self, kind) -> tuple[list[str], dict[str, str]]:
         properties = self.schema.properties_of(kind)
-        kinds = {name: p.type for name, p in properties.items()} | (self.as_of.get(kind, {}) if isinstance(kind, str) else {})
+        kinds = {name: p.type for name, p in properties.items()} | self.as_of.get(kind if isinstance(kind, str) else kind[0], {})
         return (list(kinds) if isinstance(kind, str) else ["from", "to", *kinds]), kinds
 
     def _open(self, kind):
@@ -108,28 +109,40 @@ class _CsvTables:
         writer.writerow(fields)
         self.rows[kind] += 1
 
-    def fill(self, derived: dict[str, dict[str, Any]]) -> None:
+    def fill(self, derived: dict[str, dict[str, Any]], as_of: AsOfValues) -> None:
         """Rewrite each node file with derived properties (:mod:`graph.dataset.derived`) and as-of columns
-        (:mod:`graph.dataset.asof`) in their columns."""
-        for kind, (handle, _, columns, _, _) in self.files.items():
-            if kind not in PROPERTIES and kind not in self.as_of:
-                continue
-            handle.close()
-            path = Path(handle.name)
-            filled = path.with_name(f"filled-{path.name}")
-            names = [*PROPERTIES.get(kind, ()), *self.as_of.get(kind, ())]
-            at, key = {name: columns.index(name) for name in names}, columns.index("id")
-            # Values are as long as the data makes them: csv's default of 131,072 characters a field would refuse some.
-            csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
-            with open(path, encoding="utf-8", newline="") as rows, open(filled, "w", encoding="utf-8", newline="") as out:
-                writer = csv.writer(out)
-                for fields in csv.reader(rows):
-                    for name, value in derived.get(fields[key], {}).items():
-                        if isinstance(value, list):  # a list column, as add() writes one
-                            value = LIST_SEPARATOR.join(value) or LIST_SEPARATOR
-                        fields[at[name]] = value
-                    writer.writerow(fields)
-            os.replace(filled, path)
+        (:mod:`graph.dataset.asof`) in their columns, and each relation file whose type has as-of columns
+        with the days each relation holds (:meth:`graph.dataset.asof.AsOfValues.relation`)."""
+        def node(key: int) -> Callable[[list[str]], dict[str, Any]]:
+            return lambda fields: derived.get(fields[key], {})
+
+        def relation(since: int, until: int) -> Callable[[list[str]], dict[str, Any]]:  # its ends: its first two fields
+            return lambda f: as_of.relation(f[0], f[1], (f[since] or None, f[until] or None))
+
+        for kind, (_, _, columns, _, _) in list(self.files.items()):
+            if isinstance(kind, str) and (kind in PROPERTIES or kind in self.as_of):
+                self._rewrite(kind, node(columns.index("id")))
+            elif not isinstance(kind, str) and kind[0] in self.as_of:
+                self._rewrite(kind, relation(columns.index("since"), columns.index("until")))
+
+    def _rewrite(self, kind, values: Callable[[list[str]], dict[str, Any]]) -> None:
+        """Rewrite the file of ``kind`` with the ``values`` of each row (read as add() wrote it) in their columns."""
+        handle, _, columns, _, _ = self.files[kind]
+        handle.close()
+        path = Path(handle.name)
+        filled = path.with_name(f"filled-{path.name}")
+        at = {name: i for i, name in enumerate(columns)}
+        # Values are as long as the data makes them: csv's default of 131,072 characters a field would refuse some.
+        csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
+        with open(path, encoding="utf-8", newline="") as rows, open(filled, "w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            for fields in csv.reader(rows):
+                for name, value in values(fields).items():
+                    if isinstance(value, list):  # a list column, as add() writes one
+                        value = LIST_SEPARATOR.join(value) or LIST_SEPARATOR
+                    fields[at[name]] = value
+                writer.writerow(fields)
+        os.replace(filled, path)
 
     def load(self, kind) -> tuple[str, dict[str, str]]:
         """The ``LOAD ... FROM`` clause reading the file of ``kind`` (closed now), and each column's value as an expression."""
@@ -189,10 +202,11 @@ def write_database(rows, path: Path, schema) -> dict[str, int]:
                 if isinstance(kind, str):
                     names.add(kind, row)
         values = derivation.values()
-        as_of = derivation.as_of_values(values)
-        tables.fill({node: {**values.get(node, {}), **as_of.get(node, {})} for node in values.keys() | as_of.keys()})
-        # In the files now: freed before the engine takes its page cache (peak RSS at 1M relations 1.50 -> 0.94 GB).
-        del derivation, values, as_of
+        as_of = derivation.as_of(values)
+        days = as_of.values()
+        tables.fill({node: {**values.get(node, {}), **days.get(node, {})} for node in values.keys() | days.keys()}, as_of)
+        # In the files now: freed before the engine takes its page cache (peak RSS at 1M relations 1.50 -> 1.01 GB).
+        del derivation, values, as_of, days
         statements = tables.copy_statements()
         largest = max([n for kind, n in tables.rows.items() if not isinstance(kind, str)], default=0)
         pool = BUILD_POOL_BASE + BUILD_POOL_PER_ROW * largest
