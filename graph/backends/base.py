@@ -62,6 +62,8 @@ def graph_from_engine(engine: Engine, documents: dict[str, Any] | None = None) -
     """
     import networkx as nx
 
+    from graph.model.schema import load_schema
+
     g: nx.MultiDiGraph = nx.MultiDiGraph(documents=documents or {})
     for row in engine.run("MATCH (n) RETURN n AS node")[1]:
         node = dict(row["node"])
@@ -69,5 +71,7 @@ def graph_from_engine(engine: Engine, documents: dict[str, Any] | None = None) -
         g.add_node(node.pop("id"), **node)
     for row in engine.run("MATCH (a)-[r]->(b) RETURN a.id AS source, b.id AS target, r AS rel")[1]:
         rel = dict(row["rel"])
+        if rel["type"] not in load_schema().relations:  # the embedded build's table of a derived relation's days
+            continue
         g.add_edge(row["source"], row["target"], key=rel.pop("key"), **rel)
     return g

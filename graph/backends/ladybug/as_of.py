@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from graph.backends.ladybug.dialect import _BY_IDS, _CLAUSE, _CLOSE, _OPEN, _clause_end, _closing
+from graph.dataset.asof import days_table
 
 # The as-of parameters a rewritten statement reads: the day, and the day followed by a character after every
 # digit (a list sorted with it in puts it after every day on or before the day: its position counts them).
@@ -164,6 +165,7 @@ def as_of(code: str, checked: frozenset[str] = frozenset()) -> str:
 def _as_of_part(code: str, checked_starts: frozenset[str], fresh: list[int]) -> str:
     """:func:`as_of` of one part of a UNION."""
     schema, with_extent, kinds = _model()
+    derived = sorted(t for rel_type, rel in schema.relations.items() if rel.derived for t in (rel_type, days_table(rel_type)))
     checked: set[str] = set()
     labels: dict[str, set[str]] = {}
     clauses: list[tuple[int, int, str]] = []  # (start, end, rewritten clause)
@@ -190,11 +192,13 @@ def _as_of_part(code: str, checked_starts: frozenset[str], fresh: list[int]) -> 
             checked.add(elements.nodes[0][0])
         text = elements.text
         for _, types, walk, begin, finish in reversed(elements.rels):
-            if walk:
-                text = text[:begin] + _walk_filter(schema, text[begin:finish], types, with_extent, fresh) + text[finish:]
-        for name, _, walk, _, _ in elements.rels:
+            inner = _walk_filter(schema, text[begin:finish], types, with_extent, fresh) if walk else text[begin:finish]
+            text = text[:begin] + _days_tables(schema, inner) + text[finish:]
+        for name, types, walk, _, _ in elements.rels:
             if not walk:
                 tests.append(relation_holds_cypher(name))
+                if not types and derived:  # any type: not the whole graph's derived relations, nor their days
+                    tests.append(f"NOT label({name}) IN [{', '.join(repr(t) for t in derived)}]")
         for name, written in elements.nodes:
             possible = _possible(schema, written, elements.adjacent.get(name, []))
             labels.setdefault(name, possible)
@@ -298,6 +302,21 @@ def _model() -> tuple[Any, frozenset[str], dict[str, dict[str, str]]]:
     with_extent = frozenset(label for label in schema.nodes if has_extent(schema, label))
     kinds = {label: {p: schema.nodes[label].properties[p].type for p in names} for label, names in versioned(schema).items()}
     return schema, with_extent, kinds
+
+
+def _days_tables(schema, bracket: str) -> str:
+    """A relationship's bracket reading each derived type's table of days instead (:func:`graph.dataset.asof.days_table`):
+    a day's chains are not the whole graph's.
+
+    >>> from graph.model.schema import load_schema
+    >>> _days_tables(load_schema(), "c:RETALIATION_CHAIN")
+    'c:_RETALIATION_CHAIN_DAYS'
+    """
+    head, open_, rest = bracket.partition("(")  # a walk's recursive filter after it is left alone
+    derived = [rel_type for rel_type, rel in schema.relations.items() if rel.derived]
+    for rel_type in derived:
+        head = re.sub(rf"(:\s*|\|\s*:?\s*){rel_type}\b", rf"\g<1>{days_table(rel_type)}", head)
+    return head + open_ + rest
 
 
 def _walk_filter(schema, inner: str, types: tuple[str, ...], with_extent: frozenset[str], fresh: list[int]) -> str:
