@@ -13,9 +13,11 @@ import graph
 from graph.analysis.snapshot import snapshot_database
 from graph.backends.ladybug.engine import EmbeddedEngine
 from graph.errors import DataError
+from graph.lists.editions import import_list
 from tests.conftest import assert_same_rows
 
 FIXTURE = Path(__file__).parent / "fixtures" / "chains"
+UNDATED = Path(__file__).parent / "fixtures" / "imports" / "undated"
 DAYS = {
     "2020-01-15": "A alone: no chain",
     "2020-02-15": "B answers A",
@@ -72,3 +74,27 @@ def test_a_data_file_may_not_hold_a_derived_relation(tmp_path):
     )
     with pytest.raises(DataError, match=r"chain\.yaml:2: RETALIATION_CHAIN relations are derived at build; a data file may not hold them$"):
         graph.check([FIXTURE, tmp_path])
+
+
+def test_an_import_moving_a_measure_on_a_chain_moves_the_chains_days(tmp_path):
+    # No list makes a RETALIATES_AGAINST, but an edition may move the start of a programme it dates: the SDN
+    # edition of January moves ofac-dprk3 (dated by the CSL of April) earlier, and with it the chain answering it.
+    db, extra = tmp_path / "db", tmp_path / "extra"
+    import_list("csl", UNDATED / "csl_2022-04-21.csv", db=db, edition="2022-04-21")
+    extra.mkdir()
+    (extra / "answer.yaml").write_text(
+        "Measure:\n  - {id: ch-answer, name: Chain answer, kind: counter-sanction, announced: 2022-03-01, "
+        "sources: [https://example.org/ch-answer]}\n"
+        "RETALIATES_AGAINST:\n  - {from: ch-answer, to: ofac-dprk3, sources: [https://example.org/ch-answer]}\n",
+        encoding="utf-8",
+    )
+    graph.load(db, [extra])
+    answering = lambda g: [r["chain"] for r in g.as_of("2022-03-15").query("retaliation-chains") if r["last_id"] == "ch-answer"]  # noqa: E731
+    with graph.open(db) as g:
+        assert answering(g) == []  # ofac-dprk3 held from April
+    import_list("ofac-sdn", UNDATED / "sdn_2022-01-21.csv", db=db, edition="2022-01-21")
+    with graph.open(db) as g:
+        assert answering(g) == [["ch-answer", "ofac-dprk3"]]
+    graph.load(tmp_path / "rebuilt", [extra, db / "imports"])
+    with graph.open(tmp_path / "rebuilt", data=[extra, db / "imports"]) as rebuilt, graph.open(db) as g:
+        assert answering(rebuilt) == answering(g)
