@@ -28,9 +28,6 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
-from graph.dataset.derived import retaliation_roles
 from graph.model.holding import known_on, node_holds
 from graph.model.lifecycle import Act, full_day
 from graph.model.schema import load_schema
@@ -361,16 +358,22 @@ class AsOfValues:
         ['c', 'b', 'a'] 2020-03-01 2020-06-01
         ['b', 'a'] 2020-06-01 None
         """
-        from graph.dataset.derived import chain_relations, walks
+        from graph.dataset.derived import chain_relations, retaliation_roles, walks
 
         held = [(source, target, self.edge(source, target, dates)) for source, target, dates in self.d.retaliations]
-        part: nx.Graph = nx.Graph()
-        part.add_edges_from((source, target) for source, target, _ in held)
-        by_part = {node: index for index, nodes in enumerate(nx.connected_components(part)) for node in nodes}
-        edges: dict[int, list[tuple[str, str, Intervals]]] = {}
+        part: dict[str, str] = {}  # each measure's representative in its connected part (union-find)
+
+        def find(node: str) -> str:
+            while part.setdefault(node, node) != node:
+                part[node] = node = part[part[node]]
+            return node
+
+        for source, target, _ in held:
+            part[find(source)] = find(target)
+        edges: dict[str, list[tuple[str, str, Intervals]]] = {}
         for edge in held:
             if edge[2]:
-                edges.setdefault(by_part[edge[0]], []).append(edge)
+                edges.setdefault(find(edge[0]), []).append(edge)
         found: list[list[str]] = []
         dates: list[tuple[str | None, str | None]] = []
         for index in sorted(edges):
