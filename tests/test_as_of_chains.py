@@ -40,7 +40,7 @@ def fixture_chains(g: graph.TechGraph) -> list[list[str]]:
     return sorted(r["chain"] for r in g.query("retaliation-chains") if r["first_id"].startswith("ch-"))
 
 
-@pytest.mark.parametrize("day", list(DAYS))
+@pytest.mark.parametrize("day", ["2020-03-15", "2020-08-01", "2020-10-01"])  # the other days: the test below
 def test_the_days_chains_are_the_snapshots(whole, day):
     view = whole.as_of(day)
     folder = snapshot_database(whole.nx, day)
