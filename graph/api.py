@@ -168,8 +168,8 @@ class TechGraph:
         return {
             **row["node"],
             "id": node_id,
-            "outgoing": [r for r in outgoing if self._schema.of_data(r["relation"])],
-            "incoming": [r for r in incoming if self._schema.of_data(r["relation"])],
+            "outgoing": outgoing,
+            "incoming": incoming,
             "also": [m["id"] for m in matches[1:]],
         }
 
@@ -204,7 +204,7 @@ class TechGraph:
         True
         """
         _, nodes = self.engine.run(_COUNTS_NODES, {})
-        rels = [r for r in self.engine.run(_COUNTS_RELS, {})[1] if self._schema.of_data(r["type"])]  # derived: by type
+        _, rels = self.engine.run(_COUNTS_RELS, {})
         return {
             "nodes": {r["label"]: r["count"] for r in nodes},
             "relationships": {r["type"]: r["count"] for r in rels},

@@ -151,6 +151,16 @@ class Schema:
         """
         return rel_type in self.relations and not self.relations[rel_type].derived
 
+    @cached_property
+    def data_types(self) -> str:
+        """The relationship types data files hold (not derived), sorted, as a pattern's disjunction: the dialects
+        give it to a relationship of no type.
+
+        >>> "|RETALIATES_AGAINST|" in load_schema().data_types, "RETALIATION_CHAIN" in load_schema().data_types
+        (True, False)
+        """
+        return "|".join(sorted(t for t in self.relations if self.of_data(t)))
+
     def model(self, name: str) -> type[BaseModel]:
         """The pydantic model validating records of a label or relationship type.
 

@@ -165,7 +165,6 @@ def as_of(code: str, checked: frozenset[str] = frozenset()) -> str:
 def _as_of_part(code: str, checked_starts: frozenset[str], fresh: list[int]) -> str:
     """:func:`as_of` of one part of a UNION."""
     schema, with_extent, kinds = _model()
-    derived = sorted(t for rel_type, rel in schema.relations.items() if rel.derived for t in (rel_type, days_table(rel_type)))
     checked: set[str] = set()
     labels: dict[str, set[str]] = {}
     clauses: list[tuple[int, int, str]] = []  # (start, end, rewritten clause)
@@ -194,11 +193,9 @@ def _as_of_part(code: str, checked_starts: frozenset[str], fresh: list[int]) -> 
         for _, types, walk, begin, finish in reversed(elements.rels):
             inner = _walk_filter(schema, text[begin:finish], types, with_extent, fresh) if walk else text[begin:finish]
             text = text[:begin] + _days_tables(schema, inner) + text[finish:]
-        for name, types, walk, _, _ in elements.rels:
+        for name, _, walk, _, _ in elements.rels:
             if not walk:
                 tests.append(relation_holds_cypher(name))
-                if not types and derived:  # any type: not the whole graph's derived relations, nor their days
-                    tests.append(f"NOT label({name}) IN [{', '.join(repr(t) for t in derived)}]")
         for name, written in elements.nodes:
             possible = _possible(schema, written, elements.adjacent.get(name, []))
             labels.setdefault(name, possible)
