@@ -98,3 +98,11 @@ def test_an_import_moving_a_measure_on_a_chain_moves_the_chains_days(tmp_path):
     graph.load(tmp_path / "rebuilt", [extra, db / "imports"])
     with graph.open(tmp_path / "rebuilt", data=[extra, db / "imports"]) as rebuilt, graph.open(db) as g:
         assert answering(rebuilt) == answering(g)
+
+
+def test_a_relationship_of_no_type_matches_the_datas_relations_only(whole):
+    profile = {r["relation"] for r in whole.query("entity-profile", entity="ch-d")}
+    assert profile == {"RETALIATES_AGAINST", "REVOKES"}  # no RETALIATION_CHAIN, nor the table of its days
+    assert whole.query("path", **{"from": "ch-d", "to": "ch-a"})[0]["steps"] == 3  # not the chain's one step
+    assert "RETALIATION_CHAIN" not in whole.stats()["relationships"]
+    assert len(whole.cypher("MATCH (d:Measure {id: 'ch-d'})-[c:RETALIATION_CHAIN]->(a) RETURN c.steps AS steps")) == 1
