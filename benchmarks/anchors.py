@@ -477,9 +477,9 @@ def questions(size: str, work: Path, runs: int, g_nx, ix: Index) -> list[dict]:
         keys = [("first_announced", False), ("last_announced", False), ("last_id", False), ("first_id", False), ("steps", False)]
         def nx_chains() -> list[dict]:
             rows = ordered(retaliation_chains(ix, {}), keys)
-            steps = [{"chain": [{"id": m, "name": ix.node[m]["name"], "announced": ix.node[m].get("announced")}
-                                for m in row["chain"]]} for row in rows]  # fmt: skip
-            return chains(steps, ix.issuer_names)
+            on = {m for row in rows for m in row["chain"]}
+            return chains(rows, {m: {"name": ix.node[m]["name"], "announced": ix.node[m].get("announced")} for m in on},
+                          ix.issuer_names)  # fmt: skip
 
         theirs_ms, theirs = p50(nx_chains, runs)
         results.append({"question": f"chains ({len(ours)})", "techgraph": ours_ms, "networkx": theirs_ms,

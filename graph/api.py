@@ -163,8 +163,8 @@ class TechGraph:
         node_id = matches[0]["id"]
         ids, starts = {"entity": [node_id]}, {"entity": matches[0]["label"]}
         _, (row,) = self.engine.run(_PROFILE_NODE, ids, starts=starts)
-        _, outgoing = self.engine.run(_OUTGOING, ids, starts=starts)
-        _, incoming = self.engine.run(_INCOMING, ids, starts=starts)
+        outgoing = self.engine.run(_OUTGOING, ids, starts=starts)[1]
+        incoming = self.engine.run(_INCOMING, ids, starts=starts)[1]
         return {
             **row["node"],
             "id": node_id,
@@ -303,10 +303,10 @@ class TechGraph:
         >>> [(s["id"], s["delay_days"]) for s in chain["steps"]]
         [('ofac-hk-designations-2020-08-07', None), ('cn-counter-sanctions-2020-08-10', 3)]
         """
-        from graph.analysis.chains import chain_rows, chains, retaliation_graph
+        from graph.analysis.chains import chains, read_chains
 
-        on_chains = retaliation_graph(self.engine)  # only the measures on the chains, fetched thin
-        return chains(chain_rows(on_chains), lambda measure: sorted(on_chains.nodes[measure]["issuers"]))
+        rows, measures, issuers = read_chains(self.engine)  # the chains derived at build, and their measures, thin
+        return chains(rows, measures, lambda measure: issuers.get(measure, []))
 
     def export(self, fmt: str, out_dir: Path | str) -> list[Path]:
         """Write the graph (or this as-of view) as graphml, gexf, ftm or csv; return the files.

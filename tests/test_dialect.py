@@ -7,6 +7,7 @@ import pytest
 from graph.backends.ladybug.dialect import to_ladybug
 from graph.cypher.readonly import check_read_only
 from graph.errors import ReadOnlyError
+from graph.model.schema import load_schema
 
 
 @pytest.mark.parametrize(
@@ -16,7 +17,8 @@ from graph.errors import ReadOnlyError
         ("RETURN type(r), TYPE( r2 )", "RETURN label(r), label(r2)"),
         ("RETURN 'labels(n)[0] and type(r)' AS s // type(x)", "RETURN 'labels(n)[0] and type(r)' AS s"),
         ("RETURN `type(r)` AS t, type(r) /* type(x) */", "RETURN `type(r)` AS t, label(r)"),
-        ("MATCH p = shortestPath((a)-[*..8]-(b)) RETURN p", "MATCH p = (a)-[* SHORTEST 1..8]-(b) RETURN p"),
+        ("MATCH p = shortestPath((a)-[*..8]-(b)) RETURN p", f"MATCH p = (a)-[:{load_schema().data_types}* SHORTEST 1..8]-(b) RETURN p"),
+        ("MATCH (n)<-[r]-(o) RETURN r", f"MATCH (n)<-[r:{load_schema().data_types}]-(o) RETURN r"),
         ("MATCH p = shortestPath((a:X)-[:OWNS*2..5]->(b)) RETURN p", "MATCH p = (a:X)-[:OWNS* SHORTEST 2..5]->(b) RETURN p"),
         ("MATCH (n) RETURN n.name", "MATCH (n) RETURN n.name"),
         ("SET x.share = toFloat(r.share)", "SET x.share = CAST(r.share AS DOUBLE)"),

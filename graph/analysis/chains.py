@@ -1,103 +1,73 @@
 """Retaliation chains: maximal sequences of measures linked by ``RETALIATES_AGAINST``, each step with its delay.
 
-The measures on the chains are those the build gave a ``retaliation`` place (first, middle,
-last: :func:`graph.dataset.derived.retaliation_roles`). :func:`retaliation_graph` fetches only
-them from an engine, with their answers and issuers, :func:`chain_rows` walks them as the
-``retaliation-chains`` stored query does, and :func:`chains` adds issuers and delays.
+Every build derives the chains (:func:`graph.dataset.derived.walks`, the ``RETALIATION_CHAIN`` relations of
+:meth:`graph.dataset.derived.Derivation.chains`, a table of days for the as-of views). :func:`read_chains`
+fetches them from an engine with the names, days and issuers of the measures on them, thin, and
+:func:`chains` adds issuers and delays.
 
->>> rows = [{"chain": [{"id": "b", "name": "B", "announced": "2020-08-10"}, {"id": "a", "name": "A", "announced": "2020-08-07"}]}]
->>> chains(rows, lambda measure: [])[0]["total_days"]
+>>> rows = [{"chain": ["b", "a"]}]
+>>> measures = {"b": {"name": "B", "announced": "2020-08-10"}, "a": {"name": "A", "announced": "2020-08-07"}}
+>>> chains(rows, measures, lambda measure: [])[0]["total_days"]
 3
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
-
-import networkx as nx
 
 from graph.model.dates import days_between
 
 if TYPE_CHECKING:
     from graph.backends.base import Engine
 
-MAX_STEPS = 8  # the longest chain the retaliation-chains query walks (RETALIATES_AGAINST*1..8)
-# Each answer on the chains with what it answers (their ends are every measure on the chains), then the issuers.
-_ANSWERS = """
-MATCH (answer:Measure)-[:RETALIATES_AGAINST]->(answered:Measure)
-RETURN answer.id AS answer, answer.name AS answer_name, answer.announced AS answer_announced,
-       answer.retaliation AS answer_place, answered.id AS answered, answered.name AS answered_name,
-       answered.announced AS answered_announced, answered.retaliation AS answered_place
+# The chains as the retaliation-chains query orders them, and the measures on them (a place, derived at build).
+_CHAINS = """
+MATCH (last:Measure)-[c:RETALIATION_CHAIN]->(first:Measure)
+RETURN c.chain AS chain ORDER BY first.announced, last.announced, last.id, first.id, c.steps
 """
-_ISSUERS = "MATCH (issuer)-[:ISSUED]->(m:Measure) WHERE m.retaliation IS NOT NULL RETURN m.id AS measure, issuer.name AS issuer"
+_MEASURES = """
+MATCH (m:Measure) WHERE m.retaliation IS NOT NULL
+OPTIONAL MATCH (issuer)-[:ISSUED]->(m)
+RETURN m.id AS id, m.name AS name, m.announced AS announced, collect(issuer.name) AS issuers
+"""
 
 
-def retaliation_graph(engine: Engine) -> nx.MultiDiGraph:
-    """The measures on the retaliation chains (``name``, ``announced``, ``place``, ``issuers``: one name
-    an ISSUED relation) and one edge a ``RETALIATES_AGAINST`` between them, answer to answered; two
-    scans of thin columns (converting whole measures cost more than the walk).
+def read_chains(engine: Engine) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], dict[str, list[str]]]:
+    """The chains an engine holds (rows with ``chain``, the ids from the last answer back), ordered as the
+    ``retaliation-chains`` query orders them, the measures on them (``name``, ``announced``) and their
+    issuers' names, sorted.
 
     >>> import graph
-    >>> g = retaliation_graph(graph.open().engine)
-    >>> g.nodes["cn-counter-sanctions-2020-08-10"]["place"], list(g.successors("cn-counter-sanctions-2020-08-10"))
-    ('last', ['ofac-hk-designations-2020-08-07'])
+    >>> rows, measures, issuers = read_chains(graph.open().engine)
+    >>> row = next(r for r in rows if r["chain"][0] == "cn-counter-sanctions-2020-08-10")
+    >>> row["chain"], issuers["cn-counter-sanctions-2020-08-10"][0][:27]
+    (['cn-counter-sanctions-2020-08-10', 'ofac-hk-designations-2020-08-07'], 'Ministry of Foreign Affairs')
     """
-    g: nx.MultiDiGraph = nx.MultiDiGraph()
-    for row in engine.run(_ANSWERS)[1]:
-        for end in ("answer", "answered"):
-            if row[end] not in g:
-                g.add_node(row[end], name=row[f"{end}_name"], announced=row[f"{end}_announced"],
-                           place=row[f"{end}_place"], issuers=[])  # fmt: skip
-        g.add_edge(row["answer"], row["answered"])
-    for row in engine.run(_ISSUERS)[1]:
-        g.nodes[row["measure"]]["issuers"].append(row["issuer"])
-    return g
+    measures, issuers = {}, {}
+    for row in engine.run(_MEASURES)[1]:  # one scan for both (two took 213 ms at 1M relations, one 179)
+        measures[row["id"]] = {"name": row["name"], "announced": row["announced"]}
+        issuers[row["id"]] = sorted(row["issuers"])
+    return [{"chain": row["chain"]} for row in engine.run(_CHAINS)[1]], measures, issuers
 
 
-def chain_rows(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
-    """The chains of :func:`retaliation_graph`'s graph as the ``retaliation-chains`` query finds them: every
-    walk of at most :data:`MAX_STEPS` answers from a ``last`` measure to a ``first`` one (a walk may pass a
-    cycle again, as LadybugDB's does), each row's ``chain`` from the last answer back, ordered as the query
-    orders them (first's announcement, last's, last's id, first's id, steps; a missing day last)."""
-
-    node = dict(g.nodes(data=True))  # plain dicts: networkx's views cost microseconds a lookup, and walks are many
-    answers = {measure: [a for a, keys in answered.items() for _ in keys] for measure, answered in g.adjacency()}
-
-    def walks(chain: list[str]) -> Iterator[list[str]]:
-        for answered in answers[chain[-1]]:
-            longer = [*chain, answered]
-            if node[answered]["place"] == "first":
-                yield longer
-            elif len(longer) <= MAX_STEPS:
-                yield from walks(longer)
-
-    found = [chain for last, data in node.items() if data["place"] == "last" for chain in walks([last])]
-
-    def day(measure: str) -> tuple[bool, str]:
-        announced = node[measure]["announced"]
-        return announced is None, announced or ""
-
-    found.sort(key=lambda c: (day(c[-1]), day(c[0]), c[0], c[-1], len(c)))
-    return [{"chain": [{"id": m, "name": node[m]["name"], "announced": node[m]["announced"]} for m in chain]}
-            for chain in found]  # fmt: skip
-
-
-def chains(rows: Iterable[dict[str, Any]], issuers: Callable[[str], list[str]]) -> list[dict[str, Any]]:
-    """Each row's chain from first measure to last answer, with issuers and days between steps."""
+def chains(
+    rows: Iterable[dict[str, Any]], measures: dict[str, dict[str, Any]], issuers: Callable[[str], list[str]]
+) -> list[dict[str, Any]]:
+    """Each row's chain (its measures' ids, from the last answer back) from first measure to last answer, with
+    names, days and issuers (``measures``: id -> ``name``, ``announced``) and the days between steps."""
     result = []
     for row in rows:
-        measures = list(reversed(row["chain"]))  # the query walks from the last answer back
-        steps = []
-        for index, measure in enumerate(measures):
-            previous = measures[index - 1].get("announced") if index else None
+        steps: list[dict[str, Any]] = []
+        for index, measure in enumerate(reversed(row["chain"])):
+            announced = measures[measure].get("announced")
             steps.append(
                 {
-                    "id": measure["id"],
-                    "name": measure["name"],
-                    "issuers": issuers(measure["id"]),
-                    "announced": measure.get("announced"),
-                    "delay_days": days_between(previous, measure.get("announced")) if index else None,
+                    "id": measure,
+                    "name": measures[measure]["name"],
+                    "issuers": issuers(measure),
+                    "announced": announced,
+                    "delay_days": days_between(steps[-1]["announced"], announced) if index else None,
                 }
             )
         result.append({"steps": steps, "total_days": days_between(steps[0]["announced"], steps[-1]["announced"])})

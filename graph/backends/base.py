@@ -52,6 +52,11 @@ class Engine(Protocol):
         ...
 
 
+# The data's relations (a relationship of no type is given the data's types), then the derived ones, by type.
+_RELATIONS = "MATCH (a)-[r]->(b) RETURN a.id AS source, b.id AS target, r AS rel"
+_CHAINS = "MATCH (a)-[r:RETALIATION_CHAIN]->(b) RETURN a.id AS source, b.id AS target, r AS rel"
+
+
 def graph_from_engine(engine: Engine, documents: dict[str, Any] | None = None) -> nx.MultiDiGraph:
     """Everything an engine holds, as a networkx MultiDiGraph shaped like :func:`graph.dataset.network.load_graph`'s.
 
@@ -67,7 +72,7 @@ def graph_from_engine(engine: Engine, documents: dict[str, Any] | None = None) -
         node = dict(row["node"])
         node.setdefault("aliases", [])
         g.add_node(node.pop("id"), **node)
-    for row in engine.run("MATCH (a)-[r]->(b) RETURN a.id AS source, b.id AS target, r AS rel")[1]:
+    for row in [*engine.run(_RELATIONS)[1], *engine.run(_CHAINS)[1]]:
         rel = dict(row["rel"])
         g.add_edge(row["source"], row["target"], key=rel.pop("key"), **rel)
     return g

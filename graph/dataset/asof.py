@@ -129,6 +129,21 @@ def versioned(schema: Schema) -> dict[str, tuple[str, ...]]:
     return found
 
 
+def days_table(rel_type: str) -> str:
+    """The embedded build's table of a derived relation's versions by day (:meth:`AsOfValues.chains`), which an
+    as-of view reads in place of the type (:func:`graph.backends.ladybug.as_of.as_of`).
+
+    >>> days_table("RETALIATION_CHAIN")
+    '_RETALIATION_CHAIN_DAYS'
+    """
+    return f"_{rel_type}_DAYS"
+
+
+def days_tables(schema: Schema) -> dict[str, str]:
+    """Table name -> derived relation type, for every derived relation of the schema."""
+    return {days_table(rel_type): rel_type for rel_type, rel in schema.relations.items() if rel.derived}
+
+
 def has_extent(schema: Schema, label: str) -> bool:
     """Whether a label's nodes exist only on some days (a temporal extent, or the measure lifecycle)."""
     extent = schema.nodes[label].extent
@@ -136,12 +151,13 @@ def has_extent(schema: Schema, label: str) -> bool:
 
 
 def relation_types(schema: Schema) -> frozenset[str]:
-    """The relation types with an end whose nodes exist only on some days: those that store the days they hold.
+    """The relation types of the data with an end whose nodes exist only on some days: those that store the days
+    they hold (a derived type's days are its own table's, :func:`days_table`).
 
     >>> sorted(relation_types(load_schema()))[:3]
     ['ADDRESSED_TO', 'AMENDS', 'IMPLEMENTS']
     """
-    ends = {t: {end for pair in rel.pairs for end in pair} for t, rel in schema.relations.items()}
+    ends = {t: {end for pair in rel.pairs for end in pair} for t, rel in schema.relations.items() if not rel.derived}
     return frozenset(t for t, labels in ends.items() if any(has_extent(schema, label) for label in labels))
 
 
@@ -341,6 +357,64 @@ class AsOfValues:
 
         starts, values = _versions(points, value)
         return _stored(names, starts, values, self.whole[company])
+
+
+    def chains(self) -> list[dict[str, Any]]:
+        """Every retaliation chain that is one on some day (the walks :meth:`Derivation.chains` finds in the
+        graph of that day: the RETALIATES_AGAINST relations that hold, ends placed on them that day), one
+        row an interval of days it is one (``since``, ``until``; None: unbounded). Evaluated per connected
+        part of the retaliation graph, on the days one of its relations begins or ends to hold.
+
+        >>> from graph.dataset.derived import RETALIATION, Derivation
+        >>> d = Derivation()
+        >>> d.relation(RETALIATION, "b", "a", {"since": "2020-01-01"})
+        >>> d.relation(RETALIATION, "c", "b", {"since": "2020-03-01", "until": "2020-06-01"})
+        >>> for row in AsOfValues(d, {}).chains():
+        ...     print(row["chain"], row["since"], row["until"])
+        ['b', 'a'] 2020-01-01 2020-03-01
+        ['c', 'b', 'a'] 2020-03-01 2020-06-01
+        ['b', 'a'] 2020-06-01 None
+        """
+        from graph.dataset.derived import chain_relations, retaliation_roles, walks
+
+        held = [(source, target, self.edge(source, target, dates)) for source, target, dates in self.d.retaliations]
+        part: dict[str, str] = {}  # each measure's representative in its connected part (union-find)
+
+        def find(node: str) -> str:
+            while part.setdefault(node, node) != node:
+                part[node] = node = part[part[node]]
+            return node
+
+        for source, target, _ in held:
+            part[find(source)] = find(target)
+        edges: dict[str, list[tuple[str, str, Intervals]]] = {}
+        for edge in held:
+            if edge[2]:
+                edges.setdefault(find(edge[0]), []).append(edge)
+        found: list[list[str]] = []
+        dates: list[tuple[str | None, str | None]] = []
+        for index in sorted(edges):
+            open_since: dict[tuple[str, ...], list[str]] = {}  # chain -> the days each of its walks began
+            points = sorted({NEG, *(day for _, _, days in edges[index] for pair in days for day in pair)} - {POS})
+            for point in [*points, POS]:
+                now: dict[tuple[str, ...], int] = {}
+                if point != POS:
+                    answers: dict[str, list[str]] = {}
+                    for source, target, days in edges[index]:
+                        if _within(days, point):
+                            answers.setdefault(source, []).append(target)
+                    answered = {target for targets in answers.values() for target in targets}
+                    for walk in walks(answers, retaliation_roles(set(answers), answered)):
+                        now[tuple(walk)] = now.get(tuple(walk), 0) + 1
+                for chain, begun in open_since.items():
+                    while len(begun) > now.get(chain, 0):  # walks of it no longer found end
+                        found.append(list(chain))
+                        dates.append((begun.pop() or None, None if point == POS else point))
+                for chain, count in now.items():
+                    begun = open_since.setdefault(chain, [])
+                    begun += [point] * (count - len(begun))
+                open_since = {chain: begun for chain, begun in open_since.items() if begun}
+        return chain_relations(found, self.d, dates)
 
 
 def _within(days: Intervals, day: str) -> bool:

@@ -26,6 +26,8 @@ Example
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -43,6 +45,8 @@ PROPERTIES = {
 }
 Dates = tuple[str | None, str | None]  # a relation's since and until
 RETALIATION = "RETALIATES_AGAINST"  # the relation whose chains retaliation_roles places measures on
+CHAIN = "RETALIATION_CHAIN"  # the derived relation of those chains, last answer -> first measure (Derivation.chains)
+MAX_STEPS = 8  # the longest chain it holds, in RETALIATES_AGAINST (as the retaliation-chains query walked them)
 
 
 class Derivation:
@@ -62,6 +66,7 @@ class Derivation:
         self.acts: dict[str, list[tuple[str, str, dict[str, Any]]]] = defaultdict(list)
         self.answers: set[str] = set()  # measures that retaliate against one
         self.answered: set[str] = set()  # measures retaliated against
+        self.retaliation_sources: dict[tuple[str, str], set[str]] = defaultdict(set)  # (answer, answered) -> sources
 
     def see(self, kind: Any, row: dict[str, Any]) -> None:
         """Note one row."""
@@ -110,6 +115,7 @@ class Derivation:
             self.answers.add(source)
             self.answered.add(target)
             self.retaliations.append((source, target, _dates(data)))
+            self.retaliation_sources[source, target].update((data or {}).get("sources") or ())
         elif self.lifecycle and rel_type in self.lifecycle.acts:
             self.acts[target].append((rel_type, source, data or {}))
 
@@ -152,6 +158,22 @@ class Derivation:
             values[company] = {"group_measures": len(measures), "group_targets": len(hit)}
         return values
 
+    def chains(self) -> list[dict[str, Any]]:
+        """The derived ``RETALIATION_CHAIN`` relations, as rows (``from`` the last answer, ``to`` the first
+        measure, ``key``, ``steps``, ``chain``, ``sources``): every walk the ``retaliation-chains`` query
+        finds (:func:`walks`), one relation a walk.
+
+        >>> d = Derivation()
+        >>> for answer, answered in [("b", "a"), ("c", "b")]:
+        ...     d.relation(RETALIATION, answer, answered, {"sources": [f"{answer}.md"]})
+        >>> [(r["from"], r["to"], r["steps"], r["chain"], r["sources"]) for r in d.chains()]
+        [('c', 'a', 2, ['c', 'b', 'a'], ['b.md', 'c.md'])]
+        """
+        answers: dict[str, list[str]] = defaultdict(list)
+        for source, target, _ in self.retaliations:
+            answers[source].append(target)
+        return chain_relations(walks(answers, retaliation_roles(self.answers, self.answered)), self)
+
     def as_of(self, values: dict[str, dict[str, Any]]) -> AsOfValues:
         """The as-of columns (:mod:`graph.dataset.asof`) of the nodes and relations seen, given :meth:`values`."""
         from graph.dataset.asof import AsOfValues
@@ -178,6 +200,43 @@ def retaliation_roles(answers: set[str], answered: set[str]) -> dict[str, str]:
     return {**roles, **{measure: "first" for measure in answered - answers}}
 
 
+def chain_relations(
+    found: Iterable[list[str]], derivation: Derivation, dates: Iterable[Dates] | None = None
+) -> list[dict[str, Any]]:
+    """The ``RETALIATION_CHAIN`` rows of walks (each from the last answer back), ``since`` and ``until`` from
+    ``dates`` when given; the key is the relation's (type and ends) with the chain's ids, and a count for a
+    walk found again (two relations between the same measures give two walks with the same ids)."""
+    rows: list[dict[str, Any]] = []
+    seen: dict[str, int] = defaultdict(int)
+    for chain, (since, until) in zip(found, repeat((None, None)) if dates is None else dates, strict=False):
+        key = derivation.schema.relation_key(CHAIN, chain[0], chain[-1], {}) + "|" + ",".join(chain)
+        seen[key] += 1
+        sources = set().union(*(derivation.retaliation_sources.get(pair, ()) for pair in zip(chain, chain[1:], strict=False)))
+        row = {"from": chain[0], "to": chain[-1], "key": key + (f"~{seen[key]}" if seen[key] > 1 else ""),
+               "steps": len(chain) - 1, "chain": chain, "sources": sorted(sources)}  # fmt: skip
+        rows.append(row | ({"since": since, "until": until} if dates is not None else {}))
+    return rows
+
+
+def walks(answers: Mapping[str, list[str]], place: Mapping[str, str | None]) -> list[list[str]]:
+    """Every walk of at most :data:`MAX_STEPS` answers from a ``last`` measure to a ``first`` one, each from the
+    last answer back, given what each measure answers (one item a relation) and each measure's place.
+
+    >>> walks({"c": ["b"], "b": ["a"], "a": []}, {"a": "first", "b": "middle", "c": "last"})
+    [['c', 'b', 'a']]
+    """
+
+    def longer(chain: list[str]) -> Iterator[list[str]]:
+        for answered in answers.get(chain[-1], ()):
+            step = [*chain, answered]
+            if place.get(answered) == "first":
+                yield step
+            elif len(step) <= MAX_STEPS:
+                yield from longer(step)
+
+    return [chain for last, where in place.items() if where == "last" for chain in longer([last])]
+
+
 def derive(g: nx.MultiDiGraph) -> set[str]:
     """Set the derived properties on a graph shaped like :func:`graph.dataset.network.load_graph`'s.
 
@@ -189,9 +248,18 @@ def derive(g: nx.MultiDiGraph) -> set[str]:
     (5, 5, set())
     """
     changed = set()
-    for node, values in Derivation.of_graph(g).values().items():
+    derivation = Derivation.of_graph(g)
+    for node, values in derivation.values().items():
         data = g.nodes[node]
         if any(data.get(name) != value for name, value in values.items()):
             data.update(values)
             changed.add(node)
+    old = {(u, v, k): d for u, v, k, d in g.edges(keys=True, data=True) if d.get("type") == CHAIN}
+    new = {(row["from"], row["to"], row["key"]): row for row in derivation.chains()}
+    for edge in old.keys() - new.keys():
+        g.remove_edge(*edge)
+    for (source, target, key), row in new.items():
+        fields = {k: v for k, v in row.items() if k not in ("from", "to", "key")}
+        if old.get((source, target, key)) != {"type": CHAIN, **fields}:
+            g.add_edge(source, target, key=key, type=CHAIN, **fields)
     return changed

@@ -93,9 +93,17 @@ class _Records:
         self._index = {path: index for index, path in enumerate(files)}
         self.known = [*schema.nodes, *schema.relations, EXTEND]
         self._known = set(self.known)
+        self._derived = {rel_type for rel_type, rel in schema.relations.items() if rel.derived}
         self._yaml = {path: list(read_records(path, schema)) for path in files if path.suffix != ".jsonl"}
         # The kinds of a JSON-lines file's lines, once a pass read it whole (None, or absent: not known).
         self._kinds: dict[Path, set[str] | None] = {}
+
+    def _data(self, record: Record) -> Record:
+        """The record, unless it is of a relation type every build derives (then a DataError)."""
+        if record.kind in self._derived:
+            where = f"{shown(record.file)}:{record.line}"
+            raise DataError(f"{where}: {record.kind} relations are derived at build; a data file may not hold them")
+        return record
 
     def where(self, record: Record) -> int:
         """A record's place packed in one int (see :meth:`place`): millions of them stay small."""
@@ -115,7 +123,7 @@ class _Records:
         validators: dict[str, Any] = {}  # made on first use: a folder of YAML alone never needs them
         for path in self.files:
             if path.suffix != ".jsonl":
-                yield from ((r, validate_record(r, self.schema)) for r in self._yaml[path] if r.kind in kinds)
+                yield from ((r, validate_record(self._data(r), self.schema)) for r in self._yaml[path] if r.kind in kinds)
                 continue
             read = self._kinds.get(path)
             if read is not None and not read & kinds or not _may_hold(path, kinds):
@@ -129,6 +137,8 @@ class _Records:
                         found.add(kind)
                     if kind not in kinds:
                         continue
+                    if kind in self._derived:
+                        self._data(Record(kind, {}, path, number))
                     try:
                         validate = validators.get(kind) or validators.setdefault(
                             kind, self.schema.line_adapter(kind).validate_json
@@ -143,7 +153,7 @@ class _Records:
                 found = None  # a line read the slow way: its kind is known only to this pass
                 record = json_line(path, number, raw, self.known)
                 if record is not None and record.kind in kinds:
-                    yield record, validate_record(record, self.schema)
+                    yield record, validate_record(self._data(record), self.schema)
             self._kinds[path] = found
 
 

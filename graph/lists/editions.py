@@ -243,7 +243,7 @@ def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[s
         return again
     store = GraphStore.open(base, manifest["fingerprint"]) if base is not None and manifest is not None else None
     try:
-        report = contribution = g = None
+        report, contribution, g, rebuild = None, None, None, False  # rebuild: a build of the whole graph g, not base's
         items = list(declared.read(source, **extra_files))  # a malformed file fails here, before the graph is read
         if store is not None:
             schema = load_schema()
@@ -253,7 +253,9 @@ def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[s
             touched_nodes = contribution.touched_nodes
             stored_nodes = set(store.node_data(touched_nodes - nodes_before))
             stored_edges = store.edge_ends(contribution.touched_edges - edges_before)
-            if stored_nodes or stored_edges:  # a node or relation the subgraph lacked was made again: read it all
+            # a node or relation the subgraph lacked was made again, or a measure on the retaliation chains was moved
+            # (no list makes a RETALIATES_AGAINST; one may move the start of a measure an edition dates): read it all
+            if stored_nodes or stored_edges or any(g.nodes[n].get("retaliation") for n in touched_nodes if n in g):
                 report = contribution = g = None
             else:
                 created = touched_nodes - nodes_before
@@ -269,6 +271,7 @@ def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[s
             nodes_before, edges_before = set(g.nodes), {key for _, _, key in g.edges(keys=True)}
             report, contribution = apply_list(fmt, path, g, previous=target_file, items=items, **arguments)
             touched_nodes = contribution.touched_nodes | derive(g)  # companies above a new listing rank anew
+            rebuild = base is not None and any(g.nodes[n].get("retaliation") for n in touched_nodes)  # chains anew
         report.target = str(target_file)
         text = "".join(line + "\n" for line in contribution.lines())
         report.changed = not target_file.is_file() or text != target_file.read_text(encoding="utf-8")
@@ -311,12 +314,13 @@ def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[s
                     found.setdefault(part[0], []).append(part)
             fold(g, found, schema)  # list items in the order a rebuild from the files gives them
             changes = None
-            if base is not None:  # the as-of columns of what the changes reach, computed anew
+            if base is not None and not rebuild:  # the as-of columns of what the changes reach, computed anew
                 ends = {end for key in contribution.touched_edges for end in contribution.edge_ends[key]}
                 held = set(g.nodes)
                 days, relation_days = as_of_rows(store, g, touched_nodes | ends, schema)
                 nodes_before = nodes_before | (set(g.nodes) - held)  # read from the store: in the build already
                 changes = _changes(g, touched_nodes | set(days), contribution, nodes_before, edges_before, days, relation_days)
+            base = None if rebuild else base
             _install(db_dir, g, changes, base, stamp, folders, commit=lambda: os.replace(temporary, target_file))
             record_edition(target_file, report.edition)
             record_import(target_file, digest, stamp, report)

@@ -108,12 +108,14 @@ class NodeType:
 
 @dataclass(frozen=True)
 class RelationType:
-    """A relationship type, the (from label, to label) pairs it may join, its properties."""
+    """A relationship type, the (from label, to label) pairs it may join, its properties; ``derived``: every
+    build derives its relations (:mod:`graph.dataset.derived`), data files may not hold them."""
 
     type: str
     description: str
     pairs: tuple[tuple[str, str], ...]
     properties: dict[str, Property]
+    derived: bool = False
 
 
 @dataclass
@@ -140,6 +142,24 @@ class Schema:
             if values.get(name):
                 key += f"{marker}{values[name]}"
         return key
+
+    def of_data(self, rel_type: str) -> bool:
+        """Whether relations of a type come from the data files: declared, and not derived (nor a build's table).
+
+        >>> load_schema().of_data("OWNS"), load_schema().of_data("RETALIATION_CHAIN")
+        (True, False)
+        """
+        return rel_type in self.relations and not self.relations[rel_type].derived
+
+    @cached_property
+    def data_types(self) -> str:
+        """The relationship types data files hold (not derived), sorted, as a pattern's disjunction: the dialects
+        give it to a relationship of no type.
+
+        >>> "|RETALIATES_AGAINST|" in load_schema().data_types, "RETALIATION_CHAIN" in load_schema().data_types
+        (True, False)
+        """
+        return "|".join(sorted(t for t in self.relations if self.of_data(t)))
 
     def model(self, name: str) -> type[BaseModel]:
         """The pydantic model validating records of a label or relationship type.
@@ -226,9 +246,10 @@ class Schema:
             merged.update(node.properties)
         return merged
 
-    def ladybug_ddl(self, extra: dict[str, dict[str, str]] | None = None) -> list[str]:
+    def ladybug_ddl(self, extra: dict[str, dict[str, str]] | None = None, copies: dict[str, str] | None = None) -> list[str]:
         """CREATE TABLE statements for the embedded LadybugDB database; ``extra`` adds columns (name: property
-        type) to node tables by label and to relation tables by type (the build's as-of columns).
+        type) to node tables by label and to relation tables by type (the build's as-of columns); ``copies`` adds
+        relation tables shaped as a declared type, table name -> type (the build's as-of tables of derived relations).
 
         >>> load_schema().ladybug_ddl()[0].startswith("CREATE NODE TABLE App(id STRING PRIMARY KEY")
         True
@@ -241,14 +262,14 @@ class Schema:
                 + [f"{name} {PROPERTY_TYPES[kind].ladybug}" for name, kind in (extra or {}).get(label, {}).items()]
             )
             statements.append(f"CREATE NODE TABLE {label}({columns})")
-        for rel_type in sorted(self.relations):
+        for table, rel_type in [*((t, t) for t in sorted(self.relations)), *(copies or {}).items()]:
             rel = self.relations[rel_type]
             ends = ", ".join(f"FROM {a} TO {b}" for a, b in rel.pairs)
             columns = "".join(
                 [f", {p.name} {PROPERTY_TYPES[p.type].ladybug}" for p in rel.properties.values()]
-                + [f", {name} {PROPERTY_TYPES[kind].ladybug}" for name, kind in (extra or {}).get(rel_type, {}).items()]
+                + [f", {name} {PROPERTY_TYPES[kind].ladybug}" for name, kind in (extra or {}).get(table, {}).items()]
             )
-            statements.append(f"CREATE REL TABLE {rel_type}({ends}{columns})")
+            statements.append(f"CREATE REL TABLE {table}({ends}{columns})")
         return statements
 
     def neo4j_constraints(self) -> list[str]:
@@ -272,7 +293,7 @@ class Schema:
         for rel_type, rel in self.relations.items():
             ends = "<br>".join(f"{a} → {b}" for a, b in rel.pairs)
             props = ", ".join(_describe(p) for p in rel.properties.values())
-            lines.append(f"| `{rel_type}` | {ends} | {props} | {rel.description} |")
+            lines.append(f"| `{rel_type}` | {ends} | {props} | {rel.description}{' *(derived)*' if rel.derived else ''} |")
         if self.lifecycle:
             lines += ["", "### Measure lifecycle", "", *self.lifecycle.markdown()]
         return "\n".join(lines) + "\n"
@@ -367,7 +388,10 @@ def _read_schema(path: Path) -> Schema:
         if not pairs:
             raise SchemaError(f"{path}: relations.{rel_type}: no (from, to) pairs declared")
         own = _properties(spec.get("properties"), f"{path}: relations.{rel_type}.properties")
-        relations[rel_type] = RelationType(rel_type, spec.get("description", ""), pairs, {**shared_rel, **own})
+        derived = spec.get("derived", False)
+        if not isinstance(derived, bool):
+            raise SchemaError(f"{path}: relations.{rel_type}: derived must be true or false")
+        relations[rel_type] = RelationType(rel_type, spec.get("description", ""), pairs, {**shared_rel, **own}, derived)
     relation_extent = _extent(raw.get("relation_extent"), shared_rel, f"{path}: relation_extent")
     identity = raw.get("identity") or {}
     every_relation_property = {n for rel in relations.values() for n in rel.properties}

@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from graph.backends.ladybug.dialect import _BY_IDS, _CLAUSE, _CLOSE, _OPEN, _clause_end, _closing
+from graph.dataset.asof import days_table
 
 # The as-of parameters a rewritten statement reads: the day, and the day followed by a character after every
 # digit (a list sorted with it in puts it after every day on or before the day: its position counts them).
@@ -195,9 +196,11 @@ def _as_of_part(code: str, checked_starts: frozenset[str], fresh: list[int]) -> 
         text = elements.text
         given = dict(elements.nodes)
         for rel, types, walk, begin, finish in reversed(elements.rels):
+            inner = text[begin:finish]
             if walk:
                 ends = [_possible(schema, given[n], elements.adjacent.get(n, [])) for n in elements.joins.get(rel, ())]
-                text = text[:begin] + _walk_filter(schema, text[begin:finish], types, ends, fresh) + text[finish:]
+                inner = _walk_filter(schema, inner, types, ends, fresh)
+            text = text[:begin] + _days_tables(schema, inner) + text[finish:]
         for name, _, walk, _, _ in elements.rels:
             if not walk:
                 tests.append(relation_holds_cypher(name))
@@ -304,6 +307,21 @@ def _model() -> tuple[Any, frozenset[str], dict[str, dict[str, str]]]:
     with_extent = frozenset(label for label in schema.nodes if has_extent(schema, label))
     kinds = {label: {p: schema.nodes[label].properties[p].type for p in names} for label, names in versioned(schema).items()}
     return schema, with_extent, kinds
+
+
+def _days_tables(schema, bracket: str) -> str:
+    """A relationship's bracket reading each derived type's table of days instead (:func:`graph.dataset.asof.days_table`):
+    a day's chains are not the whole graph's.
+
+    >>> from graph.model.schema import load_schema
+    >>> _days_tables(load_schema(), "c:RETALIATION_CHAIN")
+    'c:_RETALIATION_CHAIN_DAYS'
+    """
+    head, open_, rest = bracket.partition("(")  # a walk's recursive filter after it is left alone
+    derived = [rel_type for rel_type, rel in schema.relations.items() if rel.derived]
+    for rel_type in derived:
+        head = re.sub(rf"(:\s*|\|\s*:?\s*){rel_type}\b", rf"\g<1>{days_table(rel_type)}", head)
+    return head + open_ + rest
 
 
 def _walk_filter(schema, inner: str, types: tuple[str, ...], ends: list[set[str]], fresh: list[int]) -> str:

@@ -42,8 +42,9 @@ from graph.backends.ladybug.folder import (
     with_folders_read,
 )
 from graph.backends.ladybug.names import NameIndexWriter
+from graph.dataset.asof import AsOfValues, days_table, days_tables
 from graph.dataset.asof import columns as as_of_columns
-from graph.dataset.derived import PROPERTIES, Derivation
+from graph.dataset.derived import CHAIN, PROPERTIES, Derivation
 from graph.dataset.files import file_stats, fingerprint
 from graph.dataset.validate import dataset_rows
 from graph.errors import DatabaseError, TechgraphError
@@ -77,6 +78,7 @@ class _CsvTables:
     def __init__(self, folder: Path, schema):
         self.folder, self.schema = folder, schema
         self.as_of = as_of_columns(schema)  # label -> the as-of columns the build adds, with their types
+        self.days = days_tables(schema)  # the as-of tables of derived relations -> the type each copies
         # kind -> file, writer, columns, their LadybugDB types, the positions of list columns
         self.files: dict[Any, tuple[Any, Any, list[str], list[str], list[int]]] = {}
         self.rows: dict[Any, int] = {}
@@ -86,7 +88,7 @@ class _CsvTables:
         return self._columns(kind)[0]
 
     def _columns(self, kind) -> tuple[list[str], dict[str, str]]:
-        properties = self.schema.properties_of(kind)
+        properties = self.schema.properties_of(kind if isinstance(kind, str) else (self.days.get(kind[0], kind[0]), *kind[1:]))
         kinds = {name: p.type for name, p in properties.items()} | self.as_of.get(kind if isinstance(kind, str) else kind[0], {})
         return (list(kinds) if isinstance(kind, str) else ["from", "to", *kinds]), kinds
 
@@ -194,9 +196,12 @@ def write_database(rows, path: Path, schema) -> dict[str, int]:
     folder.mkdir()
     tables = _CsvTables(folder, schema)
     derivation = Derivation()
+    derived = {rel_type for rel_type, rel in schema.relations.items() if rel.derived}
     try:
         with NameIndexWriter(Path(f"{path}.names")) as names:
             for kind, row in rows:
+                if not isinstance(kind, str) and kind[0] in derived:
+                    continue  # a graph's derived relations (graph_rows): derived again below
                 tables.add(kind, row)
                 derivation.see(kind, row)
                 if isinstance(kind, str):
@@ -205,6 +210,10 @@ def write_database(rows, path: Path, schema) -> dict[str, int]:
         as_of = derivation.as_of(values)
         days = as_of.values()
         tables.fill({node: {**values.get(node, {}), **days.get(node, {})} for node in values.keys() | days.keys()}, as_of)
+        for row in derivation.chains():
+            tables.add((CHAIN, "Measure", "Measure"), row)
+        for row in as_of.chains():
+            tables.add((days_table(CHAIN), "Measure", "Measure"), row)
         # In the files now: freed before the engine takes its page cache (peak RSS at 1M relations 1.50 -> 1.01 GB).
         del derivation, values, as_of, days
         statements = tables.copy_statements()
@@ -212,7 +221,7 @@ def write_database(rows, path: Path, schema) -> dict[str, int]:
         pool = BUILD_POOL_BASE + BUILD_POOL_PER_ROW * largest
         for attempt in range(1, BUILD_POOL_ATTEMPTS + 1):
             try:
-                _execute_all(path, [*schema.ladybug_ddl(tables.as_of), *statements], pool)
+                _execute_all(path, [*schema.ladybug_ddl(tables.as_of, tables.days), *statements], pool)
                 break
             except RuntimeError as exc:
                 if "buffer pool is full" not in str(exc):
@@ -230,7 +239,7 @@ def write_database(rows, path: Path, schema) -> dict[str, int]:
         shutil.rmtree(folder, ignore_errors=True)
     return {
         "nodes": sum(n for kind, n in tables.rows.items() if isinstance(kind, str)),
-        "edges": sum(n for kind, n in tables.rows.items() if not isinstance(kind, str)),
+        "edges": sum(n for kind, n in tables.rows.items() if not isinstance(kind, str) and kind[0] not in tables.days),
         "measures": tables.rows.get("Measure", 0),
     }
 

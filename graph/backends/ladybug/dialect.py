@@ -13,15 +13,20 @@ LadybugDB's own lexical rules); comments are dropped:
 - ``all(r IN relationships(w) WHERE p)`` of a path ``w = (a)-[:T*1..6]->(b)`` becomes ``true``, its
   test moved into the walk as LadybugDB's recursive filter ``[:T*1..6 (r, _ | WHERE p)]`` (same rows;
   filtering finished paths took three times as long on a lattice of 2,048 holdings);
+- a relationship of no type, ``-[r]-`` or a walk ``-[*..8]-``, is given every type of the data (derived types, such as
+  ``RETALIATION_CHAIN``, are read by their type: a shortest path through a chain's shortcut is not a path of the data;
+  the embedded build's tables of their days are not the graph's);
 - a start node looked up by a list of ids, ``(n) WHERE n.id IN $p``, becomes a primary-key lookup
   ``(n:Label) WHERE n.id = $p__start`` when the engine knows the one node ``$p`` names and its label
   (``starts``): a label-less list match scans every node table (8-45 ms at 100k-1M relations against
   0.1 ms) and makes the planner hash-join full scans of the relation tables it meets.
 
->>> to_ladybug("MATCH (n)-[r]->() RETURN labels(n)[0] AS l, type(r) AS t, 'type(x)' AS s")
-"MATCH (n)-[r]->() RETURN label(n) AS l, label(r) AS t, 'type(x)' AS s"
->>> to_ladybug("MATCH p = shortestPath((a)-[*..6]-(b)) RETURN p")
-'MATCH p = (a)-[* SHORTEST 1..6]-(b) RETURN p'
+>>> to_ladybug("MATCH (n)-[r:OWNS]->() RETURN labels(n)[0] AS l, type(r) AS t, 'type(x)' AS s")
+"MATCH (n)-[r:OWNS]->() RETURN label(n) AS l, label(r) AS t, 'type(x)' AS s"
+>>> to_ladybug("MATCH p = shortestPath((a)-[:OWNS*..6]-(b)) RETURN p")
+'MATCH p = (a)-[:OWNS* SHORTEST 1..6]-(b) RETURN p'
+>>> to_ladybug("MATCH (n)-[r]->() RETURN r").split("|")[:2]
+['MATCH (n)-[r:ADDRESSED_TO', 'AMENDS']
 >>> to_ladybug("MATCH w = (a)-[:OWNS*0..6]->(b) WHERE all(r IN relationships(w) WHERE coalesce(r.share, 100.0) >= 50) RETURN b")
 'MATCH w = (a)-[:OWNS*0..6 (r, _ | WHERE coalesce(r.share, 100.0) >= 50)]->(b) WHERE true RETURN b'
 >>> to_ladybug("MATCH (n) WHERE n.id IN $entity RETURN n.name", starts={"entity": "Company"})
@@ -33,6 +38,7 @@ from __future__ import annotations
 import re
 
 from graph.cypher.lexer import Token, emit, tokenize
+from graph.model.schema import load_schema
 
 _LABELS_FIRST = re.compile(r"\blabels\s*\(\s*(\w+)\s*\)\s*\[\s*0\s*\]", re.I)
 _TYPE = re.compile(r"\btype\s*\(\s*(\w+)\s*\)", re.I)
@@ -46,6 +52,8 @@ _PLACEHOLDER = re.compile(r"\0(\d+)\0")
 # A label-less node looked up by a list parameter of ids: (n) WHERE n.id IN $p
 _BY_IDS = re.compile(r"\(\s*(\w+)\s*(?::\s*(\w+)\s*)?\)(\s*WHERE\s+\1\s*\.\s*id\s*)IN\s*\$(\w+)\b", re.I)
 START = "{}__start"  # the parameter holding the one id of a list parameter bound by primary key
+# A relationship pattern of no type: a variable alone, a walk's range, or nothing.
+_ANY_TYPE = re.compile(r"(-\s*)\[\s*(\w*)\s*(\*[\s\d.]*)?\]")
 _ALL_RELATIONSHIPS = re.compile(r"\ball\s*\(\s*(\w+)\s+IN\s+relationships\s*\(\s*(\w+)\s*\)\s+WHERE\s+", re.I)
 
 
@@ -70,6 +78,7 @@ def to_ladybug(text: str, starts: dict[str, str] | None = None, as_of_starts: fr
     # Literals and backquoted names stand as numbered placeholders that no rewrite matches inside.
     opaque = {str(n): t.text for n, t in enumerate(tokens) if t.kind in ("string", "name")}
     code = emit([Token(t.kind, f"\0{n}\0" if str(n) in opaque else t.text, t.start, t.spaced) for n, t in enumerate(tokens)])
+    code = _ANY_TYPE.sub(lambda m: f"{m.group(1)}[{m.group(2)}:{load_schema().data_types}{m.group(3) or ''}]", code)
     code = _SHORTEST.sub(lambda m: f"{m.group(1)}* SHORTEST {m.group(2) or 1}..{m.group(3)}{m.group(4)}", code)
     code = _TYPE.sub(r"label(\1)", _LABELS_FIRST.sub(r"label(\1)", code))
     code = _CAST.sub(lambda m: f"CAST({m.group(2)} AS {CASTS[m.group(1)]})", code)

@@ -88,7 +88,7 @@ class Neo4jEngine:
 
     def __init__(self, settings: Neo4jSettings):
         self.settings = settings
-        self._labels = list(load_schema().nodes)
+        self._labels, self._types = list(load_schema().nodes), load_schema().data_types
         self._driver = connect(settings)
 
     def resolve(self, name: str) -> list[dict[str, Any]]:
@@ -111,7 +111,7 @@ class Neo4jEngine:
         indexes Neo4j seeks."""
         from neo4j import unit_of_work
 
-        text = to_neo4j(text, self._labels)
+        text = to_neo4j(text, self._labels, "" if write else self._types)  # a write may mean every relation
 
         @unit_of_work(timeout=timeout)
         def work(tx):
