@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 import pytest
 
-from graph.backends.neo4j.engine import Neo4jEngine
+from graph.backends.neo4j.engine import Neo4jEngine, connect
 from graph.backends.neo4j.settings import Neo4jSettings
 from graph.outputs.exports import neo4j_admin_command
 
@@ -216,10 +216,11 @@ class Contents(NamedTuple):
 def contents(settings: Neo4jSettings) -> Contents:
     """What the server's database holds, keyed so that two loads of one graph compare equal: the properties as
     stored (:func:`graph.backends.base.graph_from_engine` gives a node without aliases ``[]``, which would hide
-    an import that left them unset)."""
-    with Neo4jEngine(settings) as engine:
-        nodes = engine.run("MATCH (n) RETURN n.id AS id, labels(n) AS labels, properties(n) AS p")[1]
-        rels = engine.run("MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, b.id AS b, properties(r) AS p")[1]
+    an import that left them unset), and every relationship (through the driver itself: the engine gives a read's
+    relationship of no type the data's types, :func:`graph.backends.neo4j.dialect.to_neo4j`, not the derived)."""
+    with connect(settings) as driver, driver.session(database=settings.database) as session:
+        nodes = session.run("MATCH (n) RETURN n.id AS id, labels(n) AS labels, properties(n) AS p").data()
+        rels = session.run("MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, b.id AS b, properties(r) AS p").data()
     return Contents(
         {row["id"]: (tuple(sorted(row["labels"])), row["p"]) for row in nodes},
         {(row["a"], row["t"], row["b"], row["p"]["key"]): row["p"] for row in rels},

@@ -127,17 +127,16 @@ def test_missing_folder_is_an_error(tmp_path):
 
 def test_row_batches_give_every_node_before_any_relation_at_any_size():
     """Neo4j's push MATCHes each relation's ends: a relation batch sent before a node batch would be lost."""
-    from graph.dataset.network import row_batches
-    from graph.dataset.validate import dataset_rows
+    from graph.dataset.network import graph_rows, row_batches
     from graph.model.schema import load_schema
 
-    rows = list(dataset_rows())  # validated once; row_batches only reads them
+    g = load_graph()
+    rows = list(graph_rows(g))  # what push sends: the derived relations too
     for size in (1, 7, 97, 100_000):
         batches = list(row_batches(iter(rows), load_schema(), size))
         kinds = [isinstance(kind, str) for kind, _ in batches]
         assert kinds == sorted(kinds, reverse=True), size
         assert all(len(batch) <= size for _, batch in batches)
-        g = load_graph()
         assert sum(len(b) for _, b in batches) == g.number_of_nodes() + g.number_of_edges()
 
 

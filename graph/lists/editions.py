@@ -253,8 +253,7 @@ def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[s
             touched_nodes = contribution.touched_nodes
             stored_nodes = set(store.node_data(touched_nodes - nodes_before))
             stored_edges = store.edge_ends(contribution.touched_edges - edges_before)
-            # a node or relation the subgraph lacked was made again, or a measure on the retaliation chains was moved
-            # (no list makes a RETALIATES_AGAINST; one may move the start of a measure an edition dates): read it all
+            # a node or relation the subgraph lacked was made again, or a measure on the chains moved (its days): read it all
             if stored_nodes or stored_edges or any(g.nodes[n].get("retaliation") for n in touched_nodes if n in g):
                 report = contribution = g = None
             else:
@@ -383,11 +382,9 @@ def _previous_targets(path: Path, schema: Schema) -> dict[str, set[str]]:
     return found
 
 
-def _changes(g, nodes: set[str], contribution: Contribution, nodes_before: set[str], edges_before: set[str], days,
-             relation_days):  # fmt: skip
-    """The rows of the nodes and relations an import changed, as :class:`graph.backends.ladybug.changes.BuildChanges`,
-    each with its as-of columns from ``days`` and ``relation_days`` (:func:`graph.lists.neighbourhood.as_of_rows`),
-    and the rows of the other relations whose as-of columns may have moved (those that did not are left alone)."""
+def _changes(g, nodes: set[str], contribution: Contribution, nodes_before: set[str], edges_before: set[str], days, rel_days):
+    """The rows of the nodes and relations an import changed (:class:`graph.backends.ladybug.changes.BuildChanges`) and of
+    the relations whose as-of columns may have moved, each with its columns from ``days`` and ``rel_days`` (``as_of_rows``)."""
     from graph.backends.ladybug.changes import BuildChanges
 
     changes = BuildChanges()
@@ -395,12 +392,11 @@ def _changes(g, nodes: set[str], contribution: Contribution, nodes_before: set[s
         data = g.nodes[node]
         row = {k: v for k, v in data.items() if k != "label"} | days.get(node, {}) | {"id": node}
         changes.add(data["label"], row, new=node not in nodes_before)
-    ends = {key: (a, b) for a, b, key in g.edges(keys=True) if key in relation_days}
-    for key in sorted(set(contribution.touched_edges) | relation_days.keys()):
+    ends = {key: (a, b) for a, b, key in g.edges(keys=True) if key in rel_days}
+    for key in sorted(set(contribution.touched_edges) | rel_days.keys()):
         source, target = contribution.edge_ends[key] if key in contribution.touched_edges else ends[key]
         data = g.edges[source, target, key]
-        row = {k: v for k, v in data.items() if k != "type"} | relation_days.get(key, {})
-        row |= {"from": source, "to": target, "key": key}
+        row = {k: v for k, v in data.items() if k != "type"} | rel_days.get(key, {}) | {"from": source, "to": target, "key": key}
         kind = (data["type"], g.nodes[source]["label"], g.nodes[target]["label"])
         changes.add(kind, row, new=key in contribution.touched_edges and key not in edges_before)  # others: read from the store
     return changes
