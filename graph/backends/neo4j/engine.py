@@ -109,7 +109,7 @@ class Neo4jEngine:
         it past that (:class:`QueryTimeout`). ``starts`` is not needed here: a label-less start
         by id is given every label (:func:`graph.backends.neo4j.dialect.to_neo4j`), whose
         indexes Neo4j seeks."""
-        from neo4j import unit_of_work
+        from neo4j import NotificationDisabledClassification, unit_of_work
 
         text = to_neo4j(text, self._labels, "" if write else self._types)  # a write may mean every relation
 
@@ -119,8 +119,11 @@ class Neo4jEngine:
             columns = list(result.keys())
             return columns, [dict(zip(columns, plain_neo4j(list(record.values())), strict=False)) for record in result]
 
+        # A read's relationship of no type is given every type of the data: one the database holds none of yet (a
+        # graph without LINKED_TO) is no mistake, and the server's warning about it would print on every path query.
+        quiet = {} if write else {"notifications_disabled_classifications": [NotificationDisabledClassification.UNRECOGNIZED]}
         try:
-            with self._driver.session(database=self.settings.database) as session:
+            with self._driver.session(database=self.settings.database, **quiet) as session:
                 return session.execute_write(work) if write else session.execute_read(work)
         except Exception as error:
             if timeout and "TransactionTimedOut" in (getattr(error, "code", "") or ""):
