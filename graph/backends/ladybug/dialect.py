@@ -38,7 +38,6 @@ from __future__ import annotations
 import re
 
 from graph.cypher.lexer import Token, emit, tokenize
-from graph.model.schema import load_schema
 
 _LABELS_FIRST = re.compile(r"\blabels\s*\(\s*(\w+)\s*\)\s*\[\s*0\s*\]", re.I)
 _TYPE = re.compile(r"\btype\s*\(\s*(\w+)\s*\)", re.I)
@@ -66,6 +65,13 @@ def start_parameters(text: str) -> set[str]:
     return {m.group(4) for m in _BY_IDS.finditer(text)}
 
 
+def _data_types() -> str:
+    """The data's relationship types as a pattern's disjunction (the schema is read only by a statement that needs it)."""
+    from graph.model.schema import load_schema
+
+    return load_schema().data_types
+
+
 def to_ladybug(text: str, starts: dict[str, str] | None = None, as_of_starts: frozenset[str] | None = None) -> str:
     """Rewrite a Neo4j-dialect statement into LadybugDB's dialect (the tokens re-emitted, comments dropped).
 
@@ -78,7 +84,7 @@ def to_ladybug(text: str, starts: dict[str, str] | None = None, as_of_starts: fr
     # Literals and backquoted names stand as numbered placeholders that no rewrite matches inside.
     opaque = {str(n): t.text for n, t in enumerate(tokens) if t.kind in ("string", "name")}
     code = emit([Token(t.kind, f"\0{n}\0" if str(n) in opaque else t.text, t.start, t.spaced) for n, t in enumerate(tokens)])
-    code = _ANY_TYPE.sub(lambda m: f"{m.group(1)}[{m.group(2)}:{load_schema().data_types}{m.group(3) or ''}]", code)
+    code = _ANY_TYPE.sub(lambda m: f"{m.group(1)}[{m.group(2)}:{_data_types()}{m.group(3) or ''}]", code)
     code = _SHORTEST.sub(lambda m: f"{m.group(1)}* SHORTEST {m.group(2) or 1}..{m.group(3)}{m.group(4)}", code)
     code = _TYPE.sub(r"label(\1)", _LABELS_FIRST.sub(r"label(\1)", code))
     code = _CAST.sub(lambda m: f"CAST({m.group(2)} AS {CASTS[m.group(1)]})", code)

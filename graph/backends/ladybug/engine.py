@@ -23,7 +23,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graph.backends.ladybug.as_of import as_of_parameters
 from graph.backends.ladybug.dialect import START, start_parameters, to_ladybug
 from graph.backends.ladybug.folder import (
     build_manifest,
@@ -35,7 +34,6 @@ from graph.backends.ladybug.names import lookup
 from graph.cypher.lexer import parameter_names
 from graph.cypher.readonly import read_only_statement
 from graph.cypher.stored import RESOLVE
-from graph.dataset.asof import DAYS, days_tables, values_on
 from graph.errors import DatabaseError, QueryError, QueryTimeout, ReadOnlyError
 
 if TYPE_CHECKING:
@@ -125,8 +123,10 @@ def plain(value: Any, day: str | None = None) -> Any:
         if "_NODES" in value:
             return {"nodes": [plain(n, day) for n in value["_NODES"]], "relationships": [plain(r, day) for r in value["_RELS"]]}
         if "_SRC" in value or "_LABEL" in value:  # a relationship, or a node
-            if day is not None and value.get(DAYS):
-                value = {**value, **values_on(value, day)}
+            if day is not None:  # a view's only: a query of the whole graph does not import the as-of modules
+                from graph.dataset.asof import DAYS, values_on
+
+                value = {**value, **values_on(value, day)} if value.get(DAYS) else value
             properties = {k: plain(v, day) for k, v in value.items() if not k.startswith("_") and v is not None}
             return {"type" if "_SRC" in value else "label": value["_LABEL"], **properties}
         return {k: plain(v, day) for k, v in value.items()}
@@ -186,6 +186,7 @@ class EmbeddedEngine:
         """
         if manifest is not None and manifest.get("file") == file_identity(build):
             return None
+        from graph.dataset.asof import days_tables
         from graph.model.schema import load_schema
 
         schema = load_schema()
@@ -264,6 +265,8 @@ class EmbeddedEngine:
         params = dict(params or {})
         folded = self._starts(params, starts)
         if as_of is not None:
+            from graph.backends.ladybug.as_of import as_of_parameters  # a view's: the whole graph's queries skip its imports
+
             params.update(as_of_parameters(as_of[0]))
         statement, named = checked(text, folded, as_of[1] if as_of is not None else None)  # what runs is the checked text
         self._connection.set_query_timeout(max(1, round(timeout * 1000)) if timeout else 0)  # 0: no limit
