@@ -85,9 +85,9 @@ def test_a_read_of_a_type_the_database_lacks_warns_nothing(remote, caplog):
     # path's untyped walk is given every data type (graph/backends/neo4j/dialect.py); the shipped graph holds no
     # LINKED_TO, and the server's "relationship type does not exist" warning printed on every such query.
     assert not remote.cypher("MATCH ()-[r:LINKED_TO]->() RETURN count(r) AS n")[0]["n"]
-    with caplog.at_level(logging.INFO, logger="neo4j"):
+    with caplog.at_level(logging.DEBUG, logger="neo4j"):  # every record the driver logs; CI logs its debug ones too
         assert len(remote.query("path", **{"from": "Carrie Lam", "to": "Marco Rubio"})) == 1
-    assert not [r for r in caplog.records if "LINKED_TO" in r.getMessage()]
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING and "LINKED_TO" in r.getMessage()]
 
 
 def test_path_from_an_entity_to_itself_is_no_row_on_both_engines(remote, shipped):

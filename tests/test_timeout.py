@@ -81,7 +81,7 @@ def test_neo4j_gets_the_timeout_as_its_transaction_timeout():
     engine = object.__new__(Neo4jEngine)
     engine.settings = Neo4jSettings(uri="bolt://db:7687", password="x")
     engine._labels, engine._types = ["Company"], "OWNS"  # set by __init__, which would connect
-    engine._driver = type("Driver", (), {"session": lambda self, database: _TimingOutSession(seen)})()
+    engine._driver = type("Driver", (), {"session": lambda self, database, **config: _TimingOutSession(seen)})()
     with pytest.raises(QueryTimeout, match=r"^query stopped after 2 s \(--timeout\); "):
         engine.run("MATCH (a),(b) RETURN a, b", {}, timeout=2)
     assert seen == [2]
