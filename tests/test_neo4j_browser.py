@@ -168,8 +168,15 @@ def run_editor(page, command: str, shows: str):
 
 def click_block(page, text: str, shows: str):
     """Click the guide's visible runnable block that is exactly `text`, then run what it put in the editor."""
-    block = page.locator("pre.runnable:visible").filter(has_text=text.splitlines()[0].strip()).first
+    first_line = text.splitlines()[0].strip()
+    block = page.locator("pre.runnable:visible").filter(has_text=first_line).first
+    editor = page.locator("[data-testid=activeEditor]")
     block.click()
+    try:
+        expect(editor).to_contain_text(first_line, timeout=5_000)
+    except AssertionError:  # CI once saw a click that left the editor empty: a user clicks again
+        block.click()
+        expect(editor).to_contain_text(first_line)
     return run_editor(page, text, shows)
 
 
