@@ -52,9 +52,8 @@ class Engine(Protocol):
         ...
 
 
-# The data's relations (a relationship of no type is given the data's types), then the derived ones, by type.
-_RELATIONS = "MATCH (a)-[r]->(b) RETURN a.id AS source, b.id AS target, r AS rel"
-_CHAINS = "MATCH (a)-[r:RETALIATION_CHAIN]->(b) RETURN a.id AS source, b.id AS target, r AS rel"
+# The data's relations (a relationship of no type is given the data's types), then each derived type by name.
+_RELATIONS = "MATCH (a)-[r{}]->(b) RETURN a.id AS source, b.id AS target, r AS rel"
 
 
 def graph_from_engine(engine: Engine, documents: dict[str, Any] | None = None) -> nx.MultiDiGraph:
@@ -67,12 +66,16 @@ def graph_from_engine(engine: Engine, documents: dict[str, Any] | None = None) -
     """
     import networkx as nx
 
+    from graph.model.schema import load_schema
+
     g: nx.MultiDiGraph = nx.MultiDiGraph(documents=documents or {})
     for row in engine.run("MATCH (n) RETURN n AS node")[1]:
         node = dict(row["node"])
         node.setdefault("aliases", [])
         g.add_node(node.pop("id"), **node)
-    for row in [*engine.run(_RELATIONS)[1], *engine.run(_CHAINS)[1]]:
-        rel = dict(row["rel"])
-        g.add_edge(row["source"], row["target"], key=rel.pop("key"), **rel)
+    derived = [rel_type for rel_type, rel in load_schema().relations.items() if rel.derived]
+    for rel_pattern in ["", *(f":{rel_type}" for rel_type in derived)]:
+        for row in engine.run(_RELATIONS.format(rel_pattern))[1]:
+            rel = dict(row["rel"])
+            g.add_edge(row["source"], row["target"], key=rel.pop("key"), **rel)
     return g
