@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import statistics
 import sys
 import time
 from collections import Counter, defaultdict
@@ -40,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import graph  # noqa: E402
 from benchmarks.generate import generate, parse_size  # noqa: E402
 from benchmarks.run import realistic_params  # noqa: E402
+from benchmarks.timing import p50  # noqa: E402
 from graph.dataset.network import load_graph  # noqa: E402
 from graph.model.schema import load_schema  # noqa: E402
 from graph.paths import data_folders  # noqa: E402
@@ -369,17 +369,6 @@ def difference(ours: list[dict], theirs: list[dict], keys: list[tuple[str, bool]
     if sequence != [tuple(r[c] for c, _ in keys) for r in theirs]:
         return "same rows, another order"
     return ""
-
-
-def p50(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
-    """Median wall time in ms of ``fn`` after one warm-up, and the warm-up's answer."""
-    answer = fn()
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times) * 1000, answer
 
 
 def python_answer(ix: Index, q, given: dict) -> Callable[[], list[dict]]:

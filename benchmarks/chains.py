@@ -11,23 +11,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import statistics
-import time
-from collections.abc import Callable
+import sys
+from pathlib import Path
 from typing import Any
 
-import graph
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # after PYTHONPATH, which picks the code measured
 
-
-def p50(call: Callable[[], Any], runs: int) -> tuple[float, Any]:
-    """Median wall time in ms after one warm-up, and the warm-up's answer."""
-    answer = call()
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - began) * 1000)
-    return round(statistics.median(times), 1), answer
+import graph  # noqa: E402
+from benchmarks.timing import p50  # noqa: E402
 
 
 def digest(value: Any) -> str:
@@ -51,9 +42,9 @@ def main() -> None:
     with graph.open(args.db, data=[args.data]) as g:
         for name, view in (("whole", g), (args.day, g.as_of(args.day))):
             ms, rows = p50(lambda v=view: v.query("retaliation-chains"), args.runs)
-            found[f"{name} query"] = {"ms": ms, "rows": len(rows), "digest": rows_digest(list(rows))}
+            found[f"{name} query"] = {"ms": round(ms, 1), "rows": len(rows), "digest": rows_digest(list(rows))}
             ms, chains = p50(view.chains, args.runs)
-            found[f"{name} chains"] = {"ms": ms, "chains": len(chains), "digest": digest(chains)}
+            found[f"{name} chains"] = {"ms": round(ms, 1), "chains": len(chains), "digest": digest(chains)}
     print(json.dumps(found, indent=1))
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import resource
-import statistics
 import sys
 import tempfile
 import time
@@ -34,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import graph  # noqa: E402
 from benchmarks.generate import generate, parse_size  # noqa: E402
 from benchmarks.run import realistic_params  # noqa: E402
+from benchmarks.timing import p50  # noqa: E402
 from graph.backends.neo4j.settings import PUSH_BATCH_SIZE  # noqa: E402
 from tests.neo4j_server import import_csv, run_after_import, start, unavailable  # noqa: E402
 
@@ -44,17 +44,6 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def p50_ms(g: graph.TechGraph, name: str, params: dict, runs: int) -> tuple[float, int]:
-    """Median latency of a stored query after one warm-up run, and its row count."""
-    rows = len(g.query(name, **params))
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        g.query(name, **params)
-        times.append(time.perf_counter() - began)
-    return statistics.median(times) * 1000, rows
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -121,10 +110,10 @@ def side_by_side(embedded: graph.TechGraph, server, overrides: dict, runs: int) 
     with graph.open(neo4j=server.settings) as remote:
         for q in embedded.queries():
             params = {**q.example, **overrides.get(q.name, {})}
-            local, rows = p50_ms(embedded, q.name, params, runs)
-            far, far_rows = p50_ms(remote, q.name, params, runs)
-            same = "" if far_rows == rows else f"  (Neo4j: {far_rows} rows)"
-            print(f"{q.name:36} {rows:>7} {local:>16.1f} {far:>13.1f} {far / local:>16.1f}x{same}", flush=True)
+            local, ours = p50(lambda q=q, params=params: embedded.query(q.name, **params), runs)
+            far, theirs = p50(lambda q=q, params=params: remote.query(q.name, **params), runs)
+            same = "" if len(theirs) == len(ours) else f"  (Neo4j: {len(theirs)} rows)"
+            print(f"{q.name:36} {len(ours):>7} {local:>16.1f} {far:>13.1f} {far / local:>16.1f}x{same}", flush=True)
 
 
 if __name__ == "__main__":
