@@ -8,14 +8,17 @@ the EXAMPLE parties (9000x) are invented, to test what real parties cannot.
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 import graph
 from graph.backends.base import graph_from_engine
+from graph.backends.ladybug.build import build_database
 from graph.backends.ladybug.engine import EmbeddedEngine
-from graph.backends.ladybug.folder import build_folders, read_manifest
+from graph.backends.ladybug.folder import build_folders, current_build, names_path, read_manifest
 from graph.dataset.network import load_graph
 from graph.errors import DataError
 from graph.lists.editions import import_list
@@ -158,6 +161,26 @@ def test_a_newer_edition_ends_dropped_listings_and_keeps_history(imported, db_di
         after = {r["measure_id"] for r in g.as_of("2024-10-01").query("measures-hitting", entity=example)}
     # Its SDGT listing still reaches it through the subsidiary it owns, which is still listed.
     assert "ofac-npwmd" in before and "ofac-npwmd" not in after
+
+
+def test_a_newer_edition_leaves_the_name_index_a_rebuild_makes(imported, db_dir, tmp_path):
+    """The index an import amends holds the rows a rebuild writes, each once: a changed node's keys are replaced."""
+    renamed = EXAMPLE_HOLDINGS.replace("EXAMPLE TRADING HOLDINGS LIMITED", "EXAMPLE TRADING GROUP LIMITED")
+    newer = sdn(tmp_path / "lists", "sdn-2024-09-01.csv", TANG, CHINA_TELECOM, HUAWEI_NAMESAKE, EXAMPLE, renamed)
+    import_list("ofac-sdn", newer, db=db_dir, edition="2024-09-01")
+    rebuilt = tmp_path / "rebuilt"
+    copy_database(db_dir, rebuilt)
+    build_database(rebuilt)  # the shipped data and its imports, read whole
+
+    def names(folder: Path) -> list[tuple]:
+        build = current_build(folder)
+        assert build is not None
+        with closing(sqlite3.connect(names_path(build))) as conn:
+            return sorted(conn.execute("SELECT key, id, name, label FROM names"))
+
+    amended = names(db_dir)
+    assert ("example trading group limited", "example-trading-holdings-limited") in {row[:2] for row in amended}
+    assert current_build(rebuilt) != current_build(db_dir) and amended == names(rebuilt)
 
 
 def test_partial_import_ends_nothing(imported, db_dir, tmp_path):

@@ -87,13 +87,13 @@ class BuildChanges:
 
     def _amend_names(self, path: Path) -> None:
         """The name index with the keys of every new or changed node replaced by their current ones."""
-        nodes = [(kind, row) for kind, row in self.new if isinstance(kind, str)]
-        nodes += [(kind, row) for kind, rows in self.changed.items() if isinstance(kind, str) for row in rows]
+        changed = [(kind, row) for kind, rows in self.changed.items() if isinstance(kind, str) for row in rows]
+        nodes = [(kind, row) for kind, row in self.new if isinstance(kind, str)] + changed
         conn = sqlite3.connect(path)
         try:  # the index of a build not yet made current: nothing to journal, a failure discards it whole
             conn.execute("PRAGMA journal_mode = OFF")
             index_ids(conn)  # made with the build; builds made before it was have none
-            conn.executemany("DELETE FROM names WHERE id = ?", [(row["id"],) for _, row in nodes])
+            conn.executemany("DELETE FROM names WHERE id = ?", [(row["id"],) for _, row in changed])  # new: none held
             conn.executemany(
                 "INSERT INTO names VALUES (?, ?, ?, ?)",
                 [(key, row["id"], row["name"], label) for label, row in nodes for key in name_keys(row)],
