@@ -4,7 +4,8 @@ Takes the folder of complete lists (laid out as the workspace's ``realdata-full`
 ``ofac_sdn_2022-01/``, ``ofac_consolidated_2025-12/``, ``trade_gov_csl_2022-04/``,
 ``opensanctions_sources/``, ``ftm_peps/``) and prints, per list, the rows read, what
 became of them, the time and the process's peak memory so far; a list that fails
-prints its one-line error and the run goes on. Run from the repository::
+prints its one-line error and the run goes on. At the end it checks that the database reads every
+relation the same forward and backward (see :func:`scans_agree`). Run from the repository::
 
     python benchmarks/real_lists.py ../shared/realdata-full [--work DIR]
 """
@@ -68,7 +69,24 @@ def main() -> None:
     with graph.open(db) as g:
         stats = g.stats()
         people_as_companies(g.nx)
+        scans_agree(g.engine)
     print(f"graph: {sum(stats['nodes'].values()):,} nodes, {sum(stats['relationships'].values()):,} relationships")
+
+
+def scans_agree(engine) -> None:
+    """Print whether reading every relation forward and backward gives the same (source, target, key) rows.
+
+    Once, on 2026-12-02, the forward read of an imported database returned one LINKED_TO with the wrong
+    target and no key while the backward read was right (LadybugDB 0.22); it has not come back since.
+    """
+    def rows(statement: str) -> set[tuple]:
+        return {(row["a"], row["b"], row["k"]) for row in engine.run(statement)[1]}
+
+    forward = rows("MATCH (a)-[r]->(b) RETURN a.id AS a, b.id AS b, r.key AS k")
+    backward = rows("MATCH (b)<-[r]-(a) RETURN a.id AS a, b.id AS b, r.key AS k")
+    differing = sorted(forward ^ backward, key=str)
+    print(f"forward and backward reads: {len(forward):,} and {len(backward):,} relations, "
+          + (f"{len(differing)} differ, e.g. {differing[:3]}" if differing else "the same"))
 
 
 def people_as_companies(g) -> None:
