@@ -39,7 +39,7 @@ from typing import Any
 import orjson
 
 from graph.dataset.derived import derive
-from graph.dataset.network import load_graph
+from graph.dataset.network import collection_paused, load_graph
 from graph.errors import DatabaseError, DataError, QueryError
 from graph.lists.contribution import Contribution, ImportReport
 from graph.lists.formats import FORMATS, list_format
@@ -84,7 +84,7 @@ def apply_list(
     this plus writing the result. Arguments as for :func:`import_list`; ``items``, when given, are
     the file's items as its parser yields them (read already).
 
-    >>> from graph.dataset.network import load_graph
+    >>> from graph.dataset.network import collection_paused, load_graph
     >>> g = load_graph()
     >>> table = Path(__import__("tempfile").mkdtemp()) / "covered.csv"
     >>> _ = table.write_text('covered_equipment_or_services,date_of_inclusion_on_covered_list\\n'
@@ -176,11 +176,10 @@ def import_list(
             if reason is not None:  # refused before the list is read
                 raise DatabaseError(f"{shown(folder)}: cannot write the database folder ({reason}); nothing was imported")
     arguments = dict(edition=edition, partial=partial, skip_bad=skip_bad, progress=progress, **extra)
-    if neo4j is not None:
-        report = _import_into_neo4j(fmt, path, neo4j, arguments)
-    else:
-        with changing(db_dir, f"an import of {name}"):  # a second import waits: both land
-            report = _import_embedded(fmt, path, db_dir, arguments)
+    lock = changing(db_dir, f"an import of {name}") if neo4j is None else contextlib.nullcontext()
+    with lock, collection_paused():  # a second import waits (both land); a large graph is built, no garbage cycle
+        report = (_import_embedded(fmt, path, db_dir, arguments) if neo4j is None
+                  else _import_into_neo4j(fmt, path, neo4j, arguments))  # fmt: skip
     if skip_bad:  # a local file on either backend (Neo4j's target is a URI), once the import is in
         report.skipped_file = str(_write_skipped(imports_dir(db_dir) / f"{name}.skipped.tsv", report.skipped))
     report.seconds = round(time.perf_counter() - started, 3)
@@ -223,7 +222,7 @@ def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[s
         imports_dir,
         read_manifest,
         sweep_leftovers,
-    )  # fmt: skip
+    )
     from graph.dataset.files import fingerprint
     from graph.lists.neighbourhood import GraphStore, as_of_rows, fold, graph_of, neighbourhood, place, rederive, store_path
 
