@@ -621,6 +621,8 @@ ALLOWED = {
     ("graph/outputs/exports/neo4j_csv.py", "_count", "run"): "the statement above",
     ("graph/backends/ladybug/changes.py", "_differing", "<formatted>"): "the build's values of changed rows: a schema label or (type, from label, to label) and the columns of the build's tables; the ids or keys go as $ids, $keys",
     ("graph/backends/ladybug/changes.py", "_differing", "execute"): "the statement above; the ids or keys go as $ids, $keys",
+    ("graph/backends/ladybug/changes.py", "read_from", "<formatted>"): "a schema label (of a written relation's end) in the read-back of its relations; the ids go as $ids",
+    ("graph/backends/ladybug/changes.py", "misread_relations", "execute"): "the statements of read_from (a schema label); the ids go as $ids",
     ("graph/backends/base.py", "graph_from_engine", "run"): "_RELATIONS with a derived relationship type of the schema (or none) in its bracket; no data value",
     ("graph/backends/neo4j/browser.py", "_entity_param", "<formatted>"): "the guide's editable `:param` example: a query header's example name as a JSON string literal; sent to no engine by techgraph",
 }

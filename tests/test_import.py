@@ -297,3 +297,74 @@ def test_cli_skip_bad_names_the_real_file_of_skipped_rows(db_dir, tmp_path):
     assert result.exit_code == 0, result.output
     printed = result.output.split("malformed rows (see ", 1)[1].split(")", 1)[0]
     assert Path(printed).is_file() and Path(printed).read_text(encoding="utf-8").startswith("bad.csv:2\t")
+
+
+def test_relations_the_engine_misreads_after_an_update_make_the_import_build_whole(imported, db_dir, tmp_path, monkeypatch, caplog):
+    """LadybugDB 0.22 once read back a relation an import had set with another end and no key (forward only):
+    the import's read-back finds that, and the database is then built whole from the files, which reads right."""
+    import graph.backends.ladybug.changes as changes
+
+    checked: list[list] = []
+
+    def misread(path, written, schema):
+        checked.append(written)
+        return "LINKED_TO:x->y read from 'x' leads to 'z', not 'y'"
+
+    monkeypatch.setattr(changes, "misread_relations", misread)
+    newer = sdn(tmp_path / "lists", "sdn-2024-09-01.csv", TANG, CHINA_TELECOM, HUAWEI_NAMESAKE, EXAMPLE_HOLDINGS, NEWCOMER)
+    with caplog.at_level("WARNING", logger="graph"):
+        report = import_list("ofac-sdn", newer, db=db_dir, edition="2024-09-01")
+    assert report.delisted == 2 and checked and all(isinstance(kind, tuple) for kind, _ in checked[0])
+    assert "LadybugDB misread an update (" in caplog.text and "building the database whole instead" in caplog.text
+    monkeypatch.undo()
+    manifest = read_manifest(db_dir)
+    engine = EmbeddedEngine(db_dir)
+    stored = graph_from_engine(engine)
+    engine.close()
+    rebuilt = load_graph(build_folders(db_dir, [Path(f) for f in manifest["folders"]]))
+    plain = lambda d: {k: v for k, v in d.items() if v not in (None, [])}  # noqa: E731
+    assert {n: plain(d) for n, d in stored.nodes(data=True)} == {n: plain(d) for n, d in rebuilt.nodes(data=True)}
+    assert {k: plain(d) for _, _, k, d in stored.edges(keys=True, data=True)} == {
+        k: plain(d) for _, _, k, d in rebuilt.edges(keys=True, data=True)
+    }
+    assert not import_list("ofac-sdn", newer, db=db_dir, edition="2024-09-01").changed
+
+
+def test_the_read_back_of_written_relations_finds_one_without_its_key(tmp_path):
+    import ladybug
+
+    from graph.backends.ladybug.build import write_database
+    from graph.backends.ladybug.changes import misread_relations
+    from graph.dataset.network import graph_rows
+    from graph.model.schema import load_schema
+
+    build = tmp_path / "build.lbug"
+    write_database(graph_rows(load_graph()), build, load_schema())
+    written = [(("OWNS", "Company", "App"), {"from": "tencent", "to": "wechat", "key": "OWNS:tencent->wechat"})]
+    assert misread_relations(build, written, load_schema()) is None
+    db = ladybug.Database(str(build))
+    conn = ladybug.Connection(db)
+    conn.execute("MATCH (:Company {id: 'tencent'})-[r:OWNS]->(:App {id: 'wechat'}) SET r.key = NULL")
+    conn.close()
+    db.close()
+    assert misread_relations(build, written, load_schema()) == "a relation read from 'tencent' to 'wechat' has no key"
+
+
+@pytest.mark.parametrize("end, direction", [("source", "(a)-[r]->(b)"), ("target", "(a)<-[r]-(b)")])
+def test_the_read_back_extends_from_the_written_ends(end, direction, tmp_path):
+    """The misread was in the storage of one direction: the read-back must leave each end itself (the plan
+    of another form of the same read scanned the relation from its other end, and read it right)."""
+    import ladybug
+
+    from graph.backends.ladybug.build import write_database
+    from graph.backends.ladybug.changes import read_from
+    from graph.dataset.network import graph_rows
+    from graph.model.schema import load_schema
+
+    build = tmp_path / "build.lbug"
+    write_database(graph_rows(load_graph()), build, load_schema())
+    conn = ladybug.Connection(ladybug.Database(str(build), read_only=True))
+    result = conn.execute("EXPLAIN " + read_from("Official", end), {"ids": ["carrie-lam"]})
+    assert not isinstance(result, list)
+    plan = result.get_all()[0][0]
+    assert [line.strip(" │") for line in plan.splitlines() if "Direction:" in line] == [f"Direction: {direction}"]

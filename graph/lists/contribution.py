@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,9 +36,10 @@ from pydantic import ValidationError
 
 from graph.dataset.files import EXTEND
 from graph.dataset.validate import first_error
-from graph.errors import DataError
+from graph.errors import DatabaseError, DataError
 from graph.lists.formats.base import BadRow
 from graph.model.schema import Schema
+from graph.text import shown
 
 
 @dataclass
@@ -60,6 +62,21 @@ class ImportReport:
     target: str = ""  # the list's data file in the database's imports/, or Neo4j's URI
     skipped_file: str = ""  # with skip_bad: the local file listing the skipped rows
     seconds: float = 0.0
+
+    def write_skipped(self, path: Path) -> None:
+        """Write the skipped rows (``where<TAB>reason`` lines) to ``path``, whole or not at all; name it in ``skipped_file``."""
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_text("".join(f"{row.where}\t{row.reason}\n" for row in self.skipped), encoding="utf-8")
+            os.replace(temporary, path)
+        except OSError as exc:
+            temporary.unlink(missing_ok=True)
+            raise DatabaseError(
+                f"{shown(path)}: cannot write the skipped rows ({exc.strerror}); the list was imported, the report of its "
+                f"{len(self.skipped)} skipped row(s) was not"
+            ) from None
+        self.skipped_file = str(path.resolve())
 
 
 class Contribution:

@@ -43,7 +43,7 @@ from graph.dataset.network import collection_paused, load_graph
 from graph.errors import DatabaseError, DataError, QueryError
 from graph.lists.contribution import Contribution, ImportReport
 from graph.lists.formats import FORMATS, list_format
-from graph.lists.formats.base import BadRow, ListFormat
+from graph.lists.formats.base import ListFormat
 from graph.lists.importer import Importer
 from graph.lists.listings import check_edition_order, newest_edition, record_edition, recorded_edition
 from graph.lists.unchanged import input_digest, record_import, recorded_report
@@ -181,7 +181,7 @@ def import_list(
         report = (_import_embedded(fmt, path, db_dir, arguments) if neo4j is None
                   else _import_into_neo4j(fmt, path, neo4j, arguments))  # fmt: skip
     if skip_bad:  # a local file on either backend (Neo4j's target is a URI), once the import is in
-        report.skipped_file = str(_write_skipped(imports_dir(db_dir) / f"{name}.skipped.tsv", report.skipped))
+        report.write_skipped(imports_dir(db_dir) / f"{name}.skipped.tsv")
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
@@ -319,7 +319,8 @@ def _import_embedded(fmt: str, path: Path | str, db_dir: Path, arguments: dict[s
                 nodes_before = nodes_before | (set(g.nodes) - held)  # read from the store: in the build already
                 changes = _changes(g, touched_nodes | set(days), contribution, nodes_before, edges_before, days, relation_days)
             base = None if rebuild else base
-            _install(db_dir, g, changes, base, stamp, folders, commit=lambda: os.replace(temporary, target_file))
+            whole = lambda: graph_of(every or [*_file_parts(folders, schema, but=target_file), *own], schema)  # noqa: E731
+            _install(db_dir, g, changes, base, stamp, folders, commit=lambda: os.replace(temporary, target_file), whole=whole)
             record_edition(target_file, report.edition)
             record_import(target_file, digest, stamp, report)
         finally:
@@ -401,25 +402,12 @@ def _changes(g, nodes: set[str], contribution: Contribution, nodes_before: set[s
     return changes
 
 
-def _write_skipped(path: Path, skipped: list[BadRow]) -> Path:
-    """Write the skipped rows (``where<TAB>reason`` lines) to ``path``, whole or not at all; return it, absolute."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text("".join(f"{row.where}\t{row.reason}\n" for row in skipped), encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise DatabaseError(
-            f"{shown(path)}: cannot write the skipped rows ({exc.strerror}); the list was imported, the report of its "
-            f"{len(skipped)} skipped row(s) was not"
-        ) from None
-    return path.resolve()
-
-
-def _install(db_dir: Path, g, changes, base: Path | None, stamp: str, folders: list[Path], commit: Callable[[], None]) -> None:
+def _install(
+    db_dir: Path, g, changes, base: Path | None, stamp: str, folders: list[Path], commit: Callable[[], None], whole: Callable
+) -> None:
     """Make the build of the graph ``g`` current: ``base`` with the ``changes`` written in, or (no base) a
-    build of the whole graph; ``commit`` renames the data file in just before it becomes current."""
+    build of the whole graph; ``commit`` renames the data file in just before it becomes current. ``whole()``
+    gives the whole graph when ``g`` is a part of it, for a build of it whole should the engine misread the changes."""
     from graph.backends.ladybug.build import install_build, update_build
     from graph.dataset.network import graph_rows
 
@@ -427,7 +415,7 @@ def _install(db_dir: Path, g, changes, base: Path | None, stamp: str, folders: l
     if base is None:
         install_build(db_dir, graph_rows(g), stamp, extra, commit=commit)
     else:
-        update_build(db_dir, base, changes, stamp, extra, commit=commit)
+        update_build(db_dir, base, changes, stamp, extra, commit=commit, whole=lambda: graph_rows(whole()))
 
 
 def _push_touched(contribution: Contribution, engine, schema: Schema) -> None:

@@ -18,10 +18,11 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,13 +47,15 @@ from graph.dataset.asof import AsOfValues, days_table, days_tables
 from graph.dataset.asof import columns as as_of_columns
 from graph.dataset.derived import CHAIN, PROPERTIES, Derivation
 from graph.dataset.files import file_stats, fingerprint
-from graph.dataset.validate import dataset_rows
+from graph.dataset.validate import Row, dataset_rows
 from graph.errors import DatabaseError, TechgraphError
 from graph.model.types import PROPERTY_TYPES
 
 if TYPE_CHECKING:
     from graph.backends.ladybug.changes import BuildChanges
     from graph.dataset.asof import AsOfValues
+
+_log = logging.getLogger("graph")
 
 # The schema forbids control characters in values: U+001F can join a list's items in a CSV field.
 LIST_SEPARATOR = "\x1f"
@@ -296,15 +299,24 @@ def install_build(
 
 
 def update_build(
-    db_dir: Path, base: Path, changes: BuildChanges, stamp: str, extra: dict[str, Any], commit: Callable[[], None] | None = None
+    db_dir: Path,
+    base: Path,
+    changes: BuildChanges,
+    stamp: str,
+    extra: dict[str, Any],
+    commit: Callable[[], None] | None = None,
+    whole: Callable[[], Iterable[Row]] | None = None,
 ) -> dict[str, Any]:
     """Make a build named ``stamp`` from the build ``base`` with ``changes`` applied in place, and make it current.
 
     The work grows with the changes, not with the graph: ``base`` is copied (a file copy), the changes are
     written into the copy in one transaction (new rows bulk-loaded with ``COPY``, changed rows updated
     with ``SET``) and the name index is copied and amended for the changed nodes only. Atomic as
-    :func:`install_build`, with the same ``commit``.
+    :func:`install_build`, with the same ``commit``. When the engine then reads a relation it was given
+    wrongly (:class:`graph.backends.ladybug.changes.MisreadUpdate`), the build is made from ``whole()``, the
+    rows of the whole graph, instead, with a warning (without ``whole``, the error is raised).
     """
+    from graph.backends.ladybug.changes import MisreadUpdate
     from graph.model.schema import load_schema
 
     started = time.perf_counter()
@@ -314,7 +326,14 @@ def update_build(
         shutil.copyfile(base, temporary)
         shutil.copyfile(names_path(base), f"{temporary}.names")
         old = build_manifest(base) or {}
-        manifest.update(changes.write(temporary, load_schema(), old))
+        try:
+            manifest.update(changes.write(temporary, load_schema(), old))
+        except MisreadUpdate as misread:
+            if whole is None:
+                raise DatabaseError(f"{db_dir}: build failed, previous database kept: LadybugDB misread {misread}") from None
+            _log.warning("%s: LadybugDB misread an update (%s); building the database whole instead", db_dir, misread)
+            _remove_temporary(temporary)
+            manifest.update(write_database(whole(), temporary, load_schema()))
         return _install(db_dir, temporary, manifest, started, commit)
 
 

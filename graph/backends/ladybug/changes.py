@@ -6,7 +6,9 @@ current build (:func:`graph.backends.ladybug.build.update_build`), new rows are 
 with LadybugDB's ``COPY`` into the tables that already hold the graph, changed rows are
 written to a file per table too and set from it by one ``LOAD FROM ... MATCH ... SET`` (every
 property, so the row is the one a rebuild writes), and the name index beside the build is
-amended for those nodes only.
+amended for those nodes only. The relations written are then read back from both their ends
+(:func:`misread_relations`): LadybugDB 0.22 has been seen to return a relation it was given with
+another end and no properties after such a write, and the caller then builds the graph whole.
 
 Example
 -------
@@ -24,6 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from graph.backends.ladybug.names import index_ids, name_keys
+
+
+class MisreadUpdate(Exception):
+    """The engine read back a relation that a write into a build gave it with other ends, or without it."""
 
 
 class BuildChanges:
@@ -79,6 +85,11 @@ class BuildChanges:
             tables.close()
             changed.close()
             shutil.rmtree(folder, ignore_errors=True)
+        written = [(kind, row) for kind, row in self.new if not isinstance(kind, str)]
+        written += [(kind, row) for kind, rows in self.changed.items() if not isinstance(kind, str) for row in rows]
+        problem = misread_relations(path, written, schema)
+        if problem:
+            raise MisreadUpdate(f"{path.name}: {problem}")
         self._amend_names(Path(f"{path}.names"))
         nodes, edges = self.counts()
         measures = sum(1 for kind, _ in self.new if kind == "Measure")
@@ -101,6 +112,73 @@ class BuildChanges:
             conn.commit()
         finally:
             conn.close()
+
+
+def misread_relations(path: Path, written: list[tuple[Any, dict[str, Any]]], schema) -> str | None:
+    """What the build at ``path`` reads wrongly of the relation rows ``written`` (``((type, from label, to label),
+    row)``), or None: each one's key must come back from its source to its target and from its target to its source.
+
+    The reads start at the ends (by primary key) and leave them by a relationship of any type, as a stored
+    query's label-less pattern does: that is the read LadybugDB 0.22 once answered with another end and no
+    key, for one relation whose properties an import had set (the same relation by its type read right).
+    Relations of a type the schema does not declare (the as-of tables) have no key and are not read.
+
+    >>> import tempfile
+    >>> from graph.dataset.network import graph_rows, load_graph
+    >>> from graph.backends.ladybug.build import write_database
+    >>> from graph.model.schema import load_schema
+    >>> build = Path(tempfile.mkdtemp()) / "build.lbug"
+    >>> _ = write_database(graph_rows(load_graph()), build, load_schema())
+    >>> row = {"from": "tencent", "to": "wechat", "key": "OWNS:tencent->wechat"}
+    >>> misread_relations(build, [(("OWNS", "Company", "App"), row)], load_schema()) is None
+    True
+    >>> misread_relations(build, [(("OWNS", "Company", "App"), {**row, "to": "tencent-qq"})], load_schema())
+    "OWNS:tencent->wechat read from 'tencent' leads to 'wechat', not 'tencent-qq'"
+    """
+    import ladybug
+
+    if not written:
+        return None
+    wanted: dict[tuple[str, str], dict[str, str]] = {}  # (end, id) -> key -> the other end's id
+    ids: dict[tuple[str, str], set[str]] = {}  # (label, end) -> the ids of that label at that end
+    for (_, source_label, target_label), row in written:
+        wanted.setdefault(("source", row["from"]), {})[row["key"]] = row["to"]
+        wanted.setdefault(("target", row["to"]), {})[row["key"]] = row["from"]
+        ids.setdefault((source_label, "source"), set()).add(row["from"])
+        ids.setdefault((target_label, "target"), set()).add(row["to"])
+    db = ladybug.Database(str(path), read_only=True)
+    conn = ladybug.Connection(db)
+    try:
+        for (label, end), these in sorted(ids.items(), key=lambda item: (item[0][1], item[0][0])):  # sources first
+            held: dict[str, dict[str, str]] = {}
+            result = conn.execute(read_from(label, end), {"ids": sorted(these)})
+            assert not isinstance(result, list), "one statement, one result"
+            for at, other, key, rel_type in result.get_all():
+                if rel_type not in schema.relations:
+                    continue
+                if key is None:
+                    return f"a relation read from {at!r} to {other!r} has no key"
+                held.setdefault(at, {})[key] = other
+            for at in sorted(these):
+                for key, there in wanted[(end, at)].items():
+                    found = held.get(at, {}).get(key)
+                    if found != there:
+                        return f"{key} read from {at!r} " + (f"leads to {found!r}, not {there!r}" if found else "is not there")
+    finally:
+        conn.close()
+        db.close()
+    return None
+
+
+def read_from(label: str, end: str) -> str:
+    """The read of every relation at the nodes ``$ids`` of ``label`` that are their ``end`` ("source" or
+    "target"), extending from those nodes (the plan LadybugDB chooses for this form; a test holds it to that).
+
+    >>> read_from("Company", "target")
+    'UNWIND $ids AS i MATCH (a:Company) WHERE a.id = i MATCH (a)<-[r]-(b) RETURN a.id, b.id, r.key, label(r)'
+    """
+    arrow = "-[r]->" if end == "source" else "<-[r]-"
+    return f"UNWIND $ids AS i MATCH (a:{label}) WHERE a.id = i MATCH (a){arrow}(b) RETURN a.id, b.id, r.key, label(r)"
 
 
 def _differing(conn, kind, rows: list[dict[str, Any]], columns: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
