@@ -222,8 +222,10 @@ def clean_text(text: str | None) -> str:
     >>> clean_text(" Gui\\x92an\\n New\\x00 District ")
     'Gui’an New District'
     """
-    text = text or ""
-    if _CONTROL_OR_C1.search(text):  # rare: most fields are whitespace to normalise at most
+    if not text:
+        return ""
+    # Rare: most fields are whitespace to normalise at most. Printable ASCII holds no control character.
+    if not (text.isascii() and text.isprintable()) and _CONTROL_OR_C1.search(text):
         text = _CONTROL.sub("", _C1.sub(_meant, text))
     return " ".join(text.split())
 
