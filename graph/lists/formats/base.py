@@ -249,8 +249,10 @@ def split_list(text: str | None, separator: str = ";") -> list[str]:
     >>> split_list("A; B;; a ;B")
     ['A', 'B', 'a']
     """
+    if not text:
+        return []
     seen: dict[str, None] = {}
-    for item in (text or "").split(separator):
+    for item in text.split(separator):
         item = " ".join(item.split())
         if item:
             seen.setdefault(item)
