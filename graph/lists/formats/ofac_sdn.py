@@ -89,6 +89,13 @@ _REGISTRATION = re.compile(
     r"^(?:Unified Social Credit Code \(USCC\)|Company Number|Registration Number|Business Registration Number) \S+ \(([^)]+)\)$"
 )
 _SUMMARY_PREFIXES = ("Target Type ", "Organization Established Date ", "Organization Type: ")
+# How every clause read above starts: one match passes over the others (gender, passport, vessel data ...).
+_READ_CLAUSE = re.compile(
+    r"Unified Social Credit Code \(USCC\) |Legal Entity Number |Company Number |Registration Number "
+    r"|Business Registration Number |[afn]\.k\.a\. |(?:alt\. )?(?:Issuer Name |DOB |POB )"
+    r"|Listing Date |Effective Date |Purchase/Sales For Divestment Date |\(?Linked To: "
+    r"|(?i:(?:alt\. )?(?:nationality|citizen) )|" + "|".join(map(re.escape, _SUMMARY_PREFIXES))
+)
 _COUNTRY_CODE = re.compile(r"[A-Z]{2}")
 _HONG_KONG_OR_MACAU = re.compile(r"(Hong Kong|Macau|Macao)\b")
 
@@ -175,6 +182,8 @@ def read_remarks(clauses: Iterable[str], where: str, truncated: bool = False) ->
     clauses = [" ".join(clause.split()) for clause in clauses]
     clauses = [clause for clause in clauses if clause]
     for number, clause in enumerate(clauses, 1):
+        if not _READ_CLAUSE.match(clause):
+            continue
         identifiers_only = truncated and number == len(clauses)
         if match := _USCC.match(clause):
             remarks.identifiers.append(f"uscc:{match.group(1)}")
