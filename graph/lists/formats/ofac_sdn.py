@@ -89,12 +89,15 @@ _REGISTRATION = re.compile(
     r"^(?:Unified Social Credit Code \(USCC\)|Company Number|Registration Number|Business Registration Number) \S+ \(([^)]+)\)$"
 )
 _SUMMARY_PREFIXES = ("Target Type ", "Organization Established Date ", "Organization Type: ")
-# How every clause read above starts: one match passes over the others (gender, passport, vessel data ...).
-_READ_CLAUSE = re.compile(
-    r"Unified Social Credit Code \(USCC\) |Legal Entity Number |Company Number |Registration Number "
-    r"|Business Registration Number |[afn]\.k\.a\. |(?:alt\. )?(?:Issuer Name |DOB |POB )"
-    r"|Listing Date |Effective Date |Purchase/Sales For Divestment Date |\(?Linked To: "
-    r"|(?i:(?:alt\. )?(?:nationality|citizen) )|" + "|".join(map(re.escape, _SUMMARY_PREFIXES))
+# What a clause is, by how it starts (one match): each kind is then read by its patterns above, and a clause of none
+# (gender, passport, vessel data ...) is passed over.
+_CLAUSE_KIND = re.compile(
+    r"(?P<uscc>Unified Social Credit Code \(USCC\) )|(?P<lei>Legal Entity Number )"
+    r"|(?P<registration>Company Number |Registration Number |Business Registration Number )"
+    r"|(?P<alias>[afn]\.k\.a\. |(?:alt\. )?Issuer Name )"
+    r"|(?P<cmic_date>Listing Date |Effective Date |Purchase/Sales For Divestment Date )|(?P<linked>\(?Linked To: )"
+    r"|(?P<nationality>(?i:(?:alt\. )?(?:nationality|citizen) ))"
+    r"|(?P<summary>(?:alt\. )?(?:DOB|POB) |" + "|".join(map(re.escape, _SUMMARY_PREFIXES)) + ")"
 )
 _COUNTRY_CODE = re.compile(r"[A-Z]{2}")
 _HONG_KONG_OR_MACAU = re.compile(r"(Hong Kong|Macau|Macao)\b")
@@ -182,31 +185,31 @@ def read_remarks(clauses: Iterable[str], where: str, truncated: bool = False) ->
     clauses = [" ".join(clause.split()) for clause in clauses]
     clauses = [clause for clause in clauses if clause]
     for number, clause in enumerate(clauses, 1):
-        if not _READ_CLAUSE.match(clause):
+        if (kind_match := _CLAUSE_KIND.match(clause)) is None:
             continue
-        identifiers_only = truncated and number == len(clauses)
-        if match := _USCC.match(clause):
+        kind = kind_match.lastgroup
+        if kind == "uscc" and (match := _USCC.match(clause)):
             remarks.identifiers.append(f"uscc:{match.group(1)}")
-        elif match := _LEI.match(clause):
+        elif kind == "lei" and (match := _LEI.match(clause)):
             remarks.identifiers.append(f"lei:{match.group(1)}")
-        if identifiers_only:
+        if truncated and number == len(clauses):  # only a complete identifier is read from a cut-off clause
             continue
-        if match := _REGISTRATION.match(clause):
+        if kind in ("uscc", "registration") and (match := _REGISTRATION.match(clause)):
             remarks.registered_in = remarks.registered_in or country_code(match.group(1))
-        if match := (_ALIAS.match(clause) or _ISSUER_NAME.match(clause)):
+        elif kind == "alias" and (match := (_ALIAS.match(clause) or _ISSUER_NAME.match(clause))):
             remarks.aliases.append(match.group(1))
-        elif match := _CMIC_DATE.match(clause):
+        elif kind == "cmic_date" and (match := _CMIC_DATE.match(clause)):
             day = iso_date(match.group(2), where)
             if match.group(1) == "Listing Date":
                 remarks.listed_since = day
             else:
                 remarks.cmic_dates.append(f"{match.group(1)} (CMIC) {day}")
-        elif match := _LINKED_TO.match(clause):
+        elif kind == "linked" and (match := _LINKED_TO.match(clause)):
             name = match.group(1).removesuffix(".")
             remarks.linked.append(name[:-1] if name.count(")") > name.count("(") else name)
-        elif match := _NATIONALITY.match(clause):
+        elif kind == "nationality" and (match := _NATIONALITY.match(clause)):
             remarks.nationality = remarks.nationality or country_code(match.group(1))
-        elif _BIRTH.match(clause) or clause.startswith(_SUMMARY_PREFIXES):
+        elif kind == "summary":
             remarks.summary.append(clause)
             if match := _PLACE_OF_BIRTH.match(clause):
                 remarks.born_in = remarks.born_in or place_country(match.group(1).split(",")[-1], match.group(1))
