@@ -114,8 +114,7 @@ def _names(items: list[str]) -> list[str]:
 
 def _address_country(address: str) -> str | None:
     """The country of a CSV address: its trailing code (``..., Guangzhou, CN``) or country name."""
-    parts = [part.strip() for part in address.split(",")]
-    return place_country(parts[-1], parts[0])
+    return place_country(address.rpartition(",")[2].strip(), address.partition(",")[0].strip())
 
 
 def row_from_csv(fields: dict[str, str]) -> Row:
@@ -141,7 +140,7 @@ def row_from_csv(fields: dict[str, str]) -> Row:
         nationalities=split_list(get("nationalities")) + split_list(get("citizenships")),
         places_of_birth=split_list(get("places_of_birth")),
         dates_of_birth=split_list(get("dates_of_birth")),
-        ids=[" ".join(part.strip() for part in entry.split(",", 1)) for entry in split_list(get("ids"))],
+        ids=[" ".join([part.strip() for part in entry.split(",", 1)]) for entry in split_list(get("ids"))],
         urls=split_list(f"{get('source_list_url')};{get('source_information_url')}"),
     )
 

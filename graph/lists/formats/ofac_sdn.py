@@ -38,6 +38,7 @@ Example
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -103,6 +104,7 @@ _COUNTRY_CODE = re.compile(r"[A-Z]{2}")
 _HONG_KONG_OR_MACAU = re.compile(r"(Hong Kong|Macau|Macao)\b")
 
 
+@functools.lru_cache(maxsize=1024)  # a list writes few distinct countries, in every row
 def country_code(text: str | None) -> str | None:
     """ISO 3166-1 alpha-2 code of a country name (or code) as the lists write it; None when unknown.
 
