@@ -224,8 +224,10 @@ def clean_text(text: str | None) -> str:
     """
     if not text:
         return ""
-    # Rare: most fields are whitespace to normalise at most. Printable ASCII holds no control character.
-    if not (text.isascii() and text.isprintable()) and _CONTROL_OR_C1.search(text):
+    if text.isascii() and text.isprintable():  # most fields: no control character, spaces the only whitespace
+        if text[0] != " " and text[-1] != " " and "  " not in text:
+            return text
+    elif _CONTROL_OR_C1.search(text):
         text = _CONTROL.sub("", _C1.sub(_meant, text))
     return " ".join(text.split())
 
