@@ -84,7 +84,6 @@ _LEI = re.compile(r"^Legal Entity Number ([0-9A-Z]{20})\b")
 _CMIC_DATE = re.compile(r"^(Listing Date|Effective Date|Purchase/Sales For Divestment Date) \(CMIC\) (.+)$")
 _LINKED_TO = re.compile(r"^\(?Linked To: (.+)$")  # the CSL puts the clauses in parentheses: (Linked To: A; Linked To: B)
 _NATIONALITY = re.compile(r"^(?:alt\. )?(?:nationality|citizen) (.+)$", re.IGNORECASE)
-_BIRTH = re.compile(r"^(?:alt\. )?(?:DOB|POB) ")
 _PLACE_OF_BIRTH = re.compile(r"^POB (.+)$")
 _REGISTRATION = re.compile(
     r"^(?:Unified Social Credit Code \(USCC\)|Company Number|Registration Number|Business Registration Number) \S+ \(([^)]+)\)$"
