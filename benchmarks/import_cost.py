@@ -6,6 +6,9 @@ the OFAC SDN files with Python's csv module, and the peak memory of the process 
 (each step runs in a process of its own):
 
 - ``csv parse``: sdn.csv, alt.csv and add.csv read with the csv module (best of three);
+- ``sdn read``: the same three files read by the SDN format reader alone, every item it yields
+  consumed, nothing imported (best of three): the reader's part of the import;
+- ``csl read``: the complete Consolidated Screening List read by its format reader alone (best of three);
 - ``sdn import``: the full SDN (the three files) imported into a fresh database of the shipped data;
 - ``sdn again``: the same files and edition imported again (nothing changes);
 - ``csl after``: the complete Consolidated Screening List imported into that database next (it merges
@@ -15,9 +18,9 @@ the OFAC SDN files with Python's csv module, and the peak memory of the process 
 - ``fcc again``: the same file imported again (nothing changes).
 
 Goals (issue 12): the SDN import at most 20x the csv parse; the 13-row FCC import at most 1.5 s.
-Run from the repository::
+``--reads`` runs the csv parse and the two reader steps only. Run from the repository::
 
-    python benchmarks/import_cost.py ../shared/realdata-full [--work DIR]
+    python benchmarks/import_cost.py ../shared/realdata-full [--work DIR] [--reads]
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import deque
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -45,21 +51,37 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def best_of_three(run: Callable[[], object]) -> float:
+    """The fastest of three runs of ``run``, in seconds."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def step(name: str, folder: Path, db: Path) -> dict:
     """Run one step in this process; return its seconds and peak memory."""
     import graph
+    from graph.lists.formats import list_format
 
     sdn = folder / SDN
     if name == "csv parse":
-        best = float("inf")
-        for _ in range(3):
-            started = time.perf_counter()
+
+        def parse() -> None:
             for file in ("sdn.csv", "alt.csv", "add.csv"):
                 with open(sdn / file, encoding="latin-1", newline="") as handle:
                     for _ in csv.reader(handle):
                         pass
-            best = min(best, time.perf_counter() - started)
-        return {"seconds": best, "peak_mb": _peak_mb()}
+
+        return {"seconds": best_of_three(parse), "peak_mb": _peak_mb()}
+    if name in ("sdn read", "csl read"):
+        if name == "sdn read":
+            read = partial(list_format("ofac-sdn").read, sdn / "sdn.csv", alt=sdn / "alt.csv", add=sdn / "add.csv")
+        else:
+            read = partial(list_format("csl").read, folder / CSL)
+        return {"seconds": best_of_three(lambda: deque(read(), maxlen=0)), "peak_mb": _peak_mb()}
     if name == "prepare sdn":
         graph.load(db)
         return {}
@@ -96,6 +118,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="the folder of complete lists")
     parser.add_argument("--work", type=Path, default=None, help="where the databases go (default: a temporary folder)")
+    parser.add_argument("--reads", action="store_true", help="only the csv parse and the format readers (no database)")
     parser.add_argument("--step", help=argparse.SUPPRESS)
     args = parser.parse_args()
     folder = args.folder.resolve()
@@ -107,14 +130,16 @@ def main() -> None:
     shutil.rmtree(work / "all", ignore_errors=True)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; databases in {work}")
     parse = run("csv parse", folder, work)
-    run("prepare sdn", folder, work / "sdn")
-    rows = {"csv parse": parse, "sdn import": run("sdn import", folder, work / "sdn")}
-    rows["sdn again"] = run("sdn again", folder, work / "sdn")
-    rows["csl after"] = run("csl after", folder, work / "sdn")
-    prepared = run("prepare all", folder, work / "all")
-    print(f"every list of the folder imported one after the other first: {prepared['seconds']:.1f} s")
-    rows["fcc 13 rows"] = run("fcc 13 rows", folder, work / "all")
-    rows["fcc again"] = run("fcc again", folder, work / "all")
+    rows = {"csv parse": parse, "sdn read": run("sdn read", folder, work), "csl read": run("csl read", folder, work)}
+    if not args.reads:
+        run("prepare sdn", folder, work / "sdn")
+        rows["sdn import"] = run("sdn import", folder, work / "sdn")
+        rows["sdn again"] = run("sdn again", folder, work / "sdn")
+        rows["csl after"] = run("csl after", folder, work / "sdn")
+        prepared = run("prepare all", folder, work / "all")
+        print(f"every list of the folder imported one after the other first: {prepared['seconds']:.1f} s")
+        rows["fcc 13 rows"] = run("fcc 13 rows", folder, work / "all")
+        rows["fcc again"] = run("fcc again", folder, work / "all")
     print(f"{'step':<14} {'rows':>6} {'seconds':>8} {'x csv parse':>12} {'peak MB':>8} {'changed':>8}  goal")
     goals = {"sdn import": f"<= 20x ({20 * parse['seconds']:.2f} s)", "fcc 13 rows": "<= 1.5 s"}
     for name, row in rows.items():

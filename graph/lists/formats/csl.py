@@ -42,7 +42,7 @@ import hashlib
 import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,7 @@ from graph.lists.formats.base import (
     ListFormat,
     Listing,
     OutOfScope,
+    Program,
     clean_text,
     iso_date,
     linked_name,
@@ -108,37 +109,39 @@ def _text(value: Any) -> str:
 
 def _names(items: list[str]) -> list[str]:
     """Alias items as the CSL separates them (``A; B; and C``)."""
-    return [re.sub(r"^and ", "", item) for item in items]
+    return [item.removeprefix("and ") for item in items]
 
 
 def _address_country(address: str) -> str | None:
     """The country of a CSV address: its trailing code (``..., Guangzhou, CN``) or country name."""
-    parts = [part.strip() for part in address.split(",")]
-    return place_country(parts[-1], parts[0])
+    return place_country(address.rpartition(",")[2].strip(), address.partition(",")[0].strip())
 
 
 def row_from_csv(fields: dict[str, str]) -> Row:
-    """A CSV row (header -> value) as a :class:`Row`."""
-    get = {key: _text(value) for key, value in fields.items()}.get
+    """A CSV row (header -> value) as a :class:`Row`; only the columns it reads are cleaned (a missing one is empty)."""
+
+    def get(column: str) -> str:
+        return clean_text(fields.get(column))
+
     return Row(
-        source=get("source", ""),
-        name=get("name", ""),
-        id=get("_id", ""),
-        entity_number=get("entity_number", ""),
-        type=get("type", ""),
-        title=get("title", ""),
-        federal_register_notice=get("federal_register_notice", ""),
-        start_date=get("start_date", ""),
-        end_date=get("end_date", ""),
-        remarks=get("remarks", ""),
+        source=get("source"),
+        name=get("name"),
+        id=get("_id"),
+        entity_number=get("entity_number"),
+        type=get("type"),
+        title=get("title"),
+        federal_register_notice=get("federal_register_notice"),
+        start_date=get("start_date"),
+        end_date=get("end_date"),
+        remarks=get("remarks"),
         programs=split_list(get("programs")),
         alt_names=_names(split_list(get("alt_names"))),
         address_countries=[_address_country(address) for address in _names(split_list(get("addresses")))],
         nationalities=split_list(get("nationalities")) + split_list(get("citizenships")),
         places_of_birth=split_list(get("places_of_birth")),
         dates_of_birth=split_list(get("dates_of_birth")),
-        ids=[" ".join(part.strip() for part in entry.split(",", 1)) for entry in split_list(get("ids"))],
-        urls=split_list(f"{get('source_list_url', '')};{get('source_information_url', '')}"),
+        ids=[" ".join([part.strip() for part in entry.split(",", 1)]) for entry in split_list(get("ids"))],
+        urls=split_list(f"{get('source_list_url')};{get('source_information_url')}"),
     )
 
 
@@ -208,15 +211,30 @@ def row_from_json(record: dict[str, Any]) -> Row:
     )
 
 
-def row_items(row: Row, where: str) -> list[Item]:
-    """The Entity, Listings and Links of one CSL row; DataError when it is malformed."""
+class FileMeasures:
+    """:func:`~graph.lists.formats.programs.csl_programs` for the rows of one file: the Measures of each distinct
+    source list and programme tags are made once."""
+
+    def __init__(self) -> None:
+        self.made: dict[tuple[str, tuple[str, ...]], list[Program]] = {}
+
+    def __call__(self, source: str, programs: Sequence[str]) -> list[Program]:
+        key = (source, tuple(programs))
+        found = self.made.get(key)
+        if found is None:
+            found = self.made[key] = csl_programs(source, programs)
+        return found
+
+
+def row_items(row: Row, where: str, measures: Callable[[str, Sequence[str]], list[Program]] = csl_programs) -> list[Item]:
+    """The Entity, Listings and Links of one CSL row, its Measures from ``measures``; DataError when it is malformed."""
     if not row.source:
         raise DataError(f"{where}: empty source")
     if not row.name:
         raise DataError(f"{where}: empty name")
     if row.type.lower() in ("vessel", "aircraft"):
         return [OutOfScope(where, row.type.lower())]
-    programs = csl_programs(row.source, row.programs)
+    programs = measures(row.source, row.programs)
     treasury = programs[0].issuer == "us-ofac"
     record = row.id or row.entity_number or hashlib.sha256(f"{row.source}\n{row.name}".encode()).hexdigest()[:16]
     remarks = read_remarks([*row.ids, *row.remarks.removesuffix(".").split(";")], where)
@@ -280,10 +298,10 @@ def is_person(row: Row) -> bool:
     return csl_list_code(row.source) not in _ORGANISATION_LISTS and reads_as_person(row.name)
 
 
-def _items(row: Row, where: str) -> tuple[list[Item], str]:
+def _items(row: Row, where: str, measures: FileMeasures) -> tuple[list[Item], str]:
     """:func:`row_items`, with a malformed row as a BadRow, and the row's source list."""
     try:
-        return row_items(row, where), row.source
+        return row_items(row, where, measures), row.source
     except DataError as exc:
         return [BadRow(where, str(exc).removeprefix(f"{where}: "))], row.source
 
@@ -303,14 +321,15 @@ def _csv_rows(path: Path) -> Iterator[tuple[list[Item], str]]:
         break
     if header is None or not {"source", "name"} <= set(header):
         raise DataError(f"{shown(path)}: not a Consolidated Screening List CSV (no source and name columns in the header)")
+    name, measures = path.name, FileMeasures()
     for line, row, problem in rows:
-        where = f"{path.name}:{line}"
+        where = f"{name}:{line}"
         if row is None:
             yield [BadRow(where, problem or "unreadable row")], ""
         elif len(row) != len(header):
             yield [BadRow(where, f"expected {len(header)} columns, found {len(row)}")], ""
         else:
-            yield _items(row_from_csv(dict(zip(header, row, strict=True))), where)
+            yield _items(row_from_csv(dict(zip(header, row, strict=True))), where, measures)
 
 
 def _is_json_line(text: str) -> bool:
@@ -404,8 +423,9 @@ def read_json(path: Path) -> Iterator[Item]:
 
 
 def _json_items(path: Path) -> Iterator[tuple[list[Item], str]]:
+    name, measures = path.name, FileMeasures()
     for line, row in _json_rows(path):
-        where = f"{path.name}:{line}"
+        where = f"{name}:{line}"
         if isinstance(row, BadRow):
             yield [row], ""
         elif not isinstance(row, dict):
@@ -413,7 +433,7 @@ def _json_items(path: Path) -> Iterator[tuple[list[Item], str]]:
         elif problem := json_type_error(row):
             yield [BadRow(where, problem)], ""
         else:
-            yield _items(row_from_json(row), where)
+            yield _items(row_from_json(row), where, measures)
 
 
 def read(path: Path) -> Iterator[Item]:

@@ -38,6 +38,7 @@ Example
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -51,10 +52,12 @@ from graph.lists.formats.base import (
     ListFormat,
     Listing,
     OutOfScope,
+    Program,
     clean_text,
     iso_date,
     linked_name,
     links_resolved_in_file,
+    name_key,
 )
 from graph.lists.formats.programs import OFAC_SDN_URL, ofac_program
 from graph.text import numbered_lines, shown
@@ -81,14 +84,26 @@ _LEI = re.compile(r"^Legal Entity Number ([0-9A-Z]{20})\b")
 _CMIC_DATE = re.compile(r"^(Listing Date|Effective Date|Purchase/Sales For Divestment Date) \(CMIC\) (.+)$")
 _LINKED_TO = re.compile(r"^\(?Linked To: (.+)$")  # the CSL puts the clauses in parentheses: (Linked To: A; Linked To: B)
 _NATIONALITY = re.compile(r"^(?:alt\. )?(?:nationality|citizen) (.+)$", re.IGNORECASE)
-_BIRTH = re.compile(r"^(?:alt\. )?(?:DOB|POB) ")
 _PLACE_OF_BIRTH = re.compile(r"^POB (.+)$")
 _REGISTRATION = re.compile(
     r"^(?:Unified Social Credit Code \(USCC\)|Company Number|Registration Number|Business Registration Number) \S+ \(([^)]+)\)$"
 )
 _SUMMARY_PREFIXES = ("Target Type ", "Organization Established Date ", "Organization Type: ")
+# What a clause is, by how it starts (one match): each kind is then read by its patterns above, and a clause of none
+# (gender, passport, vessel data ...) is passed over.
+_CLAUSE_KIND = re.compile(
+    r"(?P<uscc>Unified Social Credit Code \(USCC\) )|(?P<lei>Legal Entity Number )"
+    r"|(?P<registration>Company Number |Registration Number |Business Registration Number )"
+    r"|(?P<alias>[afn]\.k\.a\. |(?:alt\. )?Issuer Name )"
+    r"|(?P<cmic_date>Listing Date |Effective Date |Purchase/Sales For Divestment Date )|(?P<linked>\(?Linked To: )"
+    r"|(?P<nationality>(?i:(?:alt\. )?(?:nationality|citizen) ))"
+    r"|(?P<summary>(?:alt\. )?(?:DOB|POB) |" + "|".join(map(re.escape, _SUMMARY_PREFIXES)) + ")"
+)
+_COUNTRY_CODE = re.compile(r"[A-Z]{2}")
+_HONG_KONG_OR_MACAU = re.compile(r"(Hong Kong|Macau|Macao)\b")
 
 
+@functools.lru_cache(maxsize=1024)  # a list writes few distinct countries, in every row
 def country_code(text: str | None) -> str | None:
     """ISO 3166-1 alpha-2 code of a country name (or code) as the lists write it; None when unknown.
 
@@ -96,7 +111,7 @@ def country_code(text: str | None) -> str | None:
     ('CN', 'HK', 'KP', None)
     """
     text = " ".join((text or "").split()).rstrip(".")
-    if re.fullmatch(r"[A-Z]{2}", text):
+    if _COUNTRY_CODE.fullmatch(text):
         return text
     return COUNTRY_CODES.get(text.lower())
 
@@ -122,17 +137,15 @@ def other_names(name: str, candidates: Iterable[str], person: bool) -> list[str]
     >>> other_names("TANG, Chris", ["chris tang.", "TANG, CHRIS", "TANG, Ping-keung"], person=True)
     ['Chris TANG', 'TANG, Ping-keung', 'Ping-keung TANG']
     """
-    def key(text: str) -> str:
-        return " ".join(text.casefold().split()).rstrip(".")
-
-    seen = {key(name)}
+    seen = {name_key(name)}
     aliases = []
     for candidate in [name, *candidates]:
-        for form in (candidate, reordered_person_name(candidate) if person else None):
-            form = " ".join((form or "").split())
-            if form and key(form) not in seen:
-                seen.add(key(form))
-                aliases.append(form)
+        for form in (candidate, reordered_person_name(candidate)) if person else (candidate,):
+            if form and (form := " ".join(form.split())):
+                key = form.casefold().rstrip(".")  # name_key(form): its spacing is already normalised
+                if key not in seen:
+                    seen.add(key)
+                    aliases.append(form)
     return aliases
 
 
@@ -173,29 +186,31 @@ def read_remarks(clauses: Iterable[str], where: str, truncated: bool = False) ->
     clauses = [" ".join(clause.split()) for clause in clauses]
     clauses = [clause for clause in clauses if clause]
     for number, clause in enumerate(clauses, 1):
-        identifiers_only = truncated and number == len(clauses)
-        if match := _USCC.match(clause):
-            remarks.identifiers.append(f"uscc:{match.group(1)}")
-        elif match := _LEI.match(clause):
-            remarks.identifiers.append(f"lei:{match.group(1)}")
-        if identifiers_only:
+        if (kind_match := _CLAUSE_KIND.match(clause)) is None:
             continue
-        if match := _REGISTRATION.match(clause):
+        kind = kind_match.lastgroup
+        if kind == "uscc" and (match := _USCC.match(clause)):
+            remarks.identifiers.append(f"uscc:{match.group(1)}")
+        elif kind == "lei" and (match := _LEI.match(clause)):
+            remarks.identifiers.append(f"lei:{match.group(1)}")
+        if truncated and number == len(clauses):  # only a complete identifier is read from a cut-off clause
+            continue
+        if kind in ("uscc", "registration") and (match := _REGISTRATION.match(clause)):
             remarks.registered_in = remarks.registered_in or country_code(match.group(1))
-        if match := (_ALIAS.match(clause) or _ISSUER_NAME.match(clause)):
+        elif kind == "alias" and (match := (_ALIAS.match(clause) or _ISSUER_NAME.match(clause))):
             remarks.aliases.append(match.group(1))
-        elif match := _CMIC_DATE.match(clause):
+        elif kind == "cmic_date" and (match := _CMIC_DATE.match(clause)):
             day = iso_date(match.group(2), where)
             if match.group(1) == "Listing Date":
                 remarks.listed_since = day
             else:
                 remarks.cmic_dates.append(f"{match.group(1)} (CMIC) {day}")
-        elif match := _LINKED_TO.match(clause):
+        elif kind == "linked" and (match := _LINKED_TO.match(clause)):
             name = match.group(1).removesuffix(".")
             remarks.linked.append(name[:-1] if name.count(")") > name.count("(") else name)
-        elif match := _NATIONALITY.match(clause):
+        elif kind == "nationality" and (match := _NATIONALITY.match(clause)):
             remarks.nationality = remarks.nationality or country_code(match.group(1))
-        elif _BIRTH.match(clause) or clause.startswith(_SUMMARY_PREFIXES):
+        elif kind == "summary":
             remarks.summary.append(clause)
             if match := _PLACE_OF_BIRTH.match(clause):
                 remarks.born_in = remarks.born_in or place_country(match.group(1).split(",")[-1], match.group(1))
@@ -241,18 +256,18 @@ def null(value: str) -> str:
 
 
 def _side_file(path: Path, columns: int, used: tuple[int, ...]) -> Iterator[BadRow | list[str]]:
-    """The ``used`` fields of each row of alt.csv or add.csv (``-0-`` made empty), or a BadRow for each malformed
-    one: only those are cleaned (alt.csv and add.csv hold 140k fields, of which the import reads 65k)."""
+    """The ``used`` fields of each row of alt.csv or add.csv (``-0-`` made empty; the first is ent_num, column 0),
+    or a BadRow for each malformed one: only those are cleaned (alt.csv and add.csv hold 140k fields, of which the
+    import reads 65k)."""
+    name = path.name
     for line, row, problem in csv_rows(path):
-        where = f"{path.name}:{line}"
         if row is None:
-            yield BadRow(where, problem or "unreadable row")
+            yield BadRow(f"{name}:{line}", problem or "unreadable row")
         elif len(row) != columns:
-            yield BadRow(where, f"expected {columns} columns, found {len(row)}")
-        elif not null(row[0]).isdigit():
-            yield BadRow(where, f"ent_num is not a number: {row[0]!r}")
+            yield BadRow(f"{name}:{line}", f"expected {columns} columns, found {len(row)}")
         else:
-            yield [null(row[i]) for i in used]
+            values = [null(row[i]) for i in used]
+            yield values if values[0].isdigit() else BadRow(f"{name}:{line}", f"ent_num is not a number: {row[0]!r}")
 
 
 def place_country(country: str, place: str) -> str | None:
@@ -262,7 +277,7 @@ def place_country(country: str, place: str) -> str | None:
     ('HK', 'MO', 'CN')
     """
     code = country_code(country)
-    if code == "CN" and (region := re.match(r"(Hong Kong|Macau|Macao)\b", place)):
+    if code == "CN" and (region := _HONG_KONG_OR_MACAU.match(place)):
         return country_code(region.group(1))
     return code
 
@@ -281,31 +296,49 @@ def read_ofac_csv(path: Path, list_url: str, alt: Path | None = None, add: Path 
         for row in _side_file(add, 6, (0, 3, 4)):  # ent_num, city and postal code, country
             if isinstance(row, BadRow):
                 yield row
-            elif code := place_country(row[2], row[1]):
-                countries.setdefault(row[0], code)
-    yield from links_resolved_in_file(_rows(path, list_url, aliases, countries))
+            elif row[0] not in countries and (code := place_country(row[2], row[1])):  # the first address's country
+                countries[row[0]] = code
+    yield from links_resolved_in_file(_rows(path, _MainFile(list_url, aliases, countries)))
 
 
-def _rows(
-    path: Path, list_url: str, aliases: dict[str, list[str]], countries: dict[str, str]
-) -> Iterator[tuple[list[Item], str]]:
+@dataclass
+class _MainFile:
+    """What the rows of a main file are read with: its list's address, the side files' aliases and countries by
+    ent_num, and the Measures of each distinct Program column met so far (made once per file)."""
+
+    list_url: str
+    aliases: dict[str, list[str]]
+    countries: dict[str, str]
+    measures: dict[str, list[Program]] = field(default_factory=dict)
+
+    def programs(self, column: str) -> list[Program]:
+        """The Measures of a Program column (``DPRK3] [CYBER2``), one per tag."""
+        found = self.measures.get(column)
+        if found is None:
+            tags = [tag.strip() for tag in column.strip("[]").split("] [") if tag.strip()]
+            found = self.measures[column] = [ofac_program(tag, (self.list_url,)) for tag in tags]
+        return found
+
+
+def _rows(path: Path, file: _MainFile) -> Iterator[tuple[list[Item], str]]:
     """The items of each main-file row (a BadRow for a malformed one), all in one group."""
+    name = path.name
     for line, fields, problem in csv_rows(path):
-        where = f"{path.name}:{line}"
+        where = f"{name}:{line}"
         if fields is None:
             yield [BadRow(where, problem or "unreadable row")], ""
             continue
         try:
-            yield _row_items(fields, where, list_url, aliases, countries), ""
+            yield _row_items(fields, where, file), ""
         except DataError as exc:
             yield [BadRow(where, str(exc).removeprefix(f"{where}: "))], ""
 
 
-def _row_items(row: list[str], where: str, list_url: str, aliases: dict[str, list[str]], countries: dict[str, str]) -> list[Item]:
+def _row_items(row: list[str], where: str, file: _MainFile) -> list[Item]:
     """The Entity, Listings and Links of one main-file row; DataError when it is malformed."""
     if len(row) != 12:
         raise DataError(f"{where}: expected 12 columns, found {len(row)}")
-    ent_num, name, kind, programs, title = (null(value) for value in row[:5])
+    ent_num, name, kind, programs_column, title = map(null, row[:5])
     raw_remarks = row[11].strip()
     remarks_text = null(raw_remarks)
     if not ent_num.isdigit():
@@ -314,8 +347,8 @@ def _row_items(row: list[str], where: str, list_url: str, aliases: dict[str, lis
         raise DataError(f"{where}: empty name")
     if kind.lower() in ("vessel", "aircraft"):
         return [OutOfScope(where, kind.lower())]
-    tags = [tag.strip() for tag in programs.strip("[]").split("] [") if tag.strip()]
-    if not tags:
+    programs = file.programs(programs_column)
+    if not programs:
         raise DataError(f"{where}: no programme")
     truncated = len(raw_remarks) >= REMARKS_LIMIT and not raw_remarks.endswith(".")
     remarks = read_remarks(remarks_text.removesuffix(".").split(";"), where, truncated)
@@ -325,19 +358,19 @@ def _row_items(row: list[str], where: str, list_url: str, aliases: dict[str, lis
         label="Official" if person else "Company",
         name=name,
         where=where,
-        aliases=other_names(name, [*aliases.get(ent_num, []), *remarks.aliases], person),
-        country=remarks.nationality or countries.get(ent_num) or remarks.registered_in or remarks.born_in,
+        aliases=other_names(name, [*file.aliases.get(ent_num, ()), *remarks.aliases], person),
+        country=remarks.nationality or file.countries.get(ent_num) or remarks.registered_in or remarks.born_in,
         identifiers=list(dict.fromkeys([f"ofac:{ent_num}", *remarks.identifiers])),
         role=(title or PERSON_ROLE) if person else None,
         summary="; ".join(remarks.summary) or None,
-        sources=[list_url],
+        sources=[file.list_url],
     )
     items: list[Item] = [entity]
     items += [
-        Listing(ent_num, ofac_program(tag, (list_url,)), where, since=remarks.listed_since, note=remarks.note, sources=[list_url])
-        for tag in tags
+        Listing(ent_num, program, where, since=remarks.listed_since, note=remarks.note, sources=[file.list_url])
+        for program in programs
     ]
-    return items + [linked_name(ent_num, name, where, sources=[list_url]) for name in remarks.linked]
+    return items + [linked_name(ent_num, name, where, sources=[file.list_url]) for name in remarks.linked]
 
 
 def read(path: Path, alt: Path | None = None, add: Path | None = None) -> Iterator[Item]:
